@@ -1,0 +1,129 @@
+//! Loaders for test data that lives outside this repository.
+//!
+//! External vectors (GB/T, GM/T, IETF, ISO examples that nobody on this project wrote) are in
+//! `../shared/vectors` beside the project root; the reference licenses are in
+//! `../shared/fixtures`. The environment variable `YINXIN_SHARED` overrides that location.
+//! The loaders return typed data so that tests read like the standards they check.
+#![forbid(unsafe_code)]
+#![allow(clippy::expect_used, clippy::panic)] // test support: a missing vector must stop the test loudly
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The `shared/` directory: `$YINXIN_SHARED`, or `../shared` beside the project root.
+pub fn shared_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("YINXIN_SHARED") {
+        return PathBuf::from(dir);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("..").join("shared")
+}
+
+/// A file below `shared/vectors`.
+pub fn vector_path(relative: &str) -> PathBuf {
+    shared_dir().join("vectors").join(relative)
+}
+
+/// A file below `shared/fixtures`.
+pub fn fixture_path(relative: &str) -> PathBuf {
+    shared_dir().join("fixtures").join(relative)
+}
+
+/// Reads a file below `shared/vectors`, panicking with the path when it is missing.
+pub fn read_vector(relative: &str) -> Vec<u8> {
+    let path = vector_path(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("test vector {} unreadable: {e}", path.display()))
+}
+
+fn load_json<T: for<'de> Deserialize<'de>>(relative: &str) -> T {
+    serde_json::from_slice(&read_vector(relative))
+        .unwrap_or_else(|e| panic!("test vector {relative} malformed: {e}"))
+}
+
+/// Valid and invalid examples of one identifier kind.
+#[derive(Debug, Deserialize)]
+pub struct IdentifierSet {
+    /// Values that must be accepted.
+    pub valid: Vec<String>,
+    /// Values that must be refused.
+    pub invalid: Vec<String>,
+}
+
+/// `vectors/identifiers/identifiers.json`.
+#[derive(Debug, Deserialize)]
+pub struct Identifiers {
+    /// GB 32100 unified social credit codes.
+    pub unified_social_credit_code: IdentifierSet,
+    /// GB 11643 resident identity numbers.
+    pub resident_identity_number: IdentifierSet,
+    /// GB/T 36904 e-license identifiers.
+    pub electronic_license_identifier: IdentifierSet,
+}
+
+/// Loads `vectors/identifiers/identifiers.json`.
+pub fn identifiers() -> Identifiers {
+    load_json("identifiers/identifiers.json")
+}
+
+/// One SM3 example of GB/T 32905.
+#[derive(Debug, Deserialize)]
+pub struct Sm3Example {
+    /// The message, ASCII.
+    pub message_ascii: String,
+    /// The expected digest, hex.
+    pub digest_hex: String,
+}
+
+/// The GB/T 32918.5 Annex A SM2 signature example.
+#[derive(Debug, Deserialize)]
+pub struct Sm2Example {
+    /// Distinguishing identifier, ASCII.
+    pub distinguishing_id_ascii: String,
+    /// Signed message, ASCII.
+    pub message_ascii: String,
+    /// Private key d, hex.
+    pub private_key_hex: String,
+    /// Public key x coordinate, hex.
+    pub public_key_x_hex: String,
+    /// Public key y coordinate, hex.
+    pub public_key_y_hex: String,
+    /// Z_A, hex.
+    pub z_a_hex: String,
+    /// e = SM3(Z_A ‖ M), hex.
+    pub e_hex: String,
+    /// Signature r, hex.
+    pub r_hex: String,
+    /// Signature s, hex.
+    pub s_hex: String,
+}
+
+impl Sm2Example {
+    /// The uncompressed SEC1 public key `04 ‖ x ‖ y`.
+    pub fn public_key_sec1(&self) -> Vec<u8> {
+        let mut out = vec![0x04];
+        out.extend(hex::decode(&self.public_key_x_hex).expect("x hex"));
+        out.extend(hex::decode(&self.public_key_y_hex).expect("y hex"));
+        out
+    }
+
+    /// The signature as raw `r ‖ s`.
+    pub fn signature_raw(&self) -> Vec<u8> {
+        let mut out = hex::decode(&self.r_hex).expect("r hex");
+        out.extend(hex::decode(&self.s_hex).expect("s hex"));
+        out
+    }
+}
+
+/// `vectors/gm/sm2-sm3.json`.
+#[derive(Debug, Deserialize)]
+pub struct GmVectors {
+    /// SM3 examples.
+    pub sm3: Vec<Sm3Example>,
+    /// The SM2 signature example.
+    pub sm2_signature: Sm2Example,
+}
+
+/// Loads `vectors/gm/sm2-sm3.json`.
+pub fn gm() -> GmVectors {
+    load_json("gm/sm2-sm3.json")
+}
