@@ -1,1 +1,57 @@
-fn main() {}
+//! `yinxin`: the command line of the yinxin library.
+//!
+//! Subcommands by role; `--json` for machine output. Exit codes: 0 = valid / done,
+//! 1 = a verification or validation failed, 2 = bad usage or unreadable input. Every error
+//! prints its stable code: `error[<code>]: <message>`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod commands;
+mod failure;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// yinxin (印信): trusted electronic licenses and electronic seals.
+#[derive(Parser)]
+#[command(name = "yinxin", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// National identifiers: USCC, resident identity numbers, e-license identifiers.
+    #[command(subcommand)]
+    Id(commands::id::IdCommand),
+    /// Keys: generate, show the public key, sign, verify.
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
+    /// Print the digest of a file in hex.
+    Digest(commands::digest::DigestArgs),
+    /// Run the whole story in a temporary directory and explain each step.
+    Demo(commands::demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with success, usage errors to stderr.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Id(cmd) => commands::id::run(cmd),
+        Command::Key(cmd) => commands::key::run(cmd),
+        Command::Digest(args) => commands::digest::run(&args),
+        Command::Demo(args) => commands::demo::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => failure.report(),
+    }
+}
