@@ -22,3 +22,8 @@ mod error;
 pub mod id;
 
 pub use error::ErrorCode;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

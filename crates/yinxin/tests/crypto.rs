@@ -222,6 +222,16 @@ fn malformed_keys_are_refused_with_codes() {
 }
 
 #[test]
+fn small_order_ed25519_keys_are_refused() {
+    // The identity point and a point of order 8: any signature "verifies" under such keys.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    assert_eq!(PublicKey::from_raw(Algorithm::Ed25519, &identity).unwrap_err().code(), "crypto.key_weak");
+    let order8 = hex::decode("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a").unwrap();
+    assert_eq!(PublicKey::from_raw(Algorithm::Ed25519, &order8), Err(KeyError::WeakKey));
+}
+
+#[test]
 fn secrets_never_show_in_debug() {
     for key in keys() {
         let debug = format!("{key:?}");

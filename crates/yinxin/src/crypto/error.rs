@@ -12,6 +12,9 @@ pub enum KeyError {
     /// The DER structure or the key material is malformed (not on the curve, wrong length…).
     #[error("malformed key")]
     Malformed,
+    /// An Ed25519 public key of small order, under which signatures prove nothing.
+    #[error("weak (small-order) public key")]
+    WeakKey,
     /// The PEM armour is malformed.
     #[error("malformed PEM")]
     Pem,
@@ -34,6 +37,7 @@ impl ErrorCode for KeyError {
         match self {
             Self::UnsupportedAlgorithm => "crypto.key_unsupported_algorithm",
             Self::Malformed => "crypto.key_malformed",
+            Self::WeakKey => "crypto.key_weak",
             Self::Pem => "crypto.key_pem",
             Self::PemLabel(_) => "crypto.key_pem_label",
             Self::Rng => "crypto.rng",

@@ -67,6 +67,11 @@ impl PublicKey {
     }
 
     pub(crate) fn from_ed25519(key: ed25519_dalek::VerifyingKey) -> Result<Self, KeyError> {
+        // Small-order keys are refused once, here, so that each verification can use the
+        // (faster) cofactorless check without the per-signature weak-key test.
+        if key.is_weak() {
+            return Err(KeyError::WeakKey);
+        }
         Self::new(Inner::Ed25519(key))
     }
 
@@ -221,8 +226,10 @@ impl Verifier for PublicKey {
             Inner::Ed25519(k) => {
                 let sig =
                     ed25519_dalek::Signature::from_slice(signature).map_err(|_| VerifyError::Malformed)?;
-                // Strict: refuses small-order keys and non-canonical encodings (RFC 8032 §5.1.7).
-                k.verify_strict(message, &sig).map_err(|_| VerifyError::Invalid)
+                // RFC 8032 §5.1.7 cofactorless check with canonical S; the key was checked for
+                // small order when it was imported.
+                use ed25519_dalek::Verifier as _;
+                k.verify(message, &sig).map_err(|_| VerifyError::Invalid)
             }
             Inner::P256 { verifier, .. } => verifier.verify(message, signature),
             Inner::Sm2(k) => {
