@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use yinxin::crypto::{Algorithm, SoftwareKey, Signer, Verifier, der_to_raw, raw_to_der};
+use yinxin::crypto::{Algorithm, Signer, SoftwareKey, Verifier, der_to_raw, raw_to_der};
 
 fn keys() -> &'static Vec<SoftwareKey> {
     static KEYS: OnceLock<Vec<SoftwareKey>> = OnceLock::new();

@@ -48,7 +48,9 @@ fn sign_verify(c: &mut Criterion) {
         let sig = ed25519_dalek::Signature::from_slice(&key.sign(&MESSAGE).unwrap()).unwrap();
         let raw: [u8; 32] = key.public_key().to_raw().try_into().unwrap();
         let vk = ed25519_dalek::VerifyingKey::from_bytes(&raw).unwrap();
-        verify.bench_function("ed25519-dalek-verify", |b| b.iter(|| vk.verify(black_box(&MESSAGE), &sig).unwrap()));
+        verify.bench_function("ed25519-dalek-verify", |b| {
+            b.iter(|| vk.verify(black_box(&MESSAGE), &sig).unwrap())
+        });
         verify.bench_function("ed25519-dalek-verify-strict", |b| {
             b.iter(|| vk.verify_strict(black_box(&MESSAGE), &sig).unwrap())
         });
