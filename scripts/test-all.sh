@@ -19,4 +19,13 @@ if [ ! -d ../shared/vectors ] && [ -z "${YINXIN_SHARED:-}" ]; then
   exit 2
 fi
 
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --locked 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over every test binary: "tests: N passed, N failed".
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log" | tee "${YINXIN_TEST_SUMMARY:-/dev/null}"
+exit "$status"
