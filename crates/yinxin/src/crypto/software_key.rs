@@ -20,10 +20,38 @@ pub struct SoftwareKey {
 }
 
 enum Secret {
-    // Each of these zeroizes itself on drop.
+    // These two zeroize themselves on drop.
     Ed25519(Box<ed25519_dalek::SigningKey>),
     P256(Box<p256::ecdsa::SigningKey>),
-    Sm2(Box<sm2::dsa::SigningKey>),
+    Sm2(Sm2Secret),
+}
+
+/// An SM2 signing key that is wiped on drop.
+///
+/// `sm2` 0.14's `SigningKey` does not zeroize its scalar (unlike `ed25519-dalek` and `ecdsa`), and
+/// its fields are private. Without `unsafe`, the best we can do is overwrite the key in place, in
+/// its heap slot, with the key for the scalar 1, and make the store observable with
+/// `black_box` so the compiler does not drop it as dead before the memory is freed.
+struct Sm2Secret(Box<sm2::dsa::SigningKey>);
+
+impl std::ops::Deref for Sm2Secret {
+    type Target = sm2::dsa::SigningKey;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Drop for Sm2Secret {
+    fn drop(&mut self) {
+        let mut one = sm2::FieldBytes::default();
+        if let Some(last) = one.last_mut() {
+            *last = 1;
+        }
+        if let Ok(blank) = sm2::dsa::SigningKey::from_bytes(self.0.distid(), &one) {
+            *self.0 = blank;
+            std::hint::black_box(&*self.0);
+        }
+    }
 }
 
 impl SoftwareKey {
@@ -57,7 +85,7 @@ impl SoftwareKey {
     fn from_sm2(key: &sm2::SecretKey, distid: &str) -> Result<Self, KeyError> {
         let public = PublicKey::from_sm2(key.public_key(), distid)?;
         let signing = sm2::dsa::SigningKey::new(distid, key).map_err(|_| KeyError::DistId)?;
-        Ok(Self { secret: Secret::Sm2(Box::new(signing)), public })
+        Ok(Self { secret: Secret::Sm2(Sm2Secret(Box::new(signing))), public })
     }
 
     /// Reads a DER PKCS#8 `PrivateKeyInfo` (RFC 5208/5958) of any supported algorithm.
@@ -167,9 +195,16 @@ impl Signer for SoftwareKey {
                 Ok(sig.to_bytes().to_vec())
             }
             Secret::Sm2(k) => {
-                let sig: sm2::dsa::Signature =
-                    k.try_sign_with_rng(&mut rng, message).map_err(|_| SignError::Rng)?;
-                Ok(sig.to_vec())
+                // sm2 0.14 returns an error instead of drawing a new k when r = 0 or r + k = n
+                // (probability ~2^-256 each); a fresh random input retries it.
+                let mut last = SignError::Rng;
+                for _ in 0..3 {
+                    match k.try_sign_with_rng(&mut rng, message) {
+                        Ok(sig) => return Ok(sm2::dsa::Signature::to_vec(&sig)),
+                        Err(_) => last = SignError::Signer("SM2 signing failed".into()),
+                    }
+                }
+                Err(last)
             }
         }
     }
