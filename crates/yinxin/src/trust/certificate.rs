@@ -1,0 +1,266 @@
+//! Reading X.509 certificates (x509-parser) into the facts chain validation checks.
+
+use std::fmt;
+
+use der::asn1::ObjectIdentifier as Oid;
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer as _, X509Certificate};
+
+use super::{CertificateError, Party};
+use crate::crypto::{Algorithm, DigestAlgorithm, PublicKey};
+
+/// Certificates larger than this are refused before parsing (16 KiB; authority certificates
+/// are around 600 bytes).
+pub const MAX_CERTIFICATE_SIZE: usize = 16 * 1024;
+/// At most this many certificates are read from one PEM bundle.
+const MAX_PEM_CERTIFICATES: usize = 64;
+
+const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
+const OID_KEY_USAGE: &str = "2.5.29.15";
+/// Extensions yinxin tolerates when critical: the two it enforces, and SAN / EKU, which do not
+/// widen what a certificate may do.
+const KNOWN_CRITICAL: [&str; 4] = [OID_BASIC_CONSTRAINTS, OID_KEY_USAGE, "2.5.29.17", "2.5.29.37"];
+const OID_ORGANIZATION_IDENTIFIER: &str = "2.5.4.97";
+const OID_SERIAL_NUMBER: &str = "2.5.4.5";
+
+/// keyUsage bits (RFC 5280 §4.2.1.3), as x509-parser numbers them.
+pub(crate) mod key_usage {
+    pub const DIGITAL_SIGNATURE: u16 = 1;
+    pub const NON_REPUDIATION: u16 = 1 << 1;
+    pub const KEY_CERT_SIGN: u16 = 1 << 5;
+}
+
+/// A parsed X.509 certificate: its DER and the facts yinxin checks.
+#[derive(Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    tbs: Vec<u8>,
+    signature_algorithm: Algorithm,
+    signature: Vec<u8>,
+    subject_raw: Vec<u8>,
+    issuer_raw: Vec<u8>,
+    subject: String,
+    common_name: Option<String>,
+    party: Option<Party>,
+    public_key: PublicKey,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    ca: Option<(bool, Option<u32>)>,
+    key_usage: Option<u16>,
+    unknown_critical_extension: bool,
+    fingerprint: [u8; 32],
+}
+
+fn malformed(e: impl fmt::Display) -> CertificateError {
+    CertificateError::Malformed(e.to_string())
+}
+
+fn time(ts: i64) -> Result<OffsetDateTime, CertificateError> {
+    OffsetDateTime::from_unix_timestamp(ts).map_err(malformed)
+}
+
+impl Certificate {
+    /// Parses a DER certificate. Refuses trailing data, more than [`MAX_CERTIFICATE_SIZE`]
+    /// bytes, unknown signature algorithms, unsupported keys, a TBS signature algorithm that
+    /// differs from the outer one, and duplicate extensions.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
+        if der.len() > MAX_CERTIFICATE_SIZE {
+            return Err(CertificateError::TooLarge(der.len()));
+        }
+        let (rest, cert) = X509Certificate::from_der(der).map_err(malformed)?;
+        if !rest.is_empty() {
+            return Err(malformed("trailing data after the certificate"));
+        }
+        let outer = &cert.signature_algorithm;
+        if outer.algorithm != cert.tbs_certificate.signature.algorithm {
+            return Err(malformed("signatureAlgorithm differs from the TBS signature field"));
+        }
+        let oid = Oid::from_bytes(outer.algorithm.as_bytes()).map_err(malformed)?;
+        let signature_algorithm = Algorithm::from_signature_oid(&oid)
+            .ok_or_else(|| CertificateError::UnsupportedAlgorithm(outer.algorithm.to_id_string()))?;
+        let public_key =
+            PublicKey::from_spki_der(cert.public_key().raw).map_err(|_| CertificateError::PublicKey)?;
+
+        let ca = cert
+            .basic_constraints()
+            .map_err(malformed)?
+            .map(|bc| (bc.value.ca, bc.value.path_len_constraint));
+        let key_usage = cert.key_usage().map_err(malformed)?.map(|ku| ku.value.flags);
+        let unknown_critical_extension = cert
+            .extensions()
+            .iter()
+            .any(|e| e.critical && !KNOWN_CRITICAL.contains(&e.oid.to_id_string().as_str()));
+
+        let subject_name = cert.subject();
+        let common_name =
+            subject_name.iter_common_name().next().and_then(|a| a.as_str().ok()).map(str::to_owned);
+        let party = subject_name
+            .iter_attributes()
+            .filter(|a| {
+                let oid = a.attr_type().to_id_string();
+                oid == OID_ORGANIZATION_IDENTIFIER || oid == OID_SERIAL_NUMBER
+            })
+            .find_map(|a| a.as_str().ok().and_then(|s| Party::from_subject_identifier(s).ok()));
+
+        Ok(Self {
+            der: der.to_vec(),
+            tbs: cert.tbs_certificate.as_ref().to_vec(),
+            signature_algorithm,
+            signature: cert.signature_value.data.to_vec(),
+            subject_raw: subject_name.as_raw().to_vec(),
+            issuer_raw: cert.issuer().as_raw().to_vec(),
+            subject: subject_name.to_string(),
+            common_name,
+            party,
+            public_key,
+            not_before: time(cert.validity().not_before.timestamp())?,
+            not_after: time(cert.validity().not_after.timestamp())?,
+            ca,
+            key_usage,
+            unknown_critical_extension,
+            fingerprint: DigestAlgorithm::Sha256.digest(der),
+        })
+    }
+
+    /// Parses a certificate in PEM or DER, whichever `input` is (the first one of a PEM bundle).
+    pub fn from_pem_or_der(input: &[u8]) -> Result<Self, CertificateError> {
+        if input.trim_ascii_start().starts_with(b"-----BEGIN") {
+            parse_pem_certificates(input)?.into_iter().next().ok_or(CertificateError::Pem)
+        } else {
+            Self::from_der(input)
+        }
+    }
+
+    /// The DER encoding, exactly as parsed.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The PEM encoding.
+    pub fn to_pem(&self) -> String {
+        let mut pem = pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &self.der)
+            .unwrap_or_default();
+        if !pem.ends_with('\n') {
+            pem.push('\n');
+        }
+        pem
+    }
+
+    /// The signed part (TBSCertificate), exactly as parsed.
+    pub(crate) fn tbs(&self) -> &[u8] {
+        &self.tbs
+    }
+
+    /// The signature value (DER `SEQUENCE {r, s}` for ECDSA and SM2).
+    pub(crate) fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    pub(crate) fn subject_raw(&self) -> &[u8] {
+        &self.subject_raw
+    }
+
+    pub(crate) fn issuer_raw(&self) -> &[u8] {
+        &self.issuer_raw
+    }
+
+    /// The algorithm the certificate is signed with.
+    pub fn signature_algorithm(&self) -> Algorithm {
+        self.signature_algorithm
+    }
+
+    /// The subject's public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// The subject's distinguished name, RFC 4514 text.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The subject's common name.
+    pub fn common_name(&self) -> Option<&str> {
+        self.common_name.as_deref()
+    }
+
+    /// The organisation or person the subject identifier names (`NTRCN-…` / `IDCCN-…`), if any.
+    pub fn party(&self) -> Option<&Party> {
+        self.party.as_ref()
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> OffsetDateTime {
+        self.not_before
+    }
+
+    /// End of the validity period.
+    pub fn not_after(&self) -> OffsetDateTime {
+        self.not_after
+    }
+
+    /// basicConstraints: `(cA, pathLenConstraint)`, if present.
+    pub fn basic_constraints(&self) -> Option<(bool, Option<u32>)> {
+        self.ca
+    }
+
+    /// Whether basicConstraints says this is a CA certificate.
+    pub fn is_ca(&self) -> bool {
+        matches!(self.ca, Some((true, _)))
+    }
+
+    pub(crate) fn key_usage(&self) -> Option<u16> {
+        self.key_usage
+    }
+
+    pub(crate) fn has_unknown_critical_extension(&self) -> bool {
+        self.unknown_critical_extension
+    }
+
+    /// SHA-256 of the DER.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
+    }
+
+    /// Whether this certificate names itself as issuer (a root).
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_raw == self.issuer_raw
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Eq for Certificate {}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject)
+            .field("algorithm", &self.signature_algorithm)
+            .field("not_after", &self.not_after)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads every `CERTIFICATE` block of a PEM bundle (at most 64), ignoring other blocks.
+pub fn parse_pem_certificates(input: &[u8]) -> Result<Vec<Certificate>, CertificateError> {
+    let mut out = Vec::new();
+    for pem in x509_parser::pem::Pem::iter_from_buffer(input) {
+        let pem = pem.map_err(|_| CertificateError::Pem)?;
+        if pem.label != "CERTIFICATE" {
+            continue;
+        }
+        if out.len() == MAX_PEM_CERTIFICATES {
+            return Err(CertificateError::TooLarge(input.len()));
+        }
+        out.push(Certificate::from_der(&pem.contents)?);
+    }
+    if out.is_empty() {
+        return Err(CertificateError::Pem);
+    }
+    Ok(out)
+}

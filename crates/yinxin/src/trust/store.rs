@@ -1,0 +1,232 @@
+//! The verifier's trust store and certificate chain validation.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+
+use time::OffsetDateTime;
+
+use super::certificate::key_usage;
+use super::{Certificate, CertificateError, TrustError, parse_pem_certificates};
+use crate::crypto::{AlgorithmPolicy, Verifier as _};
+
+/// Chains longer than this (leaf included, anchor excluded) are refused before any signature
+/// is checked.
+pub const MAX_CHAIN_LENGTH: usize = 5;
+/// Verified certificate signatures remembered, at most; the cache is cleared when full.
+const SIGNATURE_CACHE_LIMIT: usize = 4096;
+
+/// The roots a verifier trusts, and the algorithms it accepts.
+///
+/// Cheap to clone and safe to share between threads. It remembers which certificate
+/// signatures it has already verified (keyed by both certificates' SHA-256), so a chain seen
+/// before costs no signature verification; validity, constraints and policy are checked every
+/// time.
+#[derive(Clone, Default)]
+pub struct TrustStore {
+    anchors: Vec<Certificate>,
+    policy: AlgorithmPolicy,
+    verified: Arc<RwLock<HashSet<[u8; 64]>>>,
+}
+
+impl std::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustStore").field("anchors", &self.anchors).field("policy", &self.policy).finish()
+    }
+}
+
+/// A chain that [`TrustStore::verify_chain`] validated. Only the trust store makes these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedChain {
+    leaf: Certificate,
+    anchor: Certificate,
+    length: usize,
+}
+
+impl VerifiedChain {
+    /// The end-entity (first) certificate.
+    pub fn leaf(&self) -> &Certificate {
+        &self.leaf
+    }
+
+    /// The trust anchor the chain ends at.
+    pub fn anchor(&self) -> &Certificate {
+        &self.anchor
+    }
+
+    /// Certificates in the path, anchor included.
+    pub fn len(&self) -> usize {
+        self.length
+    }
+
+    /// Always false: a verified chain has at least its anchor.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+impl TrustStore {
+    /// An empty store accepting every algorithm yinxin supports.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The store with another algorithm policy.
+    pub fn with_policy(mut self, policy: AlgorithmPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Adds a trust anchor.
+    pub fn add(&mut self, anchor: Certificate) {
+        if !self.anchors.contains(&anchor) {
+            self.anchors.push(anchor);
+        }
+    }
+
+    /// A store with every certificate of a PEM bundle (or one DER certificate) as anchor.
+    pub fn from_pem_or_der(input: &[u8]) -> Result<Self, CertificateError> {
+        let mut store = Self::new();
+        if input.trim_ascii_start().starts_with(b"-----BEGIN") {
+            for cert in parse_pem_certificates(input)? {
+                store.add(cert);
+            }
+        } else {
+            store.add(Certificate::from_der(input)?);
+        }
+        Ok(store)
+    }
+
+    /// The trust anchors.
+    pub fn anchors(&self) -> &[Certificate] {
+        &self.anchors
+    }
+
+    /// The algorithm policy.
+    pub fn policy(&self) -> AlgorithmPolicy {
+        self.policy
+    }
+
+    /// The anchor with this key id, for compact presentations that name the issuer's key.
+    pub fn anchor_by_key_id(&self, key_id: &crate::crypto::KeyId) -> Option<&Certificate> {
+        self.anchors.iter().find(|a| a.public_key().key_id() == *key_id)
+    }
+
+    /// Validates `chain` (leaf first; intermediates may follow; the root may be included or
+    /// not) at time `at`: each certificate's validity period, signature (by the next
+    /// certificate, or by an anchor), the algorithm policy, basicConstraints and path length
+    /// for issuers, keyUsage (keyCertSign for issuers; digitalSignature or nonRepudiation for
+    /// the leaf), no unknown critical extension, and at most [`MAX_CHAIN_LENGTH`] certificates.
+    pub fn verify_chain(
+        &self,
+        chain: &[Certificate],
+        at: OffsetDateTime,
+    ) -> Result<VerifiedChain, TrustError> {
+        if chain.is_empty() {
+            return Err(TrustError::Empty);
+        }
+        if chain.len() > MAX_CHAIN_LENGTH {
+            return Err(TrustError::ChainTooLong);
+        }
+        for (i, cert) in chain.iter().enumerate() {
+            self.check_certificate(i, cert, at)?;
+            if self.anchors.contains(cert) {
+                return Ok(self.verified(chain, cert, i + 1));
+            }
+            let anchor = self
+                .anchors
+                .iter()
+                .filter(|a| a.subject_raw() == cert.issuer_raw())
+                .find(|a| self.signature_ok(cert, a));
+            if let Some(anchor) = anchor {
+                self.check_policy(i, cert)?;
+                self.check_certificate(i + 1, anchor, at)?;
+                return Ok(self.verified(chain, anchor, i + 2));
+            }
+            let Some(next) = chain.get(i + 1) else {
+                return Err(TrustError::UntrustedRoot);
+            };
+            if next.subject_raw() != cert.issuer_raw() {
+                return Err(TrustError::IssuerMismatch(i));
+            }
+            self.check_policy(i, cert)?;
+            if !self.signature_ok(cert, next) {
+                return Err(TrustError::SignatureInvalid(i));
+            }
+        }
+        Err(TrustError::UntrustedRoot)
+    }
+
+    fn verified(&self, chain: &[Certificate], anchor: &Certificate, length: usize) -> VerifiedChain {
+        let leaf = chain.first().unwrap_or(anchor).clone();
+        VerifiedChain { leaf, anchor: anchor.clone(), length }
+    }
+
+    fn check_policy(&self, i: usize, cert: &Certificate) -> Result<(), TrustError> {
+        let algorithm = cert.signature_algorithm();
+        if self.policy.allows(algorithm) {
+            Ok(())
+        } else {
+            Err(TrustError::AlgorithmNotAllowed { index: i, algorithm })
+        }
+    }
+
+    /// The checks on one certificate that do not involve its issuer. `i` is its position in the
+    /// path: 0 is the leaf; every other certificate issued the one before it.
+    fn check_certificate(&self, i: usize, cert: &Certificate, at: OffsetDateTime) -> Result<(), TrustError> {
+        if at < cert.not_before() {
+            return Err(TrustError::NotYetValid(i));
+        }
+        if at > cert.not_after() {
+            return Err(TrustError::Expired(i));
+        }
+        if cert.has_unknown_critical_extension() {
+            return Err(TrustError::UnknownCriticalExtension(i));
+        }
+        let ku = cert.key_usage();
+        if i == 0 {
+            if ku.is_some_and(|k| k & (key_usage::DIGITAL_SIGNATURE | key_usage::NON_REPUDIATION) == 0) {
+                return Err(TrustError::KeyUsage(i));
+            }
+            return Ok(());
+        }
+        match cert.basic_constraints() {
+            Some((true, path_len)) => {
+                // CA certificates below this one in the path (the leaf is not counted).
+                let below = u32::try_from(i - 1).unwrap_or(u32::MAX);
+                if path_len.is_some_and(|n| below > n) {
+                    return Err(TrustError::PathLength(i));
+                }
+            }
+            _ => return Err(TrustError::NotCa(i)),
+        }
+        if ku.is_some_and(|k| k & key_usage::KEY_CERT_SIGN == 0) {
+            return Err(TrustError::KeyUsage(i));
+        }
+        Ok(())
+    }
+
+    /// Whether `issuer`'s key verifies `cert`'s signature, using and filling the cache.
+    fn signature_ok(&self, cert: &Certificate, issuer: &Certificate) -> bool {
+        let mut key = [0u8; 64];
+        key[..32].copy_from_slice(&cert.fingerprint());
+        key[32..].copy_from_slice(&issuer.fingerprint());
+        if self.verified.read().is_ok_and(|set| set.contains(&key)) {
+            return true;
+        }
+        let ok = issuer.public_key().verify_with(cert.signature_algorithm(), cert.tbs(), &{
+            match crate::crypto::der_to_raw(cert.signature_algorithm(), cert.signature()) {
+                Ok(raw) => raw,
+                Err(_) => return false,
+            }
+        });
+        if ok.is_ok()
+            && let Ok(mut set) = self.verified.write()
+        {
+            if set.len() >= SIGNATURE_CACHE_LIMIT {
+                set.clear();
+            }
+            set.insert(key);
+        }
+        ok.is_ok()
+    }
+}
