@@ -127,3 +127,15 @@ pub struct GmVectors {
 pub fn gm() -> GmVectors {
     load_json("gm/sm2-sm3.json")
 }
+
+/// `vectors/mdoc/issuer_signed.cbor.hex`: the ISO/IEC 18013-5 Annex D IssuerSigned, decoded.
+pub fn annex_d_issuer_signed() -> Vec<u8> {
+    let text = String::from_utf8(read_vector("mdoc/issuer_signed.cbor.hex")).expect("hex text");
+    hex::decode(text.trim()).expect("hex")
+}
+
+/// Reads a reference license JSON from `shared/fixtures`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = fixture_path(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} unreadable: {e}", path.display()))
+}

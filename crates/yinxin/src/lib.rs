@@ -20,6 +20,7 @@
 pub mod crypto;
 mod error;
 pub mod id;
+pub mod license;
 pub mod trust;
 
 pub use error::ErrorCode;

@@ -71,6 +71,14 @@ impl Certificate {
         if !rest.is_empty() {
             return Err(malformed("trailing data after the certificate"));
         }
+        // x509-parser is lenient about some encodings outside the TBS (e.g. the tag of the outer
+        // signature algorithm OID); the der crate's strict DER decoder must accept it too, so
+        // that no byte of a certificate can change without being noticed.
+        <x509_cert::Certificate as der::Decode>::from_der(der)
+            .map_err(|e| malformed(format!("not strict DER: {e}")))?;
+        if cert.signature_value.unused_bits != 0 {
+            return Err(malformed("signature BIT STRING with unused bits"));
+        }
         let outer = &cert.signature_algorithm;
         if outer.algorithm != cert.tbs_certificate.signature.algorithm {
             return Err(malformed("signatureAlgorithm differs from the TBS signature field"));

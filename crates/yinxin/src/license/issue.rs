@@ -1,0 +1,206 @@
+//! Issuing a license: validate the data, salt and digest every element, sign the
+//! MobileSecurityObject with the issuing authority's key.
+
+use std::collections::BTreeMap;
+
+use coset::{CoseSign1Builder, HeaderBuilder};
+use time::{OffsetDateTime, Time, UtcOffset};
+
+use super::device_key::to_cose_key;
+use super::issuer_signed::{encode, encode_item};
+use super::mso::{Mso, ValidityInfo};
+use super::{
+    ElementValue, IssueError, LicenseData, META_NAMESPACE, StatusReference, doc_type, surface_namespace,
+};
+use crate::crypto::{Algorithm, DigestAlgorithm, PublicKey, Signer};
+use crate::id::LicenseIdentifier;
+use crate::trust::{Certificate, Party};
+
+/// Length of each element's random salt (ISO 18013-5 asks for at least 16 bytes).
+const SALT_LEN: usize = 16;
+/// COSE header label of the certificate chain (RFC 9360).
+pub(crate) const X5CHAIN: i64 = 33;
+/// Licenses are dated in China Standard Time.
+const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// The COSE algorithm header value for a yinxin algorithm.
+pub(crate) fn cose_algorithm(alg: Algorithm) -> coset::Algorithm {
+    match alg {
+        Algorithm::Ed25519 => coset::Algorithm::Assigned(coset::iana::Algorithm::EdDSA),
+        Algorithm::Es256 => coset::Algorithm::Assigned(coset::iana::Algorithm::ES256),
+        Algorithm::Sm2Sm3 => coset::Algorithm::PrivateUse(alg.cose_value()),
+    }
+}
+
+/// Options of one issuance.
+#[derive(Debug, Clone, Default)]
+pub struct IssueOptions {
+    /// The issuance time (`validityInfo.signed`); now when `None`.
+    pub at: Option<OffsetDateTime>,
+    /// The license's entry in a status list.
+    pub status: Option<StatusReference>,
+    /// Extra surface elements that JSON cannot carry (e.g. `portrait` as JPEG bytes); they
+    /// replace elements of the same name.
+    pub extra_surface: BTreeMap<String, ElementValue>,
+}
+
+/// A signed license credential.
+#[derive(Debug, Clone)]
+pub struct IssuedLicense {
+    /// The IssuerSigned CBOR: what the holder stores and presents from.
+    pub bytes: Vec<u8>,
+    /// The license identifier.
+    pub identifier: LicenseIdentifier,
+    /// The docType.
+    pub doc_type: String,
+}
+
+/// An issuing authority's signing side: its key (behind [`Signer`], so an HSM can hold it) and
+/// its certificate chain, leaf first.
+pub struct LicenseIssuer<S> {
+    signer: S,
+    chain: Vec<Certificate>,
+}
+
+impl<S> std::fmt::Debug for LicenseIssuer<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LicenseIssuer").field("chain", &self.chain).finish_non_exhaustive()
+    }
+}
+
+fn random(buf: &mut [u8]) -> Result<(), IssueError> {
+    getrandom::fill(buf).map_err(|_| IssueError::Sign(crate::crypto::SignError::Rng))
+}
+
+/// A random permutation of 0..n: digest IDs unrelated to the element order.
+fn shuffled_ids(n: usize) -> Result<Vec<u64>, IssueError> {
+    let mut ids: Vec<u64> = (0..n as u64).collect();
+    for i in (1..n).rev() {
+        let mut b = [0u8; 8];
+        random(&mut b)?;
+        let j = usize::try_from(u64::from_le_bytes(b) % (i as u64 + 1)).unwrap_or(0);
+        ids.swap(i, j);
+    }
+    Ok(ids)
+}
+
+impl<S: Signer> LicenseIssuer<S> {
+    /// Pairs a signer with its certificate chain. The chain's first certificate must hold the
+    /// signer's key and name an organisation (its USCC is checked against every license's
+    /// issuer_code).
+    pub fn new(signer: S, chain: Vec<Certificate>) -> Result<Self, IssueError> {
+        let leaf = chain.first().ok_or(IssueError::SignerMismatch)?;
+        if leaf.public_key() != signer.public_key() {
+            return Err(IssueError::SignerMismatch);
+        }
+        Ok(Self { signer, chain })
+    }
+
+    /// The signing certificate.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.chain.first()
+    }
+
+    /// Validates `data`, binds it to `holder_key`, and signs it.
+    pub fn issue(
+        &self,
+        data: &LicenseData,
+        holder_key: &PublicKey,
+        options: &IssueOptions,
+    ) -> Result<IssuedLicense, IssueError> {
+        let valid = data.validate()?;
+        let leaf = self.chain.first().ok_or(IssueError::SignerMismatch)?;
+        match leaf.party() {
+            Some(Party::Organization(uscc)) if *uscc == valid.issuer_code => {}
+            other => {
+                return Err(IssueError::IssuerCertificateMismatch {
+                    found: valid.issuer_code.to_string(),
+                    expected: other.map_or_else(|| "no USCC".to_owned(), |p| p.code().to_owned()),
+                });
+            }
+        }
+        let now = options
+            .at
+            .unwrap_or_else(OffsetDateTime::now_utc)
+            .replace_nanosecond(0)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        if now < leaf.not_before() || now > leaf.not_after() {
+            return Err(IssueError::CertificateValidity);
+        }
+        let today = now.to_offset(CST).date();
+        if valid.valid_until.is_some_and(|until| until < today) {
+            return Err(IssueError::AlreadyExpired);
+        }
+        // Credential validity: from the license's start (or now), to the end of its last day in
+        // China Standard Time, within the signing certificate's validity.
+        let valid_from = if valid.valid_from > today {
+            valid.valid_from.with_time(Time::MIDNIGHT).assume_offset(CST)
+        } else {
+            now
+        };
+        let valid_until = valid
+            .valid_until
+            .and_then(|d| d.next_day())
+            .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(CST) - time::Duration::seconds(1))
+            .map_or(leaf.not_after(), |end| end.min(leaf.not_after()));
+        if valid_until <= valid_from {
+            return Err(IssueError::CertificateValidity);
+        }
+
+        let doc_type = doc_type(&valid.type_code);
+        let mut surface: BTreeMap<String, ElementValue> = data.surface_elements().into_iter().collect();
+        surface.extend(options.extra_surface.clone());
+        let meta: Vec<(String, ElementValue)> =
+            data.meta_elements(&valid).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let digest = self.signer.algorithm().digest().unwrap_or(DigestAlgorithm::Sha256);
+
+        let mut namespaces = Vec::new();
+        let mut value_digests = BTreeMap::new();
+        for (ns, elements) in [
+            (META_NAMESPACE.to_owned(), meta),
+            (surface_namespace(&valid.type_code), surface.into_iter().collect()),
+        ] {
+            let ids = shuffled_ids(elements.len())?;
+            let mut items = Vec::with_capacity(elements.len());
+            let mut digests = BTreeMap::new();
+            for ((name, value), id) in elements.iter().zip(ids) {
+                let mut salt = [0u8; SALT_LEN];
+                random(&mut salt)?;
+                let raw = encode_item(id, &salt, name, value).map_err(IssueError::Encode)?;
+                digests.insert(id, digest.digest(&raw).to_vec());
+                items.push(raw);
+            }
+            value_digests.insert(ns.clone(), digests);
+            namespaces.push((ns, items));
+        }
+        let mso = Mso {
+            digest_algorithm: digest.mdoc_name().to_owned(),
+            value_digests,
+            device_key: Some(to_cose_key(holder_key)),
+            doc_type: doc_type.clone(),
+            validity: ValidityInfo { signed: now, valid_from, valid_until, expected_update: None },
+            status: options.status.clone(),
+        };
+        let payload = mso.to_payload().map_err(IssueError::Encode)?;
+        let x5chain = match self.chain.as_slice() {
+            [one] => ciborium::Value::Bytes(one.der().to_vec()),
+            many => ciborium::Value::Array(
+                many.iter().map(|c| ciborium::Value::Bytes(c.der().to_vec())).collect(),
+            ),
+        };
+        let mut protected = HeaderBuilder::new().build();
+        protected.alg = Some(cose_algorithm(self.signer.algorithm()));
+        let unprotected = HeaderBuilder::new().value(X5CHAIN, x5chain).build();
+        let sign1 = CoseSign1Builder::new()
+            .protected(protected)
+            .unprotected(unprotected)
+            .payload(payload)
+            .try_create_signature(b"", |tbs| self.signer.sign(tbs))?
+            .build();
+        let bytes = encode(&namespaces, sign1).map_err(IssueError::Encode)?;
+        Ok(IssuedLicense { bytes, identifier: valid.identifier, doc_type })
+    }
+}

@@ -1,0 +1,232 @@
+//! IssuerSigned (ISO/IEC 18013-5 §8.3.2.1.2.2): salted items per name space and issuerAuth.
+//!
+//! Parsing keeps the exact bytes of every item (`#6.24(bstr)`) and of issuerAuth, so digests and
+//! the signature are checked over what the issuer produced, never over a re-encoding.
+
+use ciborium::Value;
+use ciborium_ll::Header;
+use coset::{CborSerializable as _, CoseSign1, TaggedCborSerializable as _};
+
+use super::cbor::{Walker, decode_value, map_get};
+use super::{ElementValue, LicenseError};
+
+/// Credentials larger than this are refused before parsing (1 MiB: a license with a portrait
+/// is about 16 KiB).
+pub const MAX_CREDENTIAL_SIZE: usize = 1 << 20;
+/// At most this many name spaces and items per name space.
+const MAX_NAMESPACES: usize = 16;
+const MAX_ITEMS: usize = 512;
+
+/// One IssuerSignedItem and the exact bytes its digest covers.
+#[derive(Debug, Clone)]
+pub(crate) struct Item<'a> {
+    /// `#6.24(bstr .cbor IssuerSignedItem)` exactly as in the input.
+    pub raw: &'a [u8],
+    pub digest_id: u64,
+    pub random: Vec<u8>,
+    pub element: String,
+    pub value: ElementValue,
+}
+
+/// A parsed IssuerSigned.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuerSigned<'a> {
+    pub namespaces: Vec<(String, Vec<Item<'a>>)>,
+    pub issuer_auth: CoseSign1,
+}
+
+fn malformed(what: &str) -> LicenseError {
+    LicenseError::Malformed(what.to_owned())
+}
+
+fn parse_item<'a>(raw: &'a [u8], content: &[u8]) -> Result<Item<'a>, LicenseError> {
+    let value = decode_value(content)?;
+    let map = value.as_map().ok_or_else(|| malformed("IssuerSignedItem is not a map"))?;
+    let digest_id = map_get(map, "digestID")
+        .and_then(Value::as_integer)
+        .and_then(|i| u64::try_from(i).ok())
+        .ok_or_else(|| malformed("digestID"))?;
+    let random = map_get(map, "random").and_then(Value::as_bytes).ok_or_else(|| malformed("random"))?.clone();
+    let element = map_get(map, "elementIdentifier")
+        .and_then(Value::as_text)
+        .ok_or_else(|| malformed("elementIdentifier"))?;
+    let value = map_get(map, "elementValue").ok_or_else(|| malformed("elementValue"))?;
+    Ok(Item { raw, digest_id, random, element: element.to_owned(), value: ElementValue::from_cbor(value) })
+}
+
+fn parse_namespaces<'a>(w: &mut Walker<'a>) -> Result<Vec<(String, Vec<Item<'a>>)>, LicenseError> {
+    let n = w.map()?;
+    if n > MAX_NAMESPACES {
+        return Err(malformed("too many name spaces"));
+    }
+    let mut out: Vec<(String, Vec<Item<'a>>)> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let ns = w.text()?.to_owned();
+        if out.iter().any(|(existing, _)| *existing == ns) {
+            return Err(malformed("duplicate name space"));
+        }
+        let count = w.array()?;
+        if count > MAX_ITEMS {
+            return Err(malformed("too many items"));
+        }
+        let mut items: Vec<Item<'a>> = Vec::with_capacity(count);
+        for _ in 0..count {
+            let start = w.pos();
+            if !matches!(w.header()?, Header::Tag(24)) {
+                return Err(malformed("item is not #6.24"));
+            }
+            let content = match w.header()? {
+                Header::Bytes(Some(len)) => w.take(len)?,
+                _ => return Err(malformed("item is not #6.24(bstr)")),
+            };
+            let raw = w.slice(start, w.pos())?;
+            let item = parse_item(raw, content)?;
+            if items.iter().any(|i| i.digest_id == item.digest_id || i.element == item.element) {
+                return Err(malformed("duplicate digestID or element in a name space"));
+            }
+            items.push(item);
+        }
+        out.push((ns, items));
+    }
+    Ok(out)
+}
+
+fn parse_cose_sign1(bytes: &[u8]) -> Result<CoseSign1, LicenseError> {
+    CoseSign1::from_slice(bytes)
+        .or_else(|_| CoseSign1::from_tagged_slice(bytes))
+        .map_err(|e| LicenseError::IssuerAuth(e.to_string()))
+}
+
+/// Parses an IssuerSigned structure (the whole of `bytes`).
+pub(crate) fn parse(bytes: &[u8]) -> Result<IssuerSigned<'_>, LicenseError> {
+    if bytes.len() > MAX_CREDENTIAL_SIZE {
+        return Err(LicenseError::TooLarge(bytes.len()));
+    }
+    let mut w = Walker::new(bytes);
+    let parsed = parse_at(&mut w)?;
+    if !w.at_end() {
+        return Err(malformed("trailing bytes"));
+    }
+    Ok(parsed)
+}
+
+/// Parses an IssuerSigned map at the walker's position.
+pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, LicenseError> {
+    let entries = w.map()?;
+    let mut namespaces = None;
+    let mut issuer_auth = None;
+    for _ in 0..entries {
+        match w.text()? {
+            "nameSpaces" if namespaces.is_none() => namespaces = Some(parse_namespaces(w)?),
+            "issuerAuth" if issuer_auth.is_none() => issuer_auth = Some(parse_cose_sign1(w.skip()?)?),
+            "nameSpaces" | "issuerAuth" => return Err(malformed("duplicate key")),
+            _ => {
+                w.skip()?;
+            }
+        }
+    }
+    Ok(IssuerSigned {
+        namespaces: namespaces.unwrap_or_default(),
+        issuer_auth: issuer_auth.ok_or_else(|| LicenseError::IssuerAuth("missing".into()))?,
+    })
+}
+
+/// A document of a DeviceResponse: its docType and IssuerSigned.
+pub(crate) struct Document<'a> {
+    pub doc_type: String,
+    pub issuer_signed: IssuerSigned<'a>,
+}
+
+/// Parses either a bare IssuerSigned or a DeviceResponse (ISO 18013-5 §8.3.2.1.2.2), returning
+/// one document per entry (`doc_type` empty for a bare IssuerSigned).
+pub(crate) fn parse_any(bytes: &[u8]) -> Result<Vec<Document<'_>>, LicenseError> {
+    if bytes.len() > MAX_CREDENTIAL_SIZE {
+        return Err(LicenseError::TooLarge(bytes.len()));
+    }
+    // Peek at the top-level keys.
+    let mut peek = Walker::new(bytes);
+    let entries = peek.map()?;
+    let mut is_response = false;
+    for _ in 0..entries {
+        let key = peek.text()?;
+        if key == "documents" {
+            is_response = true;
+            break;
+        }
+        peek.skip()?;
+    }
+    if !is_response {
+        let issuer_signed = parse(bytes)?;
+        return Ok(vec![Document { doc_type: String::new(), issuer_signed }]);
+    }
+    let mut w = Walker::new(bytes);
+    let entries = w.map()?;
+    let mut docs = Vec::new();
+    for _ in 0..entries {
+        if w.text()? != "documents" {
+            w.skip()?;
+            continue;
+        }
+        let n = w.array()?;
+        for _ in 0..n {
+            let fields = w.map()?;
+            let mut doc_type = None;
+            let mut issuer_signed = None;
+            for _ in 0..fields {
+                match w.text()? {
+                    "docType" => doc_type = Some(w.text()?.to_owned()),
+                    "issuerSigned" => issuer_signed = Some(parse_at(&mut w)?),
+                    _ => {
+                        w.skip()?;
+                    }
+                }
+            }
+            docs.push(Document {
+                doc_type: doc_type.ok_or_else(|| malformed("document without docType"))?,
+                issuer_signed: issuer_signed.ok_or_else(|| malformed("document without issuerSigned"))?,
+            });
+        }
+    }
+    if !w.at_end() {
+        return Err(malformed("trailing bytes"));
+    }
+    Ok(docs)
+}
+
+/// Encodes one item as `#6.24(bstr .cbor IssuerSignedItem)`.
+pub(crate) fn encode_item(
+    digest_id: u64,
+    random: &[u8],
+    element: &str,
+    value: &ElementValue,
+) -> Result<Vec<u8>, String> {
+    let item = Value::Map(vec![
+        (Value::Text("digestID".into()), Value::from(digest_id)),
+        (Value::Text("random".into()), Value::Bytes(random.to_vec())),
+        (Value::Text("elementIdentifier".into()), Value::Text(element.to_owned())),
+        (Value::Text("elementValue".into()), value.to_cbor()),
+    ]);
+    let content = super::cbor::encode_value(&item)?;
+    super::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(content))))
+}
+
+/// Encodes an IssuerSigned from already-encoded items and issuerAuth.
+pub(crate) fn encode(
+    namespaces: &[(String, Vec<Vec<u8>>)],
+    issuer_auth: CoseSign1,
+) -> Result<Vec<u8>, String> {
+    use coset::AsCborValue as _;
+    let mut ns_map = Vec::with_capacity(namespaces.len());
+    for (ns, items) in namespaces {
+        let values = items
+            .iter()
+            .map(|raw| decode_value(raw).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        ns_map.push((Value::Text(ns.clone()), Value::Array(values)));
+    }
+    let auth = issuer_auth.to_cbor_value().map_err(|e| e.to_string())?;
+    super::cbor::encode_value(&Value::Map(vec![
+        (Value::Text("nameSpaces".into()), Value::Map(ns_map)),
+        (Value::Text("issuerAuth".into()), auth),
+    ]))
+}

@@ -1,0 +1,54 @@
+//! E-licenses: the GB/T 36903 model, issuance as ISO/IEC 18013-5 mdoc credentials, and
+//! verification.
+//!
+//! A license is issued as an **IssuerSigned** structure: every element (the GB/T 36903 metadata
+//! in name space `cn.gov.elicense.meta.1`, the surface fields in `cn.gov.elicense.<type>.1`) is a
+//! salted `IssuerSignedItem` under a random digest ID; `issuerAuth` is a COSE_Sign1 by the
+//! issuing authority over the MobileSecurityObject (per-element digests, validityInfo, the
+//! holder's key in deviceKeyInfo, the docType `cn.gov.elicense.<type>`, and an optional status
+//! reference), with the authority's certificate chain in `x5chain`. Selective disclosure comes
+//! from the salted digests: a holder can show some items and the verifier still checks them.
+//!
+//! [`LicenseIssuer::issue`] validates the data first ([`LicenseData`]), and
+//! [`LicenseVerifier::verify`] returns a [`VerifiedLicense`] only after every check passed; each
+//! failure is its own [`LicenseError`] variant with a stable code. [`untrusted`] reads foreign
+//! mdocs (e.g. the ISO 18013-5 Annex D example) without a trust anchor, for inspection.
+
+mod cbor;
+mod device_key;
+mod error;
+mod issue;
+mod issuer_signed;
+mod model;
+mod mso;
+mod status_ref;
+pub mod untrusted;
+mod value;
+mod verify;
+
+pub use device_key::COSE_CRV_SM2;
+pub use error::{IssueError, LicenseError};
+pub use issue::{IssueOptions, IssuedLicense, LicenseIssuer};
+pub use issuer_signed::MAX_CREDENTIAL_SIZE;
+pub use model::{HolderKind, LicenseData, LicenseMeta};
+pub use mso::ValidityInfo;
+pub use status_ref::StatusReference;
+pub use value::ElementValue;
+pub use verify::{LicenseVerifier, VerifiedLicense};
+
+use crate::id::LicenseTypeCode;
+
+/// The name space of the GB/T 36903 metadata elements.
+pub const META_NAMESPACE: &str = "cn.gov.elicense.meta.1";
+/// Every yinxin docType starts with this, followed by the license type code.
+pub const DOC_TYPE_PREFIX: &str = "cn.gov.elicense.";
+
+/// The docType of licenses of a type: `cn.gov.elicense.<license type code>`.
+pub fn doc_type(type_code: &LicenseTypeCode) -> String {
+    format!("{DOC_TYPE_PREFIX}{type_code}")
+}
+
+/// The name space of a type's surface fields: `cn.gov.elicense.<license type code>.1`.
+pub fn surface_namespace(type_code: &LicenseTypeCode) -> String {
+    format!("{DOC_TYPE_PREFIX}{type_code}.1")
+}

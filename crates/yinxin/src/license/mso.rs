@@ -1,0 +1,172 @@
+//! The MobileSecurityObject (ISO/IEC 18013-5 §9.1.2.4): what the issuer signs.
+
+use std::collections::BTreeMap;
+
+use ciborium::Value;
+use coset::{AsCborValue as _, CoseKey};
+use time::OffsetDateTime;
+
+use super::cbor::{decode_value, map_get, tag24_content};
+use super::value::{format_tdate, parse_tdate};
+use super::{LicenseError, StatusReference};
+use crate::crypto::DigestAlgorithm;
+
+/// validityInfo: when the credential was signed and the period it is valid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidityInfo {
+    /// When the issuer signed.
+    pub signed: OffsetDateTime,
+    /// Start of validity.
+    pub valid_from: OffsetDateTime,
+    /// End of validity.
+    pub valid_until: OffsetDateTime,
+    /// When the issuer expects to re-issue, if it says.
+    pub expected_update: Option<OffsetDateTime>,
+}
+
+impl ValidityInfo {
+    /// JSON form (RFC 3339 texts).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut obj = serde_json::json!({
+            "signed": format_tdate(self.signed),
+            "valid_from": format_tdate(self.valid_from),
+            "valid_until": format_tdate(self.valid_until),
+        });
+        if let (Some(t), Some(map)) = (self.expected_update, obj.as_object_mut()) {
+            map.insert("expected_update".into(), format_tdate(t).into());
+        }
+        obj
+    }
+}
+
+/// A decoded MobileSecurityObject.
+#[derive(Debug, Clone)]
+pub(crate) struct Mso {
+    pub digest_algorithm: String,
+    pub value_digests: BTreeMap<String, BTreeMap<u64, Vec<u8>>>,
+    pub device_key: Option<CoseKey>,
+    pub doc_type: String,
+    pub validity: ValidityInfo,
+    pub status: Option<StatusReference>,
+}
+
+fn mso_err(what: &str) -> LicenseError {
+    LicenseError::Mso(what.to_owned())
+}
+
+fn tdate(value: Option<&Value>, name: &str) -> Result<OffsetDateTime, LicenseError> {
+    match value {
+        Some(Value::Tag(0, inner)) => inner.as_text().and_then(parse_tdate).ok_or_else(|| mso_err(name)),
+        _ => Err(mso_err(name)),
+    }
+}
+
+fn tdate_value(t: OffsetDateTime) -> Value {
+    Value::Tag(0, Box::new(Value::Text(format_tdate(t))))
+}
+
+impl Mso {
+    /// Decodes the COSE_Sign1 payload, `#6.24(bstr .cbor MobileSecurityObject)`.
+    pub(crate) fn from_payload(payload: &[u8]) -> Result<Self, LicenseError> {
+        let outer = decode_value(payload)?;
+        let inner = tag24_content(&outer).ok_or_else(|| mso_err("payload is not #6.24(bstr)"))?;
+        let value = decode_value(inner)?;
+        let map = value.as_map().ok_or_else(|| mso_err("not a map"))?;
+        let text = |k: &str| map_get(map, k).and_then(Value::as_text).map(str::to_owned);
+
+        let digest_algorithm = text("digestAlgorithm").ok_or_else(|| mso_err("digestAlgorithm"))?;
+        let doc_type = text("docType").ok_or_else(|| mso_err("docType"))?;
+        let mut value_digests = BTreeMap::new();
+        for (ns, digests) in
+            map_get(map, "valueDigests").and_then(Value::as_map).ok_or_else(|| mso_err("valueDigests"))?
+        {
+            let ns = ns.as_text().ok_or_else(|| mso_err("valueDigests name space"))?;
+            let mut ids = BTreeMap::new();
+            for (id, digest) in digests.as_map().ok_or_else(|| mso_err("valueDigests entry"))? {
+                let id =
+                    id.as_integer().and_then(|i| u64::try_from(i).ok()).ok_or_else(|| mso_err("digestID"))?;
+                let digest = digest.as_bytes().ok_or_else(|| mso_err("digest"))?;
+                if ids.insert(id, digest.clone()).is_some() {
+                    return Err(mso_err("duplicate digestID"));
+                }
+            }
+            if value_digests.insert(ns.to_owned(), ids).is_some() {
+                return Err(mso_err("duplicate name space"));
+            }
+        }
+        let device_key = match map_get(map, "deviceKeyInfo").and_then(Value::as_map) {
+            Some(info) => match map_get(info, "deviceKey") {
+                Some(k) => Some(CoseKey::from_cbor_value(k.clone()).map_err(|_| mso_err("deviceKey"))?),
+                None => None,
+            },
+            None => None,
+        };
+        let validity_map =
+            map_get(map, "validityInfo").and_then(Value::as_map).ok_or_else(|| mso_err("validityInfo"))?;
+        let validity = ValidityInfo {
+            signed: tdate(map_get(validity_map, "signed"), "validityInfo.signed")?,
+            valid_from: tdate(map_get(validity_map, "validFrom"), "validityInfo.validFrom")?,
+            valid_until: tdate(map_get(validity_map, "validUntil"), "validityInfo.validUntil")?,
+            expected_update: match map_get(validity_map, "expectedUpdate") {
+                Some(v) => Some(tdate(Some(v), "validityInfo.expectedUpdate")?),
+                None => None,
+            },
+        };
+        if validity.valid_from > validity.valid_until {
+            return Err(mso_err("validFrom after validUntil"));
+        }
+        let status = match map_get(map, "status") {
+            None => None,
+            Some(s) => Some(StatusReference::from_cbor(s).ok_or_else(|| mso_err("status"))?),
+        };
+        Ok(Self { digest_algorithm, value_digests, device_key, doc_type, validity, status })
+    }
+
+    /// The digest algorithm, if yinxin supports it.
+    pub(crate) fn digest(&self) -> Result<DigestAlgorithm, LicenseError> {
+        DigestAlgorithm::from_mdoc_name(&self.digest_algorithm)
+            .ok_or_else(|| LicenseError::DigestAlgorithm(self.digest_algorithm.clone()))
+    }
+
+    /// Encodes as the COSE payload `#6.24(bstr .cbor MSO)`.
+    pub(crate) fn to_payload(&self) -> Result<Vec<u8>, String> {
+        use coset::AsCborValue as _;
+        let text = |s: &str| Value::Text(s.to_owned());
+        let digests = self
+            .value_digests
+            .iter()
+            .map(|(ns, ids)| {
+                (
+                    text(ns),
+                    Value::Map(
+                        ids.iter().map(|(id, d)| (Value::from(*id), Value::Bytes(d.clone()))).collect(),
+                    ),
+                )
+            })
+            .collect();
+        let mut validity = vec![
+            (text("signed"), tdate_value(self.validity.signed)),
+            (text("validFrom"), tdate_value(self.validity.valid_from)),
+            (text("validUntil"), tdate_value(self.validity.valid_until)),
+        ];
+        if let Some(t) = self.validity.expected_update {
+            validity.push((text("expectedUpdate"), tdate_value(t)));
+        }
+        let mut map = vec![
+            (text("version"), text("1.0")),
+            (text("digestAlgorithm"), text(&self.digest_algorithm)),
+            (text("valueDigests"), Value::Map(digests)),
+        ];
+        if let Some(k) = &self.device_key {
+            let key = k.clone().to_cbor_value().map_err(|e| e.to_string())?;
+            map.push((text("deviceKeyInfo"), Value::Map(vec![(text("deviceKey"), key)])));
+        }
+        map.push((text("docType"), text(&self.doc_type)));
+        map.push((text("validityInfo"), Value::Map(validity)));
+        if let Some(s) = &self.status {
+            map.push((text("status"), s.to_cbor()));
+        }
+        let mso = super::cbor::encode_value(&Value::Map(map))?;
+        super::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(mso))))
+    }
+}

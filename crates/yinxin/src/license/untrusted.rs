@@ -1,0 +1,120 @@
+//! Reading mdocs **without a trust anchor**, for inspection and for foreign credentials.
+//!
+//! Nothing here establishes trust: the issuer signature is checked with the key of the
+//! certificate the credential itself carries (x5chain), and no chain is validated. Use
+//! [`LicenseVerifier`](super::LicenseVerifier) to accept a license.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use super::issuer_signed::parse_any;
+use super::mso::{Mso, ValidityInfo};
+use super::verify::{check_digests, check_issuer_signature, check_validity, elements_json, x5chain};
+use super::{ElementValue, LicenseError};
+use crate::ErrorCode;
+
+/// What could be checked of one document without a trust anchor.
+#[derive(Debug, Clone)]
+pub struct MdocReport {
+    /// The MSO's docType (or the DeviceResponse document's, if the MSO could not be read).
+    pub doc_type: String,
+    /// The issuer signature verifies with the x5chain leaf key.
+    pub issuer_signature: bool,
+    /// Every element's digest matches the MSO.
+    pub digests: bool,
+    /// validityInfo, if the MSO could be read.
+    pub validity: Option<ValidityInfo>,
+    /// Whether `at` falls within validityInfo.
+    pub valid_at: bool,
+    /// The signer certificate's subject.
+    pub signer: Option<String>,
+    /// The elements, by name space.
+    pub elements: BTreeMap<String, BTreeMap<String, ElementValue>>,
+    /// The first failure's stable code, if any.
+    pub error: Option<&'static str>,
+}
+
+impl MdocReport {
+    /// JSON form: `{"doc_type", "issuer_signature", "digests", "validity", "elements", …}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut validity = self.validity.map_or(serde_json::Value::Null, |v| v.to_json());
+        if let Some(map) = validity.as_object_mut() {
+            map.insert("valid_at".into(), self.valid_at.into());
+        }
+        let mut obj = serde_json::json!({
+            "doc_type": self.doc_type,
+            "issuer_signature": self.issuer_signature,
+            "digests": self.digests,
+            "validity": validity,
+            "signer": self.signer,
+            "elements": elements_json(&self.elements),
+        });
+        if let (Some(e), Some(map)) = (self.error, obj.as_object_mut()) {
+            map.insert("error".into(), e.into());
+        }
+        obj
+    }
+}
+
+/// Inspects an IssuerSigned or a DeviceResponse: one report per document. Fails only when the
+/// input cannot be parsed at all.
+pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, LicenseError> {
+    let docs = parse_any(bytes)?;
+    Ok(docs
+        .into_iter()
+        .map(|doc| {
+            let parsed = &doc.issuer_signed;
+            let mut report = MdocReport {
+                doc_type: doc.doc_type.clone(),
+                issuer_signature: false,
+                digests: false,
+                validity: None,
+                valid_at: false,
+                signer: None,
+                elements: BTreeMap::new(),
+                error: None,
+            };
+            let first_error = |e: &LicenseError, r: &mut MdocReport| {
+                r.error.get_or_insert(e.code());
+            };
+            match x5chain(&parsed.issuer_auth) {
+                Ok(chain) => {
+                    if let Some(leaf) = chain.first() {
+                        report.signer = Some(leaf.subject().to_owned());
+                        match check_issuer_signature(&parsed.issuer_auth, leaf.public_key()) {
+                            Ok(()) => report.issuer_signature = true,
+                            Err(e) => first_error(&e, &mut report),
+                        }
+                    }
+                }
+                Err(e) => first_error(&e, &mut report),
+            }
+            let mso = parsed
+                .issuer_auth
+                .payload
+                .as_deref()
+                .ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))
+                .and_then(Mso::from_payload);
+            match mso {
+                Ok(mso) => {
+                    report.doc_type = mso.doc_type.clone();
+                    report.validity = Some(mso.validity);
+                    report.valid_at = check_validity(&mso.validity, at).is_ok();
+                    if !doc.doc_type.is_empty() && doc.doc_type != mso.doc_type {
+                        first_error(&LicenseError::DocType(doc.doc_type.clone()), &mut report);
+                    }
+                    match check_digests(parsed, &mso) {
+                        Ok(elements) => {
+                            report.digests = true;
+                            report.elements = elements;
+                        }
+                        Err(e) => first_error(&e, &mut report),
+                    }
+                }
+                Err(e) => first_error(&e, &mut report),
+            }
+            report
+        })
+        .collect())
+}

@@ -1,0 +1,316 @@
+//! Verifying a license credential: every check, in order, none skipped.
+
+use std::collections::BTreeMap;
+
+use coset::{CoseSign1, Label, RegisteredLabelWithPrivate};
+use time::OffsetDateTime;
+
+use super::device_key::from_cose_key;
+use super::issue::X5CHAIN;
+use super::issuer_signed::{IssuerSigned, parse};
+use super::mso::{Mso, ValidityInfo};
+use super::{ElementValue, LicenseError, META_NAMESPACE, StatusReference};
+use crate::crypto::{Algorithm, PublicKey, Verifier as _};
+use crate::trust::{Certificate, Party, TrustStore, VerifiedChain};
+
+/// A license credential that passed every check of [`LicenseVerifier::verify`]. Only the
+/// verifier can make one.
+#[derive(Debug, Clone)]
+pub struct VerifiedLicense {
+    doc_type: String,
+    elements: BTreeMap<String, BTreeMap<String, ElementValue>>,
+    holder_key: PublicKey,
+    chain: VerifiedChain,
+    validity: ValidityInfo,
+    status: Option<StatusReference>,
+}
+
+impl VerifiedLicense {
+    /// The docType (`cn.gov.elicense.<license type code>`).
+    pub fn doc_type(&self) -> &str {
+        &self.doc_type
+    }
+
+    /// The elements, by name space then element identifier.
+    pub fn elements(&self) -> &BTreeMap<String, BTreeMap<String, ElementValue>> {
+        &self.elements
+    }
+
+    /// One element.
+    pub fn element(&self, namespace: &str, id: &str) -> Option<&ElementValue> {
+        self.elements.get(namespace).and_then(|m| m.get(id))
+    }
+
+    /// A metadata element (name space `cn.gov.elicense.meta.1`).
+    pub fn meta(&self, id: &str) -> Option<&ElementValue> {
+        self.element(META_NAMESPACE, id)
+    }
+
+    /// The holder's key (deviceKeyInfo), which presentations must be signed with.
+    pub fn holder_key(&self) -> &PublicKey {
+        &self.holder_key
+    }
+
+    /// The issuer's validated certificate chain.
+    pub fn chain(&self) -> &VerifiedChain {
+        &self.chain
+    }
+
+    /// validityInfo.
+    pub fn validity(&self) -> &ValidityInfo {
+        &self.validity
+    }
+
+    /// The status reference, if the credential carries one.
+    pub fn status(&self) -> Option<&StatusReference> {
+        self.status.as_ref()
+    }
+
+    /// The elements as JSON: `{"<name space>": {"<id>": value}}`.
+    pub fn elements_json(&self) -> serde_json::Value {
+        elements_json(&self.elements)
+    }
+}
+
+pub(crate) fn elements_json(
+    elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
+) -> serde_json::Value {
+    serde_json::Value::Object(
+        elements
+            .iter()
+            .map(|(ns, items)| {
+                (
+                    ns.clone(),
+                    serde_json::Value::Object(items.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Verifies yinxin license credentials against a trust store (whose policy also decides the
+/// accepted algorithms).
+#[derive(Debug, Clone)]
+pub struct LicenseVerifier {
+    trust: TrustStore,
+}
+
+/// The certificates of the x5chain header (protected or unprotected).
+pub(crate) fn x5chain(sign1: &CoseSign1) -> Result<Vec<Certificate>, LicenseError> {
+    let label = Label::Int(X5CHAIN);
+    let value = sign1
+        .protected
+        .header
+        .rest
+        .iter()
+        .chain(sign1.unprotected.rest.iter())
+        .find(|(l, _)| *l == label)
+        .map(|(_, v)| v)
+        .ok_or_else(|| LicenseError::IssuerAuth("no x5chain".into()))?;
+    let ders: Vec<&Vec<u8>> = match value {
+        ciborium::Value::Bytes(b) => vec![b],
+        ciborium::Value::Array(a) if !a.is_empty() && a.len() <= crate::trust::MAX_CHAIN_LENGTH => a
+            .iter()
+            .map(|v| v.as_bytes().ok_or_else(|| LicenseError::IssuerAuth("x5chain entry".into())))
+            .collect::<Result<_, _>>()?,
+        _ => return Err(LicenseError::IssuerAuth("x5chain".into())),
+    };
+    ders.into_iter()
+        .enumerate()
+        .map(|(index, d)| {
+            Certificate::from_der(d)
+                .map_err(|error| LicenseError::Chain(crate::trust::TrustError::Certificate { index, error }))
+        })
+        .collect()
+}
+
+/// The algorithm of the protected header.
+pub(crate) fn cose_algorithm(sign1: &CoseSign1) -> Result<Algorithm, LicenseError> {
+    let value = match &sign1.protected.header.alg {
+        Some(RegisteredLabelWithPrivate::Assigned(a)) => *a as i64,
+        Some(RegisteredLabelWithPrivate::PrivateUse(v)) => *v,
+        _ => return Err(LicenseError::UnsupportedAlgorithm),
+    };
+    Algorithm::from_cose_value(value).ok_or(LicenseError::UnsupportedAlgorithm)
+}
+
+/// Checks issuerAuth's signature with `key`, after checking that the header algorithm is the
+/// key's.
+pub(crate) fn check_issuer_signature(sign1: &CoseSign1, key: &PublicKey) -> Result<(), LicenseError> {
+    let alg = cose_algorithm(sign1)?;
+    if alg != key.algorithm() {
+        return Err(LicenseError::AlgorithmMismatch { header: alg, key: key.algorithm() });
+    }
+    sign1.verify_signature(b"", |sig, tbs| key.verify(tbs, sig)).map_err(|_| LicenseError::SignatureInvalid)
+}
+
+/// ISO 18013-5 §9.1.2.5: the random value of each item is at least 16 bytes.
+const MIN_SALT: usize = 16;
+
+/// Checks that every item's salt is long enough and its digest is the signed one; returns the
+/// elements.
+pub(crate) fn check_digests(
+    parsed: &IssuerSigned<'_>,
+    mso: &Mso,
+) -> Result<BTreeMap<String, BTreeMap<String, ElementValue>>, LicenseError> {
+    let digest = mso.digest()?;
+    let mut elements = BTreeMap::new();
+    for (ns, items) in &parsed.namespaces {
+        let signed = mso.value_digests.get(ns);
+        let mut out = BTreeMap::new();
+        for item in items {
+            if item.random.len() < MIN_SALT {
+                return Err(LicenseError::Malformed(format!(
+                    "{ns}/{}: salt shorter than {MIN_SALT} bytes",
+                    item.element
+                )));
+            }
+            let expected = signed.and_then(|d| d.get(&item.digest_id)).ok_or_else(|| {
+                LicenseError::DigestMissing { namespace: ns.clone(), element: item.element.clone() }
+            })?;
+            if digest.digest(item.raw).as_slice() != expected.as_slice() {
+                return Err(LicenseError::DigestMismatch {
+                    namespace: ns.clone(),
+                    element: item.element.clone(),
+                });
+            }
+            out.insert(item.element.clone(), item.value.clone());
+        }
+        elements.insert(ns.clone(), out);
+    }
+    Ok(elements)
+}
+
+/// A stored license carries every element the issuer signed: each signed digest ID has its
+/// item (so nothing was stripped from the credential).
+fn check_complete(parsed: &IssuerSigned<'_>, mso: &Mso) -> Result<(), LicenseError> {
+    for (ns, ids) in &mso.value_digests {
+        let items =
+            parsed.namespaces.iter().find(|(n, _)| n == ns).map(|(_, items)| items.as_slice()).unwrap_or(&[]);
+        if let Some(id) = ids.keys().find(|id| !items.iter().any(|i| i.digest_id == **id)) {
+            return Err(LicenseError::ElementMissing { namespace: ns.clone(), digest_id: *id });
+        }
+    }
+    Ok(())
+}
+
+/// validityInfo against the verification time.
+pub(crate) fn check_validity(validity: &ValidityInfo, at: OffsetDateTime) -> Result<(), LicenseError> {
+    if at < validity.valid_from || at < validity.signed {
+        return Err(LicenseError::NotYetValid);
+    }
+    if at > validity.valid_until {
+        return Err(LicenseError::Expired);
+    }
+    Ok(())
+}
+
+impl LicenseVerifier {
+    /// A verifier trusting `trust`'s anchors under `trust`'s algorithm policy.
+    pub fn new(trust: TrustStore) -> Self {
+        Self { trust }
+    }
+
+    /// The trust store.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// Verifies an IssuerSigned credential at time `at`: the COSE algorithm (known, allowed by
+    /// policy, the certificate key's), the certificate chain to a trust anchor at `at`, the
+    /// issuer signature over the exact signed bytes, the digest algorithm (allowed by policy),
+    /// every element's digest, that no signed element is missing, the docType against the name spaces and license_type_code,
+    /// issuer_code and the license identifier's issuer against the certificate's USCC, the
+    /// holder key, and validityInfo at `at`.
+    pub fn verify(&self, credential: &[u8], at: OffsetDateTime) -> Result<VerifiedLicense, LicenseError> {
+        let parsed = parse(credential)?;
+        self.verify_parsed(&parsed, at)
+    }
+
+    pub(crate) fn verify_parsed(
+        &self,
+        parsed: &IssuerSigned<'_>,
+        at: OffsetDateTime,
+    ) -> Result<VerifiedLicense, LicenseError> {
+        let sign1 = &parsed.issuer_auth;
+        let alg = cose_algorithm(sign1)?;
+        if !self.trust.policy().allows(alg) {
+            return Err(LicenseError::AlgorithmNotAllowed(alg));
+        }
+        let chain = self.trust.verify_chain(&x5chain(sign1)?, at).map_err(LicenseError::Chain)?;
+        check_issuer_signature(sign1, chain.leaf().public_key())?;
+        let payload =
+            sign1.payload.as_deref().ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))?;
+        let mso = Mso::from_payload(payload)?;
+        let digest = mso.digest()?;
+        if !self.trust.policy().allows_digest(digest) {
+            return Err(digest.into());
+        }
+        let elements = check_digests(parsed, &mso)?;
+        check_complete(parsed, &mso)?;
+        check_doc_type(&mso.doc_type, &elements)?;
+        check_issuer_code(&elements, chain.leaf())?;
+        let holder_key = mso.device_key.as_ref().and_then(from_cose_key).ok_or(LicenseError::DeviceKey)?;
+        check_validity(&mso.validity, at)?;
+        Ok(VerifiedLicense {
+            doc_type: mso.doc_type,
+            elements,
+            holder_key,
+            chain,
+            validity: mso.validity,
+            status: mso.status,
+        })
+    }
+}
+
+/// The docType must be `cn.gov.elicense.<type code>`, the name spaces the metadata one and
+/// `<docType>.1`, and license_type_code (when disclosed) the docType's.
+fn check_doc_type(
+    doc_type: &str,
+    elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
+) -> Result<(), LicenseError> {
+    let bad = || LicenseError::DocType(doc_type.to_owned());
+    let type_code = doc_type.strip_prefix(super::DOC_TYPE_PREFIX).ok_or_else(bad)?;
+    crate::id::LicenseTypeCode::parse(type_code).map_err(|_| bad())?;
+    let surface = format!("{doc_type}.1");
+    if elements.keys().any(|ns| ns != META_NAMESPACE && *ns != surface) {
+        return Err(bad());
+    }
+    if let Some(v) = elements.get(META_NAMESPACE).and_then(|m| m.get("license_type_code")) {
+        if v.as_text() != Some(type_code) {
+            return Err(bad());
+        }
+    }
+    Ok(())
+}
+
+/// issuer_code and the license identifier's issuer (those disclosed) must be the USCC the
+/// signing certificate names; a certificate naming no organisation is refused.
+fn check_issuer_code(
+    elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
+    leaf: &Certificate,
+) -> Result<(), LicenseError> {
+    let Some(Party::Organization(uscc)) = leaf.party() else {
+        return Err(LicenseError::IssuerUnidentified);
+    };
+    let meta = elements.get(META_NAMESPACE);
+    let mismatch = |found: &str| LicenseError::IssuerCodeMismatch {
+        found: found.to_owned(),
+        expected: uscc.to_string(),
+    };
+    if let Some(v) = meta.and_then(|m| m.get("issuer_code")) {
+        let code = v.as_text().unwrap_or_default();
+        if code != uscc.as_str() {
+            return Err(mismatch(code));
+        }
+    }
+    if let Some(v) = meta.and_then(|m| m.get("license_identifier")) {
+        let text = v.as_text().unwrap_or_default();
+        match crate::id::LicenseIdentifier::parse(text) {
+            Ok(id) if id.issuer() == uscc => {}
+            Ok(id) => return Err(mismatch(id.issuer().as_str())),
+            Err(_) => return Err(LicenseError::Malformed("license_identifier".into())),
+        }
+    }
+    Ok(())
+}
