@@ -6,6 +6,27 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// `println!` that stops quietly when stdout is closed (e.g. piped into `head`) instead of
+/// panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` with the same behaviour as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 mod commands;
 mod failure;
 
@@ -29,6 +50,15 @@ enum Command {
     /// Keys: generate, show the public key, sign, verify.
     #[command(subcommand)]
     Key(commands::key::KeyCommand),
+    /// Issuing authorities: root and issuer certificates, end-entity certificates.
+    #[command(subcommand)]
+    Authority(commands::authority::AuthorityCommand),
+    /// E-licenses: issue and verify.
+    #[command(subcommand)]
+    License(commands::license::LicenseCommand),
+    /// Any ISO 18013-5 mdoc: inspect signature and digests without a trust anchor.
+    #[command(subcommand)]
+    Mdoc(commands::mdoc::MdocCommand),
     /// Print the digest of a file in hex.
     Digest(commands::digest::DigestArgs),
     /// Run the whole story in a temporary directory and explain each step.
@@ -47,6 +77,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Id(cmd) => commands::id::run(cmd),
         Command::Key(cmd) => commands::key::run(cmd),
+        Command::Authority(cmd) => commands::authority::run(cmd),
+        Command::License(cmd) => commands::license::run(cmd),
+        Command::Mdoc(cmd) => commands::mdoc::run(cmd),
         Command::Digest(args) => commands::digest::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
     };

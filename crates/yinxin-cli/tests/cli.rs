@@ -199,6 +199,10 @@ fn demo_runs_the_story() {
         "sm2      original           valid",
         "sm2      message changed    REFUSED crypto.signature_invalid",
         "es256    signature changed  REFUSED crypto.signature_invalid",
+        "VALID  cn.gov.elicense.11100000000013338W001  holder 成都天府示例科技有限公司  valid_until null",
+        "VALID  cn.gov.elicense.11510000MB1C2D3E45005  holder 张三  valid_until \"2031-06-01\"",
+        "REFUSED license.digest_mismatch",
+        "in 2032: REFUSED license.expired",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }

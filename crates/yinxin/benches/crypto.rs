@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p yinxin --bench crypto`; `scripts/bench-p256-vs-openssl.sh` runs the P-256
 //! verify beside `openssl speed ecdsap256` in one run. Figures are in BENCHMARKS.md.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -321,6 +321,11 @@ fn expiry_and_not_yet_valid() {
     v.verify(&bytes, datetime!(2031-06-01 15:59:59 UTC)).unwrap();
     assert_eq!(err(&v, &bytes, datetime!(2031-06-01 16:00:00 UTC)), LicenseError::Expired);
     assert_eq!(err(&v, &bytes, now() - Duration::hours(2)), LicenseError::NotYetValid);
+    // A verifier clock a few minutes behind the issuer's is tolerated, by default up to five.
+    v.verify(&bytes, now() - Duration::minutes(4)).unwrap();
+    assert_eq!(err(&v, &bytes, now() - Duration::minutes(6)), LicenseError::NotYetValid);
+    let strict = v.clone().with_clock_skew(Duration::ZERO);
+    assert_eq!(err(&strict, &bytes, now() - Duration::seconds(30)), LicenseError::NotYetValid);
 
     // A long-term license ends with its issuer certificate; after that, the certificate is expired.
     let short = authority(Algorithm::Es256, BUSINESS_ISSUER, 30);

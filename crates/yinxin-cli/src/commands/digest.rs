@@ -25,6 +25,6 @@ pub fn run(args: &DigestArgs) -> Result<ExitCode, Failure> {
         std::fs::File::open(&args.file).and_then(|mut f| std::io::copy(&mut f, &mut hasher))
     };
     copied.map_err(|e| Failure::io(&e, &args.file))?;
-    println!("{}", hex::encode(hasher.finalize()));
+    outln!("{}", hex::encode(hasher.finalize()));
     Ok(ExitCode::SUCCESS)
 }

@@ -67,11 +67,11 @@ fn check(args: &CheckArgs) -> ExitCode {
                 map.insert("error".into(), e.code().into());
                 map.insert("message".into(), e.to_string().into());
             }
-            println!("{obj}");
+            outln!("{obj}");
         } else {
             match &d.error {
-                None => println!("{value}\t{}\tvalid", d.kind.as_str()),
-                Some(e) => println!("{value}\t{}\tinvalid\t{}\t{e}", d.kind.as_str(), e.code()),
+                None => outln!("{value}\t{}\tvalid", d.kind.as_str()),
+                Some(e) => outln!("{value}\t{}\tinvalid\t{}\t{e}", d.kind.as_str(), e.code()),
             }
         }
     }
@@ -84,6 +84,6 @@ fn new_license_id(args: &NewLicenseIdArgs) -> Result<ExitCode, Failure> {
     let issuer = Uscc::parse(&args.issuer).map_err(|e| Failure::unreadable(&e, "--issuer"))?;
     let id = LicenseIdentifier::new(type_code, issuer, &args.serial, &args.version)
         .map_err(|e| Failure::unreadable(&e, "--serial/--version"))?;
-    println!("{id}");
+    outln!("{id}");
     Ok(ExitCode::SUCCESS)
 }

@@ -149,14 +149,14 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, Failure> {
     let key = SoftwareKey::generate(args.alg.into()).map_err(|e| Failure::unreadable(&e, "generate"))?;
     let pem = key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
     write_secret(Path::new(&args.out), pem.as_bytes(), args.force)?;
-    println!("{}\t{}\t{}", key.algorithm(), key.key_id(), args.out);
+    outln!("{}\t{}\t{}", key.algorithm(), key.key_id(), args.out);
     Ok(ExitCode::SUCCESS)
 }
 
 fn public(args: &PublicArgs) -> Result<ExitCode, Failure> {
     let key = load_private_key(&args.key)?;
     let pem = key.public_key().to_spki_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
-    print!("{pem}");
+    out!("{pem}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -166,7 +166,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
     let sig = key.sign_as(&data, args.format.into()).map_err(|e| Failure::unreadable(&e, "sign"))?;
     match &args.out {
         Some(out) => std::fs::write(out, &sig).map_err(|e| Failure::io(&e, out))?,
-        None => println!("{}", hex::encode(&sig)),
+        None => outln!("{}", hex::encode(&sig)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -181,12 +181,12 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let data = read_input(&args.file)?;
     match key.verify_as(&data, &sig, args.format.into()) {
         Ok(()) => {
-            println!("valid\t{}\t{}", key.algorithm(), key.key_id());
+            outln!("valid\t{}\t{}", key.algorithm(), key.key_id());
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             let failure = Failure::invalid(&e, &args.file);
-            println!("invalid\t{}", failure.code);
+            outln!("invalid\t{}", failure.code);
             failure.report();
             Ok(ExitCode::from(EXIT_INVALID))
         }

@@ -1,6 +1,10 @@
 //! One module per subcommand.
 
+pub mod authority;
 pub mod demo;
 pub mod digest;
 pub mod id;
 pub mod key;
+pub mod license;
+pub mod mdoc;
+pub mod time_arg;

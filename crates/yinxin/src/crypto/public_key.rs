@@ -21,7 +21,8 @@ pub const DEFAULT_SM2_DISTID: &str = "1234567812345678";
 #[derive(Clone)]
 pub struct PublicKey {
     inner: Inner,
-    key_id: KeyId,
+    /// Computed on first use: most keys a verifier reads are never asked for their id.
+    key_id: std::sync::OnceLock<KeyId>,
 }
 
 #[derive(Clone)]
@@ -62,8 +63,7 @@ fn sm2_verifying_key(distid: &str, key: sm2::PublicKey) -> Result<sm2::dsa::Veri
 
 impl PublicKey {
     fn new(inner: Inner) -> Result<Self, KeyError> {
-        let spki = spki_der(&inner)?;
-        Ok(Self { key_id: KeyId::of_spki(&spki), inner })
+        Ok(Self { key_id: std::sync::OnceLock::new(), inner })
     }
 
     pub(crate) fn from_ed25519(key: ed25519_dalek::VerifyingKey) -> Result<Self, KeyError> {
@@ -137,7 +137,7 @@ impl PublicKey {
         match &self.inner {
             Inner::Sm2(k) => Ok(Self {
                 inner: Inner::Sm2(Box::new(sm2_verifying_key(distid, sm2::PublicKey::from(k.as_ref()))?)),
-                key_id: self.key_id,
+                key_id: self.key_id.clone(),
             }),
             _ => Err(KeyError::UnsupportedAlgorithm),
         }
@@ -162,7 +162,8 @@ impl PublicKey {
 
     /// The key id: the first 8 bytes of SHA-256 over the DER SPKI.
     pub fn key_id(&self) -> KeyId {
-        self.key_id
+        // Encoding a valid key's SPKI cannot fail; if it ever did, the id of no bytes is used.
+        *self.key_id.get_or_init(|| KeyId::of_spki(&spki_der(&self.inner).unwrap_or_default()))
     }
 
     /// The DER `SubjectPublicKeyInfo`.
@@ -218,7 +219,7 @@ impl Verifier for PublicKey {
     }
 
     fn key_id(&self) -> KeyId {
-        self.key_id
+        PublicKey::key_id(self)
     }
 
     fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {

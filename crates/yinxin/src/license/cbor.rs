@@ -133,16 +133,108 @@ impl<'a> Walker<'a> {
 
 /// Decodes one CBOR value with a nesting limit, refusing trailing bytes.
 pub(crate) fn decode_value(bytes: &[u8]) -> Result<ciborium::Value, LicenseError> {
-    let mut reader = bytes;
-    let value: ciborium::Value = ciborium::de::from_reader_with_recursion_limit(&mut reader, MAX_DEPTH)
-        .map_err(|e| match e {
-            ciborium::de::Error::RecursionLimitExceeded => LicenseError::TooDeep,
-            other => LicenseError::Malformed(other.to_string()),
-        })?;
-    if !reader.is_empty() {
+    let mut w = Walker::new(bytes);
+    let value = w.value(0)?;
+    if !w.at_end() {
         return Err(malformed("trailing bytes"));
     }
     Ok(value)
+}
+
+impl Walker<'_> {
+    /// Reads one complete value into a `ciborium::Value`.
+    ///
+    /// Built on the same header reader as [`Walker::skip`]: no scratch buffer to clear per
+    /// call and no serde layer, which made ciborium's own decoder the largest cost of verifying
+    /// a license.
+    pub(crate) fn value(&mut self, depth: usize) -> Result<ciborium::Value, LicenseError> {
+        use ciborium::Value;
+        if depth > MAX_DEPTH {
+            return Err(LicenseError::TooDeep);
+        }
+        Ok(match self.header()? {
+            Header::Positive(n) => Value::Integer(n.into()),
+            Header::Negative(n) => Value::Integer(
+                ciborium::value::Integer::try_from(-1 - i128::from(n)).map_err(|_| malformed("integer"))?,
+            ),
+            Header::Float(f) => Value::Float(f),
+            Header::Simple(ciborium_ll::simple::FALSE) => Value::Bool(false),
+            Header::Simple(ciborium_ll::simple::TRUE) => Value::Bool(true),
+            Header::Simple(ciborium_ll::simple::NULL | ciborium_ll::simple::UNDEFINED) => Value::Null,
+            Header::Simple(_) => return Err(malformed("unknown simple value")),
+            Header::Break => return Err(malformed("unexpected break")),
+            Header::Bytes(Some(len)) => Value::Bytes(self.take(len)?.to_vec()),
+            Header::Text(Some(len)) => Value::Text(
+                std::str::from_utf8(self.take(len)?).map_err(|_| malformed("text is not UTF-8"))?.to_owned(),
+            ),
+            Header::Bytes(None) => {
+                let mut out = Vec::new();
+                loop {
+                    match self.header()? {
+                        Header::Break => break Value::Bytes(out),
+                        Header::Bytes(Some(len)) => out.extend_from_slice(self.take(len)?),
+                        _ => return Err(malformed("bad indefinite-length bytes chunk")),
+                    }
+                }
+            }
+            Header::Text(None) => {
+                let mut out = String::new();
+                loop {
+                    match self.header()? {
+                        Header::Break => break Value::Text(out),
+                        Header::Text(Some(len)) => out.push_str(
+                            std::str::from_utf8(self.take(len)?)
+                                .map_err(|_| malformed("text is not UTF-8"))?,
+                        ),
+                        _ => return Err(malformed("bad indefinite-length text chunk")),
+                    }
+                }
+            }
+            Header::Array(Some(n)) => {
+                let n = self.count(n)?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.value(depth + 1)?);
+                }
+                Value::Array(items)
+            }
+            Header::Map(Some(n)) => {
+                let n = self.count(n)?;
+                let mut entries = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let k = self.value(depth + 1)?;
+                    entries.push((k, self.value(depth + 1)?));
+                }
+                Value::Map(entries)
+            }
+            Header::Array(None) => {
+                let mut items = Vec::new();
+                while !self.at_break()? {
+                    items.push(self.value(depth + 1)?);
+                }
+                Value::Array(items)
+            }
+            Header::Map(None) => {
+                let mut entries = Vec::new();
+                while !self.at_break()? {
+                    let k = self.value(depth + 1)?;
+                    entries.push((k, self.value(depth + 1)?));
+                }
+                Value::Map(entries)
+            }
+            Header::Tag(tag) => Value::Tag(tag, Box::new(self.value(depth + 1)?)),
+        })
+    }
+
+    /// Consumes a break if one is next.
+    fn at_break(&mut self) -> Result<bool, LicenseError> {
+        let before = self.pos;
+        if matches!(self.header()?, Header::Break) {
+            return Ok(true);
+        }
+        self.pos = before;
+        Ok(false)
+    }
 }
 
 /// Encodes a CBOR value.
@@ -158,12 +250,4 @@ pub(crate) fn map_get<'v>(
     key: &str,
 ) -> Option<&'v ciborium::Value> {
     map.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
-}
-
-/// The content of `#6.24(bstr)`.
-pub(crate) fn tag24_content(value: &ciborium::Value) -> Option<&[u8]> {
-    match value {
-        ciborium::Value::Tag(24, inner) => inner.as_bytes().map(Vec::as_slice),
-        _ => None,
-    }
 }

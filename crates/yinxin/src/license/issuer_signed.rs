@@ -7,7 +7,7 @@ use ciborium::Value;
 use ciborium_ll::Header;
 use coset::{CborSerializable as _, CoseSign1, TaggedCborSerializable as _};
 
-use super::cbor::{Walker, decode_value, map_get};
+use super::cbor::{Walker, decode_value};
 use super::{ElementValue, LicenseError};
 
 /// Credentials larger than this are refused before parsing (1 MiB: a license with a portrait
@@ -39,19 +39,44 @@ fn malformed(what: &str) -> LicenseError {
     LicenseError::Malformed(what.to_owned())
 }
 
+/// Reads an IssuerSignedItem from its content bytes, straight from the CBOR (no intermediate
+/// value tree): this runs for every element of every credential verified.
 fn parse_item<'a>(raw: &'a [u8], content: &[u8]) -> Result<Item<'a>, LicenseError> {
-    let value = decode_value(content)?;
-    let map = value.as_map().ok_or_else(|| malformed("IssuerSignedItem is not a map"))?;
-    let digest_id = map_get(map, "digestID")
-        .and_then(Value::as_integer)
-        .and_then(|i| u64::try_from(i).ok())
-        .ok_or_else(|| malformed("digestID"))?;
-    let random = map_get(map, "random").and_then(Value::as_bytes).ok_or_else(|| malformed("random"))?.clone();
-    let element = map_get(map, "elementIdentifier")
-        .and_then(Value::as_text)
-        .ok_or_else(|| malformed("elementIdentifier"))?;
-    let value = map_get(map, "elementValue").ok_or_else(|| malformed("elementValue"))?;
-    Ok(Item { raw, digest_id, random, element: element.to_owned(), value: ElementValue::from_cbor(value) })
+    let mut w = Walker::new(content);
+    let mut digest_id = None;
+    let mut random = None;
+    let mut element = None;
+    let mut value = None;
+    for _ in 0..w.map()? {
+        match w.text()? {
+            "digestID" if digest_id.is_none() => match w.header()? {
+                Header::Positive(n) => digest_id = Some(n),
+                _ => return Err(malformed("digestID")),
+            },
+            "random" if random.is_none() => match w.header()? {
+                Header::Bytes(Some(len)) => random = Some(w.take(len)?.to_vec()),
+                _ => return Err(malformed("random")),
+            },
+            "elementIdentifier" if element.is_none() => element = Some(w.text()?.to_owned()),
+            "elementValue" if value.is_none() => value = Some(ElementValue::from_cbor(&w.value(1)?)),
+            "digestID" | "random" | "elementIdentifier" | "elementValue" => {
+                return Err(malformed("duplicate item key"));
+            }
+            _ => {
+                w.skip()?;
+            }
+        }
+    }
+    if !w.at_end() {
+        return Err(malformed("trailing bytes in item"));
+    }
+    Ok(Item {
+        raw,
+        digest_id: digest_id.ok_or_else(|| malformed("digestID"))?,
+        random: random.ok_or_else(|| malformed("random"))?,
+        element: element.ok_or_else(|| malformed("elementIdentifier"))?,
+        value: value.ok_or_else(|| malformed("elementValue"))?,
+    })
 }
 
 fn parse_namespaces<'a>(w: &mut Walker<'a>) -> Result<Vec<(String, Vec<Item<'a>>)>, LicenseError> {

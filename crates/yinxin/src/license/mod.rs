@@ -34,7 +34,7 @@ pub use model::{HolderKind, LicenseData, LicenseMeta};
 pub use mso::ValidityInfo;
 pub use status_ref::StatusReference;
 pub use value::ElementValue;
-pub use verify::{LicenseVerifier, VerifiedLicense};
+pub use verify::{DEFAULT_CLOCK_SKEW, LicenseVerifier, VerifiedLicense};
 
 use crate::id::LicenseTypeCode;
 

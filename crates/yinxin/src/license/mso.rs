@@ -6,7 +6,7 @@ use ciborium::Value;
 use coset::{AsCborValue as _, CoseKey};
 use time::OffsetDateTime;
 
-use super::cbor::{decode_value, map_get, tag24_content};
+use super::cbor::{Walker, decode_value, map_get};
 use super::value::{format_tdate, parse_tdate};
 use super::{LicenseError, StatusReference};
 use crate::crypto::DigestAlgorithm;
@@ -50,6 +50,19 @@ pub(crate) struct Mso {
     pub status: Option<StatusReference>,
 }
 
+/// The content of `#6.24(bstr)` spanning all of `bytes`, without copying it.
+fn tag24_bytes(bytes: &[u8]) -> Result<&[u8], LicenseError> {
+    let mut w = Walker::new(bytes);
+    let inner = match (w.header()?, w.header()?) {
+        (ciborium_ll::Header::Tag(24), ciborium_ll::Header::Bytes(Some(len))) => w.take(len)?,
+        _ => return Err(mso_err("payload is not #6.24(bstr)")),
+    };
+    if !w.at_end() {
+        return Err(mso_err("trailing bytes after the MSO"));
+    }
+    Ok(inner)
+}
+
 fn mso_err(what: &str) -> LicenseError {
     LicenseError::Mso(what.to_owned())
 }
@@ -68,8 +81,7 @@ fn tdate_value(t: OffsetDateTime) -> Value {
 impl Mso {
     /// Decodes the COSE_Sign1 payload, `#6.24(bstr .cbor MobileSecurityObject)`.
     pub(crate) fn from_payload(payload: &[u8]) -> Result<Self, LicenseError> {
-        let outer = decode_value(payload)?;
-        let inner = tag24_content(&outer).ok_or_else(|| mso_err("payload is not #6.24(bstr)"))?;
+        let inner = tag24_bytes(payload)?;
         let value = decode_value(inner)?;
         let map = value.as_map().ok_or_else(|| mso_err("not a map"))?;
         let text = |k: &str| map_get(map, k).and_then(Value::as_text).map(str::to_owned);

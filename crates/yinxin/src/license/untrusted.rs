@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 
 use super::issuer_signed::parse_any;
 use super::mso::{Mso, ValidityInfo};
-use super::verify::{check_digests, check_issuer_signature, check_validity, elements_json, x5chain};
+use super::verify::{
+    check_digests, check_issuer_signature, check_validity, elements_json, into_elements, x5chain,
+};
 use super::{ElementValue, LicenseError};
 use crate::ErrorCode;
 
@@ -78,7 +80,7 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
             let first_error = |e: &LicenseError, r: &mut MdocReport| {
                 r.error.get_or_insert(e.code());
             };
-            match x5chain(&parsed.issuer_auth) {
+            match x5chain(&parsed.issuer_auth, None) {
                 Ok(chain) => {
                     if let Some(leaf) = chain.first() {
                         report.signer = Some(leaf.subject().to_owned());
@@ -100,14 +102,15 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
                 Ok(mso) => {
                     report.doc_type = mso.doc_type.clone();
                     report.validity = Some(mso.validity);
-                    report.valid_at = check_validity(&mso.validity, at).is_ok();
+                    report.valid_at =
+                        check_validity(&mso.validity, at, super::verify::DEFAULT_CLOCK_SKEW).is_ok();
                     if !doc.doc_type.is_empty() && doc.doc_type != mso.doc_type {
                         first_error(&LicenseError::DocType(doc.doc_type.clone()), &mut report);
                     }
                     match check_digests(parsed, &mso) {
-                        Ok(elements) => {
+                        Ok(()) => {
                             report.digests = true;
-                            report.elements = elements;
+                            report.elements = into_elements(doc.issuer_signed.clone());
                         }
                         Err(e) => first_error(&e, &mut report),
                     }

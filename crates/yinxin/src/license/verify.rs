@@ -93,10 +93,18 @@ pub(crate) fn elements_json(
 #[derive(Debug, Clone)]
 pub struct LicenseVerifier {
     trust: TrustStore,
+    clock_skew: time::Duration,
 }
 
+/// How far the verifier's clock may lag behind the issuer's by default: a credential signed up
+/// to five minutes "in the future" is accepted; expiry gets no such grace.
+pub const DEFAULT_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+
 /// The certificates of the x5chain header (protected or unprotected).
-pub(crate) fn x5chain(sign1: &CoseSign1) -> Result<Vec<Certificate>, LicenseError> {
+pub(crate) fn x5chain(
+    sign1: &CoseSign1,
+    trust: Option<&TrustStore>,
+) -> Result<Vec<Certificate>, LicenseError> {
     let label = Label::Int(X5CHAIN);
     let value = sign1
         .protected
@@ -118,7 +126,8 @@ pub(crate) fn x5chain(sign1: &CoseSign1) -> Result<Vec<Certificate>, LicenseErro
     ders.into_iter()
         .enumerate()
         .map(|(index, d)| {
-            Certificate::from_der(d)
+            trust
+                .map_or_else(|| Certificate::from_der(d), |t| t.certificate(d))
                 .map_err(|error| LicenseError::Chain(crate::trust::TrustError::Certificate { index, error }))
         })
         .collect()
@@ -147,17 +156,11 @@ pub(crate) fn check_issuer_signature(sign1: &CoseSign1, key: &PublicKey) -> Resu
 /// ISO 18013-5 §9.1.2.5: the random value of each item is at least 16 bytes.
 const MIN_SALT: usize = 16;
 
-/// Checks that every item's salt is long enough and its digest is the signed one; returns the
-/// elements.
-pub(crate) fn check_digests(
-    parsed: &IssuerSigned<'_>,
-    mso: &Mso,
-) -> Result<BTreeMap<String, BTreeMap<String, ElementValue>>, LicenseError> {
+/// Checks that every item's salt is long enough and its digest is the signed one.
+pub(crate) fn check_digests(parsed: &IssuerSigned<'_>, mso: &Mso) -> Result<(), LicenseError> {
     let digest = mso.digest()?;
-    let mut elements = BTreeMap::new();
     for (ns, items) in &parsed.namespaces {
         let signed = mso.value_digests.get(ns);
-        let mut out = BTreeMap::new();
         for item in items {
             if item.random.len() < MIN_SALT {
                 return Err(LicenseError::Malformed(format!(
@@ -174,11 +177,18 @@ pub(crate) fn check_digests(
                     element: item.element.clone(),
                 });
             }
-            out.insert(item.element.clone(), item.value.clone());
         }
-        elements.insert(ns.clone(), out);
     }
-    Ok(elements)
+    Ok(())
+}
+
+/// The elements of a parsed credential, by name space then identifier (consumes the parse).
+pub(crate) fn into_elements(parsed: IssuerSigned<'_>) -> BTreeMap<String, BTreeMap<String, ElementValue>> {
+    parsed
+        .namespaces
+        .into_iter()
+        .map(|(ns, items)| (ns, items.into_iter().map(|i| (i.element, i.value)).collect()))
+        .collect()
 }
 
 /// A stored license carries every element the issuer signed: each signed digest ID has its
@@ -194,9 +204,14 @@ fn check_complete(parsed: &IssuerSigned<'_>, mso: &Mso) -> Result<(), LicenseErr
     Ok(())
 }
 
-/// validityInfo against the verification time.
-pub(crate) fn check_validity(validity: &ValidityInfo, at: OffsetDateTime) -> Result<(), LicenseError> {
-    if at < validity.valid_from || at < validity.signed {
+/// validityInfo against the verification time, allowing `skew` for the start only.
+pub(crate) fn check_validity(
+    validity: &ValidityInfo,
+    at: OffsetDateTime,
+    skew: time::Duration,
+) -> Result<(), LicenseError> {
+    let late = at + skew;
+    if late < validity.valid_from || late < validity.signed {
         return Err(LicenseError::NotYetValid);
     }
     if at > validity.valid_until {
@@ -208,7 +223,14 @@ pub(crate) fn check_validity(validity: &ValidityInfo, at: OffsetDateTime) -> Res
 impl LicenseVerifier {
     /// A verifier trusting `trust`'s anchors under `trust`'s algorithm policy.
     pub fn new(trust: TrustStore) -> Self {
-        Self { trust }
+        Self { trust, clock_skew: DEFAULT_CLOCK_SKEW }
+    }
+
+    /// The same verifier with another tolerance for a clock that lags the issuer's
+    /// (default [`DEFAULT_CLOCK_SKEW`]).
+    pub fn with_clock_skew(mut self, skew: time::Duration) -> Self {
+        self.clock_skew = skew.abs();
+        self
     }
 
     /// The trust store.
@@ -224,12 +246,12 @@ impl LicenseVerifier {
     /// holder key, and validityInfo at `at`.
     pub fn verify(&self, credential: &[u8], at: OffsetDateTime) -> Result<VerifiedLicense, LicenseError> {
         let parsed = parse(credential)?;
-        self.verify_parsed(&parsed, at)
+        self.verify_parsed(parsed, at)
     }
 
     pub(crate) fn verify_parsed(
         &self,
-        parsed: &IssuerSigned<'_>,
+        parsed: IssuerSigned<'_>,
         at: OffsetDateTime,
     ) -> Result<VerifiedLicense, LicenseError> {
         let sign1 = &parsed.issuer_auth;
@@ -237,7 +259,8 @@ impl LicenseVerifier {
         if !self.trust.policy().allows(alg) {
             return Err(LicenseError::AlgorithmNotAllowed(alg));
         }
-        let chain = self.trust.verify_chain(&x5chain(sign1)?, at).map_err(LicenseError::Chain)?;
+        let chain =
+            self.trust.verify_chain(&x5chain(sign1, Some(&self.trust))?, at).map_err(LicenseError::Chain)?;
         check_issuer_signature(sign1, chain.leaf().public_key())?;
         let payload =
             sign1.payload.as_deref().ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))?;
@@ -246,12 +269,13 @@ impl LicenseVerifier {
         if !self.trust.policy().allows_digest(digest) {
             return Err(digest.into());
         }
-        let elements = check_digests(parsed, &mso)?;
-        check_complete(parsed, &mso)?;
+        check_digests(&parsed, &mso)?;
+        check_complete(&parsed, &mso)?;
+        let elements = into_elements(parsed);
         check_doc_type(&mso.doc_type, &elements)?;
         check_issuer_code(&elements, chain.leaf())?;
         let holder_key = mso.device_key.as_ref().and_then(from_cose_key).ok_or(LicenseError::DeviceKey)?;
-        check_validity(&mso.validity, at)?;
+        check_validity(&mso.validity, at, self.clock_skew)?;
         Ok(VerifiedLicense {
             doc_type: mso.doc_type,
             elements,

@@ -30,9 +30,11 @@ pub(crate) mod key_usage {
     pub const KEY_CERT_SIGN: u16 = 1 << 5;
 }
 
-/// A parsed X.509 certificate: its DER and the facts yinxin checks.
+/// A parsed X.509 certificate: its DER and the facts yinxin checks. Cheap to clone.
 #[derive(Clone)]
-pub struct Certificate {
+pub struct Certificate(std::sync::Arc<Parsed>);
+
+struct Parsed {
     der: Vec<u8>,
     tbs: Vec<u8>,
     signature_algorithm: Algorithm,
@@ -110,7 +112,7 @@ impl Certificate {
             })
             .find_map(|a| a.as_str().ok().and_then(|s| Party::from_subject_identifier(s).ok()));
 
-        Ok(Self {
+        Ok(Self(std::sync::Arc::new(Parsed {
             der: der.to_vec(),
             tbs: cert.tbs_certificate.as_ref().to_vec(),
             signature_algorithm,
@@ -127,7 +129,7 @@ impl Certificate {
             key_usage,
             unknown_critical_extension,
             fingerprint: DigestAlgorithm::Sha256.digest(der),
-        })
+        })))
     }
 
     /// Parses a certificate in PEM or DER, whichever `input` is (the first one of a PEM bundle).
@@ -141,12 +143,12 @@ impl Certificate {
 
     /// The DER encoding, exactly as parsed.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.0.der
     }
 
     /// The PEM encoding.
     pub fn to_pem(&self) -> String {
-        let mut pem = pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &self.der)
+        let mut pem = pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &self.0.der)
             .unwrap_or_default();
         if !pem.ends_with('\n') {
             pem.push('\n');
@@ -156,89 +158,89 @@ impl Certificate {
 
     /// The signed part (TBSCertificate), exactly as parsed.
     pub(crate) fn tbs(&self) -> &[u8] {
-        &self.tbs
+        &self.0.tbs
     }
 
     /// The signature value (DER `SEQUENCE {r, s}` for ECDSA and SM2).
     pub(crate) fn signature(&self) -> &[u8] {
-        &self.signature
+        &self.0.signature
     }
 
     pub(crate) fn subject_raw(&self) -> &[u8] {
-        &self.subject_raw
+        &self.0.subject_raw
     }
 
     pub(crate) fn issuer_raw(&self) -> &[u8] {
-        &self.issuer_raw
+        &self.0.issuer_raw
     }
 
     /// The algorithm the certificate is signed with.
     pub fn signature_algorithm(&self) -> Algorithm {
-        self.signature_algorithm
+        self.0.signature_algorithm
     }
 
     /// The subject's public key.
     pub fn public_key(&self) -> &PublicKey {
-        &self.public_key
+        &self.0.public_key
     }
 
     /// The subject's distinguished name, RFC 4514 text.
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.0.subject
     }
 
     /// The subject's common name.
     pub fn common_name(&self) -> Option<&str> {
-        self.common_name.as_deref()
+        self.0.common_name.as_deref()
     }
 
     /// The organisation or person the subject identifier names (`NTRCN-…` / `IDCCN-…`), if any.
     pub fn party(&self) -> Option<&Party> {
-        self.party.as_ref()
+        self.0.party.as_ref()
     }
 
     /// Start of the validity period.
     pub fn not_before(&self) -> OffsetDateTime {
-        self.not_before
+        self.0.not_before
     }
 
     /// End of the validity period.
     pub fn not_after(&self) -> OffsetDateTime {
-        self.not_after
+        self.0.not_after
     }
 
     /// basicConstraints: `(cA, pathLenConstraint)`, if present.
     pub fn basic_constraints(&self) -> Option<(bool, Option<u32>)> {
-        self.ca
+        self.0.ca
     }
 
     /// Whether basicConstraints says this is a CA certificate.
     pub fn is_ca(&self) -> bool {
-        matches!(self.ca, Some((true, _)))
+        matches!(self.0.ca, Some((true, _)))
     }
 
     pub(crate) fn key_usage(&self) -> Option<u16> {
-        self.key_usage
+        self.0.key_usage
     }
 
     pub(crate) fn has_unknown_critical_extension(&self) -> bool {
-        self.unknown_critical_extension
+        self.0.unknown_critical_extension
     }
 
     /// SHA-256 of the DER.
     pub fn fingerprint(&self) -> [u8; 32] {
-        self.fingerprint
+        self.0.fingerprint
     }
 
     /// Whether this certificate names itself as issuer (a root).
     pub fn is_self_issued(&self) -> bool {
-        self.subject_raw == self.issuer_raw
+        self.0.subject_raw == self.0.issuer_raw
     }
 }
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        self.0.der == other.0.der
     }
 }
 
@@ -247,9 +249,9 @@ impl Eq for Certificate {}
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Certificate")
-            .field("subject", &self.subject)
-            .field("algorithm", &self.signature_algorithm)
-            .field("not_after", &self.not_after)
+            .field("subject", &self.0.subject)
+            .field("algorithm", &self.0.signature_algorithm)
+            .field("not_after", &self.0.not_after)
             .finish_non_exhaustive()
     }
 }

@@ -1,6 +1,6 @@
 //! The verifier's trust store and certificate chain validation.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use time::OffsetDateTime;
@@ -14,6 +14,8 @@ use crate::crypto::{AlgorithmPolicy, Verifier as _};
 pub const MAX_CHAIN_LENGTH: usize = 5;
 /// Verified certificate signatures remembered, at most; the cache is cleared when full.
 const SIGNATURE_CACHE_LIMIT: usize = 4096;
+/// Parsed certificates remembered, at most; the cache is cleared when full.
+const PARSE_CACHE_LIMIT: usize = 256;
 
 /// The roots a verifier trusts, and the algorithms it accepts.
 ///
@@ -26,6 +28,7 @@ pub struct TrustStore {
     anchors: Vec<Certificate>,
     policy: AlgorithmPolicy,
     verified: Arc<RwLock<HashSet<[u8; 64]>>>,
+    parsed: Arc<RwLock<HashMap<Vec<u8>, Certificate>>>,
 }
 
 impl std::fmt::Debug for TrustStore {
@@ -104,6 +107,22 @@ impl TrustStore {
     /// The algorithm policy.
     pub fn policy(&self) -> AlgorithmPolicy {
         self.policy
+    }
+
+    /// Parses a certificate, or returns the one parsed before from the same bytes (credentials
+    /// from one issuer all carry the same certificate).
+    pub fn certificate(&self, der: &[u8]) -> Result<Certificate, CertificateError> {
+        if let Some(cert) = self.parsed.read().ok().and_then(|m| m.get(der).cloned()) {
+            return Ok(cert);
+        }
+        let cert = Certificate::from_der(der)?;
+        if let Ok(mut m) = self.parsed.write() {
+            if m.len() >= PARSE_CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(der.to_vec(), cert.clone());
+        }
+        Ok(cert)
     }
 
     /// The anchor with this key id, for compact presentations that name the issuer's key.

@@ -1,7 +1,10 @@
 //! `yinxin demo`: the whole story, step by step, in a temporary directory.
 //!
-//! It grows with the library. Today: the national identifiers every license names, and the
-//! signatures authorities will sign with.
+//! It grows with the library: the national identifiers every license names, the signatures
+//! authorities sign with, then an authority issuing both reference licenses and a verifier
+//! checking them.
+
+mod licenses;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,11 +31,11 @@ const ENTITY: &str = "91510100MA61ABCDE3";
 const PERSON: &str = "510104199003071237";
 const SERIAL: &str = "510100202411220001";
 
-fn step(n: u32, title: &str) {
-    println!("\n== {n}. {title}");
+pub(crate) fn step(n: u32, title: &str) {
+    outln!("\n== {n}. {title}");
 }
 
-fn fail<E: ErrorCode + std::fmt::Display>(e: E) -> Failure {
+pub(crate) fn fail<E: ErrorCode + std::fmt::Display>(e: E) -> Failure {
     Failure::unreadable(&e, "demo")
 }
 
@@ -48,26 +51,27 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
             temp.path()
         }
     };
-    println!("yinxin demo (working in {})", dir.display());
+    outln!("yinxin demo (working in {})", dir.display());
     identifiers()?;
     signatures(dir)?;
-    println!("\nDone. Licenses, QR presentations, status lists and seals join this demo as they land.");
+    licenses::run(dir, 6)?;
+    outln!("\nDone. QR presentations, status lists and seals join this demo as they land.");
     Ok(ExitCode::SUCCESS)
 }
 
 fn identifiers() -> Result<(), Failure> {
     step(1, "The parties: an issuing authority, a company, a person (GB 32100, GB 11643)");
     let issuer = Uscc::parse(ISSUER).map_err(fail)?;
-    println!("issuer USCC     {issuer}  (division {}, valid check character)", issuer.division_code());
+    outln!("issuer USCC     {issuer}  (division {}, valid check character)", issuer.division_code());
     let entity = Uscc::parse(ENTITY).map_err(fail)?;
-    println!("company USCC    {entity}  (authority code {})", entity.registration_authority());
+    outln!("company USCC    {entity}  (authority code {})", entity.registration_authority());
     let person = ResidentId::parse(PERSON).map_err(fail)?;
-    println!("resident ID     {person}  (born {}, {:?})", person.birth_date(), person.sex());
+    outln!("resident ID     {person}  (born {}, {:?})", person.birth_date(), person.sex());
 
     step(2, "A new e-license identifier (GB/T 36904, check character ISO 7064 MOD 37,36)");
     let type_code = LicenseTypeCode::parse(TYPE_CODE).map_err(fail)?;
     let id = LicenseIdentifier::new(type_code, issuer, SERIAL, "001").map_err(fail)?;
-    println!("license id      {id}");
+    outln!("license id      {id}");
 
     step(3, "A typing mistake is caught, with a stable error code");
     let typo = id.to_string().replacen("5101002024", "5101002042", 1);
@@ -75,7 +79,7 @@ fn identifiers() -> Result<(), Failure> {
         let d = detect(value);
         let verdict =
             d.error.as_ref().map_or_else(|| "valid".to_owned(), |e| format!("invalid: {}", e.code()));
-        println!("{value}  {}  {verdict}", d.kind.as_str());
+        outln!("{value}  {}  {verdict}", d.kind.as_str());
     }
     Ok(())
 }
@@ -90,7 +94,7 @@ fn signatures(dir: &Path) -> Result<(), Failure> {
         let pem = key.to_pkcs8_pem().map_err(fail)?;
         write_secret(&path, pem.as_bytes(), true)?;
         let sig = key.sign(message.as_bytes()).map_err(fail)?;
-        println!("{:<8} key id {}  -> {}", alg.name(), key.key_id(), path.display());
+        outln!("{:<8} key id {}  -> {}", alg.name(), key.key_id(), path.display());
         signed.push((key.public_key().clone(), sig));
     }
 
@@ -112,5 +116,5 @@ fn verify_line(public: &PublicKey, message: &[u8], sig: &[u8], what: &str) {
         Ok(()) => "valid".to_owned(),
         Err(e) => format!("REFUSED {}", e.code()),
     };
-    println!("{:<8} {what:<18} {verdict}", public.algorithm().name());
+    outln!("{:<8} {what:<18} {verdict}", public.algorithm().name());
 }

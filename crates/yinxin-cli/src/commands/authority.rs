@@ -1,0 +1,160 @@
+//! `yinxin authority`: create an issuing authority (root + issuer) and end-entity certificates.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use time::{Duration, OffsetDateTime};
+use yinxin::crypto::{Signer as _, SoftwareKey};
+use yinxin::trust::{Certificate, CertificateAuthority, CertificateProfile, Party};
+
+use crate::commands::key::{AlgArg, load_private_key, write_secret};
+use crate::failure::{Failure, read_input};
+
+#[derive(Subcommand)]
+pub enum AuthorityCommand {
+    /// Create a root CA and an issuing authority in DIR: root.pem, root.key.pem, issuer.pem,
+    /// issuer.key.pem (certificates PEM, keys PKCS#8 PEM, mode 0600).
+    Init(InitArgs),
+    /// Issue an end-entity signing certificate (e.g. for a seal holder) under DIR's authority.
+    Cert(CertArgs),
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// Directory to write into (created if missing; existing files are not overwritten).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Signature algorithm of both keys.
+    #[arg(long, value_enum)]
+    alg: AlgArg,
+    /// The issuing authority's name, e.g. 成都市市场监督管理局.
+    #[arg(long)]
+    name: String,
+    /// The issuing authority's USCC.
+    #[arg(long)]
+    code: String,
+    /// Root validity in days.
+    #[arg(long, default_value_t = 7300)]
+    root_days: i64,
+    /// Issuing authority validity in days.
+    #[arg(long, default_value_t = 3650)]
+    issuer_days: i64,
+}
+
+#[derive(Args)]
+pub struct CertArgs {
+    /// The authority directory (from `authority init`).
+    #[arg(long)]
+    dir: PathBuf,
+    /// The subject's name.
+    #[arg(long)]
+    name: String,
+    /// The subject's USCC or resident identity number.
+    #[arg(long)]
+    code: String,
+    /// Where to write the certificate (PEM).
+    #[arg(long)]
+    out_cert: PathBuf,
+    /// Where to write the new private key (PKCS#8 PEM, mode 0600).
+    #[arg(long)]
+    out_key: PathBuf,
+    /// Key algorithm (default: the authority's).
+    #[arg(long, value_enum)]
+    alg: Option<AlgArg>,
+    /// Validity in days (within the authority's).
+    #[arg(long, default_value_t = 730)]
+    valid_days: i64,
+}
+
+pub fn run(cmd: AuthorityCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        AuthorityCommand::Init(args) => init(&args),
+        AuthorityCommand::Cert(args) => cert(&args),
+    }
+}
+
+fn write_public(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|e| Failure::io(&e, path.display()))
+}
+
+fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
+    let party: Party = args.code.parse().map_err(|e| Failure::unreadable(&e, "--code"))?;
+    if party.uscc().is_none() {
+        return Err(Failure::usage("--code: an issuing authority is named by its USCC"));
+    }
+    std::fs::create_dir_all(&args.dir).map_err(|e| Failure::io(&e, args.dir.display()))?;
+    for f in ["root.pem", "root.key.pem", "issuer.pem", "issuer.key.pem"] {
+        if args.dir.join(f).exists() {
+            return Err(Failure::usage(format!(
+                "{} exists; refusing to overwrite",
+                args.dir.join(f).display()
+            )));
+        }
+    }
+    let now = OffsetDateTime::now_utc();
+    let alg = args.alg.into();
+    let root_key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
+    let root_pem = root_key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
+    let root = CertificateAuthority::new_root(
+        root_key,
+        &format!("{} 根CA", args.name),
+        &party,
+        now - Duration::minutes(5),
+        now + Duration::days(args.root_days),
+        Some(1),
+    )
+    .map_err(|e| Failure::unreadable(&e, "root certificate"))?;
+    let issuer_key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
+    let issuer = root
+        .issue(
+            issuer_key.public_key(),
+            &args.name,
+            &party,
+            CertificateProfile::Ca { path_len: Some(0) },
+            now - Duration::minutes(5),
+            now + Duration::days(args.issuer_days.min(args.root_days)),
+        )
+        .map_err(|e| Failure::unreadable(&e, "issuer certificate"))?;
+    let issuer_pem = issuer_key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
+    write_secret(&args.dir.join("root.key.pem"), root_pem.as_bytes(), false)?;
+    write_public(&args.dir.join("root.pem"), &root.certificate().to_pem())?;
+    write_secret(&args.dir.join("issuer.key.pem"), issuer_pem.as_bytes(), false)?;
+    write_public(&args.dir.join("issuer.pem"), &issuer.to_pem())?;
+    outln!("root\t{}\t{}", root.certificate().subject(), args.dir.join("root.pem").display());
+    outln!("issuer\t{}\t{}", issuer.subject(), args.dir.join("issuer.pem").display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The issuing authority of a directory made by `authority init`.
+pub fn load_issuer(dir: &Path) -> Result<CertificateAuthority<SoftwareKey>, Failure> {
+    let cert_path = dir.join("issuer.pem");
+    let cert = Certificate::from_pem_or_der(&read_input(&cert_path.to_string_lossy())?)
+        .map_err(|e| Failure::unreadable(&e, cert_path.display()))?;
+    let key = load_private_key(&dir.join("issuer.key.pem").to_string_lossy())?;
+    CertificateAuthority::from_parts(cert, key).map_err(|e| Failure::unreadable(&e, dir.display()))
+}
+
+fn cert(args: &CertArgs) -> Result<ExitCode, Failure> {
+    let authority = load_issuer(&args.dir)?;
+    let party: Party = args.code.parse().map_err(|e| Failure::unreadable(&e, "--code"))?;
+    let alg = args.alg.map_or_else(|| authority.signer().algorithm(), Into::into);
+    let key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
+    let now = OffsetDateTime::now_utc();
+    let not_after = (now + Duration::days(args.valid_days)).min(authority.certificate().not_after());
+    let cert = authority
+        .issue(
+            key.public_key(),
+            &args.name,
+            &party,
+            CertificateProfile::EndEntity,
+            now - Duration::minutes(5),
+            not_after,
+        )
+        .map_err(|e| Failure::unreadable(&e, "certificate"))?;
+    let pem = key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
+    write_secret(&args.out_key, pem.as_bytes(), false)?;
+    write_public(&args.out_cert, &cert.to_pem())?;
+    outln!("{}\t{}", cert.subject(), args.out_cert.display());
+    Ok(ExitCode::SUCCESS)
+}

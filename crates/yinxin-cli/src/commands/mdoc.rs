@@ -1,0 +1,77 @@
+//! `yinxin mdoc`: inspect any ISO 18013-5 mdoc (IssuerSigned or DeviceResponse) without a trust
+//! anchor: the issuer signature with the key of its own certificate, and every digest.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use yinxin::license::untrusted;
+
+use crate::commands::time_arg;
+use crate::failure::{EXIT_INVALID, Failure, read_input};
+
+#[derive(Subcommand)]
+pub enum MdocCommand {
+    /// Check an IssuerSigned or DeviceResponse (issuer signature by x5chain key, digests,
+    /// validity). No trust anchor is involved. Exit 0 when signature and digests of every
+    /// document verify, 1 otherwise, 2 unreadable.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The file (`-` for stdin).
+    file: String,
+    /// The file is hex text.
+    #[arg(long)]
+    hex: bool,
+    /// One JSON object per document.
+    #[arg(long)]
+    json: bool,
+    /// Time to check validityInfo at (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+}
+
+pub fn run(cmd: MdocCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        MdocCommand::Verify(args) => verify(&args),
+    }
+}
+
+fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    let raw = read_input(&args.file)?;
+    let bytes = if args.hex {
+        let text = String::from_utf8(raw).map_err(|_| Failure::usage("--hex: the file is not text"))?;
+        let compact: String = text.split_whitespace().collect();
+        hex::decode(compact).map_err(|e| Failure::usage(format!("--hex: {e}")))?
+    } else {
+        raw
+    };
+    let at = time_arg::at(args.at.as_deref())?;
+    let reports = untrusted::inspect(&bytes, at).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    let mut ok = true;
+    for r in &reports {
+        ok &= r.issuer_signature && r.digests;
+        if args.json {
+            outln!("{}", r.to_json());
+        } else {
+            outln!("docType\t{}", r.doc_type);
+            outln!("signer\t{}", r.signer.as_deref().unwrap_or("-"));
+            outln!("issuer_signature\t{}", r.issuer_signature);
+            outln!("digests\t{}", r.digests);
+            outln!("validity\t{}", r.validity.map_or_else(|| "-".into(), |v| v.to_json().to_string()));
+            if let Some(e) = r.error {
+                outln!("error\t{e}");
+            }
+            for (ns, items) in &r.elements {
+                for (id, value) in items {
+                    outln!("{ns}\t{id}\t{}", value.to_json());
+                }
+            }
+        }
+    }
+    if let Some(e) = reports.iter().find_map(|r| r.error) {
+        eprintln!("error[{e}]: see the report");
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
