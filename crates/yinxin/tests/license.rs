@@ -420,3 +420,42 @@ fn issuance_refuses_inconsistent_data() {
     assert_eq!(issue(&d), "license.date_invalid");
     assert_eq!(LicenseData::from_json(b"{}").unwrap_err().code(), "license.data_malformed");
 }
+
+/// Encodes one CBOR value with ciborium.
+fn cbor(v: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::ser::into_writer(v, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn device_responses_are_read_document_by_document() {
+    // A DeviceResponse carrying the Annex D IssuerSigned twice, its bytes embedded unchanged.
+    let issuer_signed = yinxin_test_vectors::annex_d_issuer_signed();
+    let document = |doc_type: &str| {
+        let mut d = vec![0xa2];
+        d.extend(cbor(&Value::Text("docType".into())));
+        d.extend(cbor(&Value::Text(doc_type.into())));
+        d.extend(cbor(&Value::Text("issuerSigned".into())));
+        d.extend(&issuer_signed);
+        d
+    };
+    let mut response = vec![0xa3];
+    response.extend(cbor(&Value::Text("version".into())));
+    response.extend(cbor(&Value::Text("1.0".into())));
+    response.extend(cbor(&Value::Text("documents".into())));
+    response.push(0x82);
+    response.extend(document("org.iso.18013.5.1.mDL"));
+    response.extend(document("org.example.other"));
+    response.extend(cbor(&Value::Text("status".into())));
+    response.extend(cbor(&Value::from(0)));
+    let reports = untrusted::inspect(&response, datetime!(2020-10-02 00:00 UTC)).unwrap();
+    assert_eq!(reports.len(), 2);
+    assert!(reports[0].issuer_signature && reports[0].digests);
+    assert_eq!(reports[0].error, None);
+    // The second document's docType disagrees with its MSO.
+    assert!(reports[1].issuer_signature && reports[1].digests);
+    assert_eq!(reports[1].error, Some("license.doc_type"));
+    // Truncated responses are refused as a whole.
+    assert!(untrusted::inspect(&response[..response.len() - 3], datetime!(2020-10-02 00:00 UTC)).is_err());
+}

@@ -226,6 +226,43 @@ impl Walker<'_> {
         })
     }
 
+    /// Reads one value as an element value: the common shapes (text, bytes, integers, dates)
+    /// directly, anything else through [`Walker::value`].
+    pub(crate) fn element_value(&mut self, depth: usize) -> Result<super::ElementValue, LicenseError> {
+        use super::ElementValue as E;
+        let start = self.pos;
+        let simple = match self.header()? {
+            Header::Text(Some(len)) => Some(E::Text(self.utf8(len)?.to_owned())),
+            Header::Bytes(Some(len)) => Some(E::Bytes(self.take(len)?.to_vec())),
+            Header::Positive(n) => Some(E::Int(i128::from(n))),
+            Header::Negative(n) => Some(E::Int(-1 - i128::from(n))),
+            Header::Tag(tag @ (0 | 1004)) => match self.header()? {
+                Header::Text(Some(len)) => {
+                    let text = self.utf8(len)?;
+                    let parsed = if tag == 1004 {
+                        super::value::parse_date(text).map(E::Date)
+                    } else {
+                        super::value::parse_tdate(text).map(E::DateTime)
+                    };
+                    Some(parsed.unwrap_or_else(|| E::Text(text.to_owned())))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match simple {
+            Some(v) => Ok(v),
+            None => {
+                self.pos = start;
+                Ok(E::from_cbor(&self.value(depth)?))
+            }
+        }
+    }
+
+    fn utf8(&mut self, len: usize) -> Result<&str, LicenseError> {
+        std::str::from_utf8(self.take(len)?).map_err(|_| malformed("text is not UTF-8"))
+    }
+
     /// Consumes a break if one is next.
     fn at_break(&mut self) -> Result<bool, LicenseError> {
         let before = self.pos;

@@ -23,7 +23,8 @@ pub(crate) struct Item<'a> {
     /// `#6.24(bstr .cbor IssuerSignedItem)` exactly as in the input.
     pub raw: &'a [u8],
     pub digest_id: u64,
-    pub random: Vec<u8>,
+    /// Length of the item's random salt (its value matters only through the digest).
+    pub random_len: usize,
     pub element: String,
     pub value: ElementValue,
 }
@@ -54,11 +55,11 @@ fn parse_item<'a>(raw: &'a [u8], content: &[u8]) -> Result<Item<'a>, LicenseErro
                 _ => return Err(malformed("digestID")),
             },
             "random" if random.is_none() => match w.header()? {
-                Header::Bytes(Some(len)) => random = Some(w.take(len)?.to_vec()),
+                Header::Bytes(Some(len)) => random = Some(w.take(len)?.len()),
                 _ => return Err(malformed("random")),
             },
             "elementIdentifier" if element.is_none() => element = Some(w.text()?.to_owned()),
-            "elementValue" if value.is_none() => value = Some(ElementValue::from_cbor(&w.value(1)?)),
+            "elementValue" if value.is_none() => value = Some(w.element_value(1)?),
             "digestID" | "random" | "elementIdentifier" | "elementValue" => {
                 return Err(malformed("duplicate item key"));
             }
@@ -73,7 +74,7 @@ fn parse_item<'a>(raw: &'a [u8], content: &[u8]) -> Result<Item<'a>, LicenseErro
     Ok(Item {
         raw,
         digest_id: digest_id.ok_or_else(|| malformed("digestID"))?,
-        random: random.ok_or_else(|| malformed("random"))?,
+        random_len: random.ok_or_else(|| malformed("random"))?,
         element: element.ok_or_else(|| malformed("elementIdentifier"))?,
         value: value.ok_or_else(|| malformed("elementValue"))?,
     })

@@ -6,7 +6,7 @@ use ciborium::Value;
 use coset::{AsCborValue as _, CoseKey};
 use time::OffsetDateTime;
 
-use super::cbor::{Walker, decode_value, map_get};
+use super::cbor::{Walker, map_get};
 use super::value::{format_tdate, parse_tdate};
 use super::{LicenseError, StatusReference};
 use crate::crypto::DigestAlgorithm;
@@ -50,6 +50,32 @@ pub(crate) struct Mso {
     pub status: Option<StatusReference>,
 }
 
+/// `{ + NameSpace => { + DigestID => Digest } }`.
+fn read_value_digests(w: &mut Walker<'_>) -> Result<BTreeMap<String, BTreeMap<u64, Vec<u8>>>, LicenseError> {
+    let mut out = BTreeMap::new();
+    for _ in 0..w.map()? {
+        let ns = w.text()?.to_owned();
+        let mut ids = BTreeMap::new();
+        for _ in 0..w.map()? {
+            let id = match w.header()? {
+                ciborium_ll::Header::Positive(n) => n,
+                _ => return Err(mso_err("digestID")),
+            };
+            let digest = match w.header()? {
+                ciborium_ll::Header::Bytes(Some(len)) => w.take(len)?.to_vec(),
+                _ => return Err(mso_err("digest")),
+            };
+            if ids.insert(id, digest).is_some() {
+                return Err(mso_err("duplicate digestID"));
+            }
+        }
+        if out.insert(ns, ids).is_some() {
+            return Err(mso_err("duplicate name space"));
+        }
+    }
+    Ok(out)
+}
+
 /// The content of `#6.24(bstr)` spanning all of `bytes`, without copying it.
 fn tag24_bytes(bytes: &[u8]) -> Result<&[u8], LicenseError> {
     let mut w = Walker::new(bytes);
@@ -82,30 +108,39 @@ impl Mso {
     /// Decodes the COSE_Sign1 payload, `#6.24(bstr .cbor MobileSecurityObject)`.
     pub(crate) fn from_payload(payload: &[u8]) -> Result<Self, LicenseError> {
         let inner = tag24_bytes(payload)?;
-        let value = decode_value(inner)?;
-        let map = value.as_map().ok_or_else(|| mso_err("not a map"))?;
-        let text = |k: &str| map_get(map, k).and_then(Value::as_text).map(str::to_owned);
-
-        let digest_algorithm = text("digestAlgorithm").ok_or_else(|| mso_err("digestAlgorithm"))?;
-        let doc_type = text("docType").ok_or_else(|| mso_err("docType"))?;
-        let mut value_digests = BTreeMap::new();
-        for (ns, digests) in
-            map_get(map, "valueDigests").and_then(Value::as_map).ok_or_else(|| mso_err("valueDigests"))?
-        {
-            let ns = ns.as_text().ok_or_else(|| mso_err("valueDigests name space"))?;
-            let mut ids = BTreeMap::new();
-            for (id, digest) in digests.as_map().ok_or_else(|| mso_err("valueDigests entry"))? {
-                let id =
-                    id.as_integer().and_then(|i| u64::try_from(i).ok()).ok_or_else(|| mso_err("digestID"))?;
-                let digest = digest.as_bytes().ok_or_else(|| mso_err("digest"))?;
-                if ids.insert(id, digest.clone()).is_some() {
-                    return Err(mso_err("duplicate digestID"));
+        // The MSO's top level and valueDigests (most of its bytes) are walked directly; the small
+        // sub-structures are read as values.
+        let mut w = Walker::new(inner);
+        let mut digest_algorithm = None;
+        let mut doc_type = None;
+        let mut value_digests = None;
+        let mut rest: Vec<(Value, Value)> = Vec::new();
+        for _ in 0..w.map()? {
+            match w.text()? {
+                "digestAlgorithm" if digest_algorithm.is_none() => {
+                    digest_algorithm = Some(w.text()?.to_owned())
+                }
+                "docType" if doc_type.is_none() => doc_type = Some(w.text()?.to_owned()),
+                "valueDigests" if value_digests.is_none() => {
+                    value_digests = Some(read_value_digests(&mut w)?)
+                }
+                "digestAlgorithm" | "docType" | "valueDigests" => return Err(mso_err("duplicate key")),
+                key => {
+                    let key = Value::Text(key.to_owned());
+                    if rest.iter().any(|(k, _)| *k == key) {
+                        return Err(mso_err("duplicate key"));
+                    }
+                    rest.push((key, w.value(1)?));
                 }
             }
-            if value_digests.insert(ns.to_owned(), ids).is_some() {
-                return Err(mso_err("duplicate name space"));
-            }
         }
+        if !w.at_end() {
+            return Err(mso_err("trailing bytes"));
+        }
+        let map = rest.as_slice();
+        let digest_algorithm = digest_algorithm.ok_or_else(|| mso_err("digestAlgorithm"))?;
+        let doc_type = doc_type.ok_or_else(|| mso_err("docType"))?;
+        let value_digests = value_digests.ok_or_else(|| mso_err("valueDigests"))?;
         let device_key = match map_get(map, "deviceKeyInfo").and_then(Value::as_map) {
             Some(info) => match map_get(info, "deviceKey") {
                 Some(k) => Some(CoseKey::from_cbor_value(k.clone()).map_err(|_| mso_err("deviceKey"))?),

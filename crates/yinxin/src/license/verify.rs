@@ -150,7 +150,28 @@ pub(crate) fn check_issuer_signature(sign1: &CoseSign1, key: &PublicKey) -> Resu
     if alg != key.algorithm() {
         return Err(LicenseError::AlgorithmMismatch { header: alg, key: key.algorithm() });
     }
-    sign1.verify_signature(b"", |sig, tbs| key.verify(tbs, sig)).map_err(|_| LicenseError::SignatureInvalid)
+    let tbs = sig_structure(sign1)?;
+    key.verify(&tbs, &sign1.signature).map_err(|_| LicenseError::SignatureInvalid)
+}
+
+/// The COSE `Sig_structure` for a COSE_Sign1 with empty external AAD (RFC 9052 §4.4):
+/// `["Signature1", protected, h'', payload]`, over the protected header's bytes exactly as
+/// received. Written with ciborium-ll straight into one buffer: coset's `tbs_data` copies the
+/// payload twice on the way.
+fn sig_structure(sign1: &CoseSign1) -> Result<Vec<u8>, LicenseError> {
+    let payload =
+        sign1.payload.as_deref().ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))?;
+    let protected = sign1.protected.original_data.as_deref().unwrap_or_default();
+    let mut out = Vec::with_capacity(payload.len() + protected.len() + 24);
+    let mut enc = ciborium_ll::Encoder::from(&mut out);
+    let written = enc
+        .push(ciborium_ll::Header::Array(Some(4)))
+        .and_then(|()| enc.text("Signature1", None))
+        .and_then(|()| enc.bytes(protected, None))
+        .and_then(|()| enc.bytes(&[], None))
+        .and_then(|()| enc.bytes(payload, None));
+    written.map_err(|_| LicenseError::IssuerAuth("Sig_structure".into()))?;
+    Ok(out)
 }
 
 /// ISO 18013-5 §9.1.2.5: the random value of each item is at least 16 bytes.
@@ -162,7 +183,7 @@ pub(crate) fn check_digests(parsed: &IssuerSigned<'_>, mso: &Mso) -> Result<(), 
     for (ns, items) in &parsed.namespaces {
         let signed = mso.value_digests.get(ns);
         for item in items {
-            if item.random.len() < MIN_SALT {
+            if item.random_len < MIN_SALT {
                 return Err(LicenseError::Malformed(format!(
                     "{ns}/{}: salt shorter than {MIN_SALT} bytes",
                     item.element
