@@ -139,3 +139,54 @@ pub fn fixture(name: &str) -> Vec<u8> {
     let path = fixture_path(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} unreadable: {e}", path.display()))
 }
+
+/// One encoded status list of `vectors/ietf-status-list`.
+#[derive(Debug, Deserialize)]
+pub struct StatusListVector {
+    /// Description.
+    pub name: String,
+    /// Bits per entry.
+    pub bits: u8,
+    /// Number of entries.
+    pub size: u64,
+    /// The CBOR StatusList, hex.
+    pub status_list_cbor_hex: String,
+    /// Index (as text) to status of every non-zero entry.
+    pub non_zero_statuses: std::collections::BTreeMap<String, u8>,
+}
+
+/// A small encoding example: the raw byte array and its CBOR StatusList.
+#[derive(Debug, Deserialize)]
+pub struct SmallStatusExample {
+    /// The uncompressed byte array, hex.
+    pub byte_array_hex: String,
+    /// The CBOR StatusList, hex.
+    pub status_list_cbor_hex: String,
+}
+
+/// The draft's signed examples.
+#[derive(Debug, Deserialize)]
+pub struct SignedStatusExamples {
+    /// The example signing key (JWK, P-256).
+    pub public_key_jwk: serde_json::Value,
+    /// The Status List CWT, hex.
+    pub status_list_cwt_hex: String,
+    /// A Referenced Token CWT, hex.
+    pub referenced_token_cwt_hex: String,
+}
+
+/// `vectors/ietf-status-list/status-list-vectors.json`.
+#[derive(Debug, Deserialize)]
+pub struct StatusListVectors {
+    /// The 2^20-entry lists.
+    pub vectors: Vec<StatusListVector>,
+    /// The small examples.
+    pub small_examples: Vec<SmallStatusExample>,
+    /// The signed examples.
+    pub signed_examples: SignedStatusExamples,
+}
+
+/// Loads `vectors/ietf-status-list/status-list-vectors.json`.
+pub fn status_lists() -> StatusListVectors {
+    load_json("ietf-status-list/status-list-vectors.json")
+}

@@ -21,6 +21,7 @@ pub mod crypto;
 mod error;
 pub mod id;
 pub mod license;
+pub mod status;
 pub mod trust;
 
 pub use error::ErrorCode;

@@ -190,6 +190,17 @@ pub enum LicenseError {
     /// The signing certificate names no organisation.
     #[error("the signing certificate names no issuing organisation (USCC)")]
     IssuerUnidentified,
+    /// The status list marks the credential revoked (INVALID): final.
+    #[error("revoked")]
+    Revoked,
+    /// The status list marks the credential suspended.
+    #[error("suspended")]
+    Suspended,
+    /// The status could not be established (no list, wrong list, expired or stale list, index
+    /// outside the list, no status reference); rejected unless the verifier accepts unknown
+    /// status.
+    #[error("status unknown: {0}")]
+    StatusUnknown(String),
     /// The holder's key in deviceKeyInfo is missing or unusable.
     #[error("device key missing or unsupported")]
     DeviceKey,
@@ -218,6 +229,9 @@ impl ErrorCode for LicenseError {
             Self::IssuerCodeMismatch { .. } => "license.issuer_code_mismatch",
             Self::IssuerUnidentified => "license.issuer_unidentified",
             Self::DeviceKey => "license.device_key",
+            Self::Revoked => "license.revoked",
+            Self::Suspended => "license.suspended",
+            Self::StatusUnknown(_) => "license.status_unknown",
         }
     }
 }

@@ -14,7 +14,7 @@
 //! failure is its own [`LicenseError`] variant with a stable code. [`untrusted`] reads foreign
 //! mdocs (e.g. the ISO 18013-5 Annex D example) without a trust anchor, for inspection.
 
-mod cbor;
+pub(crate) mod cbor;
 mod device_key;
 mod error;
 mod issue;
@@ -37,6 +37,18 @@ pub use value::ElementValue;
 pub use verify::{DEFAULT_CLOCK_SKEW, LicenseVerifier, VerifiedLicense};
 
 use crate::id::LicenseTypeCode;
+
+// COSE helpers shared with the status list tokens.
+pub(crate) use issue::cose_algorithm as cose_algorithm_header;
+pub(crate) use verify::{cose_algorithm as cose_algorithm_of, sig_structure as sig_structure_of};
+
+/// The certificates of a COSE_Sign1's x5chain, parsed through the trust store's cache.
+pub(crate) fn x5chain_of(
+    sign1: &coset::CoseSign1,
+    trust: &crate::trust::TrustStore,
+) -> Result<Vec<crate::trust::Certificate>, LicenseError> {
+    verify::x5chain(sign1, Some(trust))
+}
 
 /// The name space of the GB/T 36903 metadata elements.
 pub const META_NAMESPACE: &str = "cn.gov.elicense.meta.1";

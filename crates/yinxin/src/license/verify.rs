@@ -11,6 +11,7 @@ use super::issuer_signed::{IssuerSigned, parse};
 use super::mso::{Mso, ValidityInfo};
 use super::{ElementValue, LicenseError, META_NAMESPACE, StatusReference};
 use crate::crypto::{Algorithm, PublicKey, Verifier as _};
+use crate::status::{Status, StatusListCache, StatusOutcome};
 use crate::trust::{Certificate, Party, TrustStore, VerifiedChain};
 
 /// A license credential that passed every check of [`LicenseVerifier::verify`]. Only the
@@ -23,9 +24,17 @@ pub struct VerifiedLicense {
     chain: VerifiedChain,
     validity: ValidityInfo,
     status: Option<StatusReference>,
+    status_checked: Option<StatusOutcome>,
 }
 
 impl VerifiedLicense {
+    /// What the status check found, when the license was verified with status
+    /// ([`LicenseVerifier::verify_with_status`]): `Known(Valid)`, or `Unknown` when the verifier
+    /// accepts unknown status.
+    pub fn status_outcome(&self) -> Option<&StatusOutcome> {
+        self.status_checked.as_ref()
+    }
+
     /// The docType (`cn.gov.elicense.<license type code>`).
     pub fn doc_type(&self) -> &str {
         &self.doc_type
@@ -94,6 +103,7 @@ pub(crate) fn elements_json(
 pub struct LicenseVerifier {
     trust: TrustStore,
     clock_skew: time::Duration,
+    accept_unknown_status: bool,
 }
 
 /// How far the verifier's clock may lag behind the issuer's by default: a credential signed up
@@ -158,7 +168,7 @@ pub(crate) fn check_issuer_signature(sign1: &CoseSign1, key: &PublicKey) -> Resu
 /// `["Signature1", protected, h'', payload]`, over the protected header's bytes exactly as
 /// received. Written with ciborium-ll straight into one buffer: coset's `tbs_data` copies the
 /// payload twice on the way.
-fn sig_structure(sign1: &CoseSign1) -> Result<Vec<u8>, LicenseError> {
+pub(crate) fn sig_structure(sign1: &CoseSign1) -> Result<Vec<u8>, LicenseError> {
     let payload =
         sign1.payload.as_deref().ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))?;
     let protected = sign1.protected.original_data.as_deref().unwrap_or_default();
@@ -244,7 +254,7 @@ pub(crate) fn check_validity(
 impl LicenseVerifier {
     /// A verifier trusting `trust`'s anchors under `trust`'s algorithm policy.
     pub fn new(trust: TrustStore) -> Self {
-        Self { trust, clock_skew: DEFAULT_CLOCK_SKEW }
+        Self { trust, clock_skew: DEFAULT_CLOCK_SKEW, accept_unknown_status: false }
     }
 
     /// The same verifier with another tolerance for a clock that lags the issuer's
@@ -252,6 +262,67 @@ impl LicenseVerifier {
     pub fn with_clock_skew(mut self, skew: time::Duration) -> Self {
         self.clock_skew = skew.abs();
         self
+    }
+
+    /// The same verifier accepting (`true`) or rejecting (`false`, the default) credentials
+    /// whose status cannot be established.
+    pub fn with_unknown_status_accepted(mut self, accept: bool) -> Self {
+        self.accept_unknown_status = accept;
+        self
+    }
+
+    /// Verifies like [`LicenseVerifier::verify`], then checks the credential's entry in its
+    /// status list, taken from `lists` (verified Status List Tokens by URI). Revoked and
+    /// suspended credentials are refused with their own codes; a status that cannot be
+    /// established (no reference, no list, a list past `exp` or `ttl`, a list signed by another
+    /// authority than the credential, an index outside the list) is refused as
+    /// `license.status_unknown` unless unknown status is accepted.
+    pub fn verify_with_status(
+        &self,
+        credential: &[u8],
+        at: OffsetDateTime,
+        lists: &StatusListCache,
+    ) -> Result<VerifiedLicense, LicenseError> {
+        let mut verified = self.verify(credential, at)?;
+        let outcome = self.status_of(&verified, at, lists);
+        match &outcome {
+            StatusOutcome::Known(Status::Valid) => {}
+            StatusOutcome::Known(Status::Invalid) => return Err(LicenseError::Revoked),
+            StatusOutcome::Known(Status::Suspended) => return Err(LicenseError::Suspended),
+            StatusOutcome::Known(Status::Other(v)) if !self.accept_unknown_status => {
+                return Err(LicenseError::StatusUnknown(format!("status value {v}")));
+            }
+            StatusOutcome::Unknown(reason) if !self.accept_unknown_status => {
+                return Err(LicenseError::StatusUnknown(reason.clone()));
+            }
+            _ => {}
+        }
+        verified.status_checked = Some(outcome);
+        Ok(verified)
+    }
+
+    fn status_of(
+        &self,
+        license: &VerifiedLicense,
+        at: OffsetDateTime,
+        lists: &StatusListCache,
+    ) -> StatusOutcome {
+        let Some(reference) = license.status() else {
+            return StatusOutcome::Unknown("the credential carries no status reference".into());
+        };
+        let list = match lists.get(&reference.uri, at) {
+            Ok(l) => l,
+            Err(reason) => return StatusOutcome::Unknown(reason),
+        };
+        if let Some(signer) = list.signer() {
+            if signer.party() != license.chain().leaf().party() {
+                return StatusOutcome::Unknown("the status list is signed by another authority".into());
+            }
+        }
+        match list.list().status(reference.index) {
+            Ok(s) => StatusOutcome::Known(s),
+            Err(e) => StatusOutcome::Unknown(e.to_string()),
+        }
     }
 
     /// The trust store.
@@ -304,6 +375,7 @@ impl LicenseVerifier {
             chain,
             validity: mso.validity,
             status: mso.status,
+            status_checked: None,
         })
     }
 }
