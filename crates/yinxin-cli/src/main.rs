@@ -59,6 +59,9 @@ enum Command {
     /// Any ISO 18013-5 mdoc: inspect signature and digests without a trust anchor.
     #[command(subcommand)]
     Mdoc(commands::mdoc::MdocCommand),
+    /// Status lists (revocation and suspension): decode, look up.
+    #[command(subcommand)]
+    Status(commands::status::StatusCommand),
     /// Print the digest of a file in hex.
     Digest(commands::digest::DigestArgs),
     /// Run the whole story in a temporary directory and explain each step.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Authority(cmd) => commands::authority::run(cmd),
         Command::License(cmd) => commands::license::run(cmd),
         Command::Mdoc(cmd) => commands::mdoc::run(cmd),
+        Command::Status(cmd) => commands::status::run(cmd),
         Command::Digest(args) => commands::digest::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
     };

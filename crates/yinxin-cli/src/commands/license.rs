@@ -9,6 +9,7 @@ use yinxin::crypto::{PublicKey, Signer as _};
 use yinxin::license::{
     ElementValue, IssueOptions, LicenseData, LicenseError, LicenseIssuer, LicenseVerifier, untrusted,
 };
+use yinxin::status::{StatusListCache, StatusListToken};
 use yinxin::trust::TrustStore;
 
 use crate::commands::authority::load_issuer;
@@ -59,6 +60,13 @@ pub struct VerifyArgs {
     /// Print {"valid", "error"?, "doc_type", "elements"}.
     #[arg(long)]
     json: bool,
+    /// A Status List Token (signed by an authority under --trust) to check the license's
+    /// status against; repeatable. Without it, status is not checked.
+    #[arg(long = "status-list")]
+    status_lists: Vec<String>,
+    /// Accept a license whose status cannot be established (default: refuse).
+    #[arg(long)]
+    accept_unknown_status: bool,
 }
 
 pub fn run(cmd: LicenseCommand) -> Result<ExitCode, Failure> {
@@ -122,7 +130,18 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let trust = load_trust(&args.trust)?;
     let at = time_arg::at(args.at.as_deref())?;
     let bytes = read_input(&args.file)?;
-    let result = LicenseVerifier::new(trust).verify(&bytes, at);
+    let verifier = LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(args.accept_unknown_status);
+    let result = if args.status_lists.is_empty() {
+        verifier.verify(&bytes, at)
+    } else {
+        let cache = StatusListCache::new();
+        for path in &args.status_lists {
+            let token = read_input(path)?;
+            let list = StatusListToken::verify_with_trust(&token, &trust, at).map_err(|e| Failure::unreadable(&e, path))?;
+            cache.insert(list, at);
+        }
+        verifier.verify_with_status(&bytes, at, &cache)
+    };
     let (json, exit) = match &result {
         Ok(v) => (
             serde_json::json!({"valid": true, "doc_type": v.doc_type(), "elements": v.elements_json()}),

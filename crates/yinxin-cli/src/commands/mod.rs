@@ -7,4 +7,5 @@ pub mod id;
 pub mod key;
 pub mod license;
 pub mod mdoc;
+pub mod status;
 pub mod time_arg;

@@ -1,0 +1,106 @@
+//! `yinxin status`: read status lists (a bare StatusList or a Status List Token).
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use yinxin::status::{Status, StatusList, StatusListToken, TokenClaims, is_token};
+
+use crate::failure::{Failure, read_input};
+
+#[derive(Subcommand)]
+pub enum StatusCommand {
+    /// Decode a CBOR StatusList or a Status List CWT (detected). Exit 2 on malformed input.
+    Decode(DecodeArgs),
+    /// Print the status of one entry: VALID, INVALID, SUSPENDED or the number.
+    Get(GetArgs),
+}
+
+#[derive(Args)]
+pub struct DecodeArgs {
+    /// The file (`-` for stdin).
+    file: String,
+    /// The file is hex text.
+    #[arg(long)]
+    hex: bool,
+    /// Print {"bits", "size", "non_zero": {"<index>": status}} (and the token's claims).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct GetArgs {
+    /// The file (`-` for stdin).
+    file: String,
+    /// The entry's index.
+    index: u64,
+    /// The file is hex text.
+    #[arg(long)]
+    hex: bool,
+}
+
+pub fn run(cmd: StatusCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        StatusCommand::Decode(args) => decode(&args),
+        StatusCommand::Get(args) => get(&args),
+    }
+}
+
+/// Reads a file as bytes, or as hex text with `hex`.
+pub fn read_maybe_hex(path: &str, hex: bool) -> Result<Vec<u8>, Failure> {
+    let raw = read_input(path)?;
+    if !hex {
+        return Ok(raw);
+    }
+    let text = String::from_utf8(raw).map_err(|_| Failure::usage("--hex: the file is not text"))?;
+    let compact: String = text.split_whitespace().collect();
+    hex::decode(compact).map_err(|e| Failure::usage(format!("--hex: {e}")))
+}
+
+/// The list in a file, and the token claims if the file is a token (not verified here).
+fn load(path: &str, hex: bool) -> Result<(StatusList, Option<TokenClaims>), Failure> {
+    let bytes = read_maybe_hex(path, hex)?;
+    if is_token(&bytes) {
+        let (claims, list) = StatusListToken::read_unverified(&bytes).map_err(|e| Failure::unreadable(&e, path))?;
+        Ok((list, Some(claims)))
+    } else {
+        Ok((StatusList::from_cbor(&bytes).map_err(|e| Failure::unreadable(&e, path))?, None))
+    }
+}
+
+fn decode(args: &DecodeArgs) -> Result<ExitCode, Failure> {
+    let (list, claims) = load(&args.file, args.hex)?;
+    if args.json {
+        let non_zero: serde_json::Map<String, serde_json::Value> =
+            list.non_zero().map(|(i, v)| (i.to_string(), serde_json::Value::from(v))).collect();
+        let mut obj = serde_json::json!({"bits": list.bits(), "size": list.len(), "non_zero": non_zero});
+        if let (Some(c), Some(map)) = (&claims, obj.as_object_mut()) {
+            map.insert(
+                "token".into(),
+                serde_json::json!({
+                    "sub": c.sub,
+                    "iat": c.iat.unix_timestamp(),
+                    "exp": c.exp.map(|t| t.unix_timestamp()),
+                    "ttl": c.ttl,
+                    "signature_checked": false,
+                }),
+            );
+        }
+        outln!("{obj}");
+    } else {
+        if let Some(c) = &claims {
+            outln!("token\tsub {}\tiat {}\texp {:?}\tttl {:?}\t(signature not checked)", c.sub, c.iat, c.exp.map(|t| t.to_string()), c.ttl);
+        }
+        outln!("bits\t{}\nsize\t{}", list.bits(), list.len());
+        for (i, v) in list.non_zero() {
+            outln!("{i}\t{}", Status::from_value(v).name());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn get(args: &GetArgs) -> Result<ExitCode, Failure> {
+    let (list, _) = load(&args.file, args.hex)?;
+    let status = list.status(args.index).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    outln!("{}", status.name());
+    Ok(ExitCode::SUCCESS)
+}
