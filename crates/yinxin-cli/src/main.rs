@@ -62,6 +62,9 @@ enum Command {
     /// Status lists (revocation and suspension): decode, look up.
     #[command(subcommand)]
     Status(commands::status::StatusCommand),
+    /// The issuer's registry of issued licenses.
+    #[command(subcommand)]
+    Registry(commands::registry::RegistryCommand),
     /// Print the digest of a file in hex.
     Digest(commands::digest::DigestArgs),
     /// Run the whole story in a temporary directory and explain each step.
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::License(cmd) => commands::license::run(cmd),
         Command::Mdoc(cmd) => commands::mdoc::run(cmd),
         Command::Status(cmd) => commands::status::run(cmd),
+        Command::Registry(cmd) => commands::registry::run(cmd),
         Command::Digest(args) => commands::digest::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
     };

@@ -45,7 +45,13 @@ pub trait Registry {
 
     /// Changes a license's status (revoke: INVALID, final; suspend: SUSPENDED from VALID;
     /// reinstate: VALID from SUSPENDED), appending to the audit log in the same transaction.
-    fn set_status(&mut self, identifier: &str, status: Status, actor: &str, reason: &str) -> Result<AuditEntry, RegistryError>;
+    fn set_status(
+        &mut self,
+        identifier: &str,
+        status: Status,
+        actor: &str,
+        reason: &str,
+    ) -> Result<AuditEntry, RegistryError>;
 
     /// One license.
     fn license(&self, identifier: &str) -> Result<Option<LicenseRecord>, RegistryError>;

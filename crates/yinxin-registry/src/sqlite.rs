@@ -100,7 +100,11 @@ impl SqliteRegistry {
                 }
                 let tx = conn.unchecked_transaction()?;
                 tx.execute_batch(SCHEMA)?;
-                for (k, v) in [("uri_base", config.uri_base.clone()), ("list_size", config.list_size.to_string()), ("bits", config.bits.to_string())] {
+                for (k, v) in [
+                    ("uri_base", config.uri_base.clone()),
+                    ("list_size", config.list_size.to_string()),
+                    ("bits", config.bits.to_string()),
+                ] {
                     tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
                 }
                 tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -147,7 +151,8 @@ impl SqliteRegistry {
         if integrity != "ok" {
             problems.push(format!("integrity_check: {integrity}"));
         }
-        let fk: i64 = self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        let fk: i64 =
+            self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
         if fk != 0 {
             problems.push(format!("{fk} foreign key violations"));
         }
@@ -199,7 +204,8 @@ impl SqliteRegistry {
     }
 }
 
-const SELECT_LICENSE: &str = "SELECT l.identifier, l.holder_code, l.doc_type, s.uri, l.idx, l.status, l.issued_at, l.updated_at
+const SELECT_LICENSE: &str =
+    "SELECT l.identifier, l.holder_code, l.doc_type, s.uri, l.idx, l.status, l.issued_at, l.updated_at
      FROM licenses l JOIN status_lists s ON s.id = l.list_id";
 
 /// Allocates `count` fresh random slots inside a transaction.
@@ -216,18 +222,37 @@ fn allocate(
             Some(c) => c,
             None => {
                 let open = tx
-                    .query_row("SELECT id, uri, size, used FROM status_lists WHERE closed = 0 ORDER BY id LIMIT 1", [], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
-                    })
+                    .query_row(
+                        "SELECT id, uri, size, used FROM status_lists WHERE closed = 0 ORDER BY id LIMIT 1",
+                        [],
+                        |r| {
+                            Ok((
+                                r.get::<_, i64>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, i64>(2)?,
+                                r.get::<_, i64>(3)?,
+                            ))
+                        },
+                    )
                     .optional()?;
                 match open {
-                    Some((id, uri, size, used)) => (id, uri, u64::try_from(size).unwrap_or(0), u64::try_from(used).unwrap_or(0)),
+                    Some((id, uri, size, used)) => {
+                        (id, uri, u64::try_from(size).unwrap_or(0), u64::try_from(used).unwrap_or(0))
+                    }
                     None => {
-                        let next: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM status_lists", [], |r| r.get(0))?;
+                        let next: i64 =
+                            tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM status_lists", [], |r| {
+                                r.get(0)
+                            })?;
                         let uri = format!("{}/{next}", config.uri_base);
                         tx.execute(
                             "INSERT INTO status_lists (id, uri, bits, size) VALUES (?1, ?2, ?3, ?4)",
-                            params![next, uri, config.bits, i64::try_from(config.list_size).unwrap_or(i64::MAX)],
+                            params![
+                                next,
+                                uri,
+                                config.bits,
+                                i64::try_from(config.list_size).unwrap_or(i64::MAX)
+                            ],
                         )?;
                         (next, uri, config.list_size, 0)
                     }
@@ -244,7 +269,8 @@ fn allocate(
             if taken.contains(&(list_id, candidate)) {
                 continue;
             }
-            let used_before = exists.exists(params![list_id, i64::try_from(candidate).unwrap_or(i64::MAX)])?;
+            let used_before =
+                exists.exists(params![list_id, i64::try_from(candidate).unwrap_or(i64::MAX)])?;
             if !used_before {
                 break candidate;
             }
@@ -268,12 +294,15 @@ impl Registry for SqliteRegistry {
         let slots: Vec<StatusSlot> = allocated.iter().map(|(_, s)| s.clone()).collect();
         let records = sign(&slots)?;
         if records.len() != slots.len() || records.iter().zip(&slots).any(|(r, s)| r.slot != *s) {
-            return Err(RegistryError::Config("the signer returned records that do not match the slots".into()));
+            return Err(RegistryError::Config(
+                "the signer returned records that do not match the slots".into(),
+            ));
         }
         let at = now();
         {
             let mut seen = tx.prepare_cached("SELECT 1 FROM licenses WHERE identifier = ?1")?;
-            let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM licenses", [], |r| r.get(0))?;
+            let mut seq: i64 =
+                tx.query_row("SELECT coalesce(max(seq), 0) FROM licenses", [], |r| r.get(0))?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO licenses (identifier, holder_code, doc_type, list_id, idx, status, issued_at, updated_at, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?7)",
@@ -304,7 +333,13 @@ impl Registry for SqliteRegistry {
         Ok(records)
     }
 
-    fn set_status(&mut self, identifier: &str, to: Status, actor: &str, reason: &str) -> Result<AuditEntry, RegistryError> {
+    fn set_status(
+        &mut self,
+        identifier: &str,
+        to: Status,
+        actor: &str,
+        reason: &str,
+    ) -> Result<AuditEntry, RegistryError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let from: i64 = tx
             .query_row("SELECT status FROM licenses WHERE identifier = ?1", [identifier], |r| r.get(0))
@@ -319,7 +354,11 @@ impl Registry for SqliteRegistry {
                 | (Status::Suspended, Status::Valid)
         );
         if !allowed {
-            return Err(RegistryError::Transition { identifier: identifier.to_owned(), from: from.name(), to: to.name() });
+            return Err(RegistryError::Transition {
+                identifier: identifier.to_owned(),
+                from: from.name(),
+                to: to.name(),
+            });
         }
         let at = now();
         tx.execute(
@@ -376,14 +415,17 @@ impl Registry for SqliteRegistry {
     fn status_lists(&self) -> Result<Vec<(String, StatusList)>, RegistryError> {
         let mut lists = Vec::new();
         let mut stmt = self.conn.prepare("SELECT id, uri, bits, size FROM status_lists ORDER BY id")?;
-        let rows: Vec<(i64, String, i64, i64)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
-        let mut entries = self.conn.prepare("SELECT idx, status FROM licenses WHERE list_id = ?1 AND status <> 0")?;
+        let rows: Vec<(i64, String, i64, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut entries =
+            self.conn.prepare("SELECT idx, status FROM licenses WHERE list_id = ?1 AND status <> 0")?;
         for (id, uri, bits, size) in rows {
             let bits = u8::try_from(bits).map_err(|_| RegistryError::Config("bits".into()))?;
             let mut list = StatusList::new(bits, u64::try_from(size).unwrap_or(0))
                 .map_err(|e| RegistryError::Config(e.to_string()))?;
-            let set: Vec<(i64, i64)> = entries.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            let set: Vec<(i64, i64)> =
+                entries.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
             for (idx, value) in set {
                 list.set(u64::try_from(idx).unwrap_or(u64::MAX), u8::try_from(value).unwrap_or(u8::MAX))
                     .map_err(|e| RegistryError::Config(e.to_string()))?;

@@ -43,7 +43,10 @@ fn batches_get_random_distinct_indices_and_lists_grow() {
     assert!(all.iter().all(|r| r.slot.index < 100));
     // Lists close at 90 entries: 150 licenses span two lists.
     let uris: HashSet<&str> = all.iter().map(|r| r.slot.uri.as_str()).collect();
-    assert_eq!(uris, HashSet::from(["https://status.example.gov.cn/lists/1", "https://status.example.gov.cn/lists/2"]));
+    assert_eq!(
+        uris,
+        HashSet::from(["https://status.example.gov.cn/lists/1", "https://status.example.gov.cn/lists/2"])
+    );
     assert_eq!(all.iter().filter(|r| r.slot.uri.ends_with("/1")).count(), 90);
     // Random, not sequential: the first ten indices are not 0..10 in order.
     let first: Vec<u64> = issued.iter().take(10).map(|r| r.slot.index).collect();
@@ -68,7 +71,9 @@ fn failed_batches_record_nothing() {
     assert_eq!(err.code(), "registry.duplicate");
     // A failing signer records nothing.
     let err = reg
-        .issue_batch(2, &mut |_| Err(RegistryError::Issue { code: "license.issuer_code_mismatch", message: "x".into() }))
+        .issue_batch(2, &mut |_| {
+            Err(RegistryError::Issue { code: "license.issuer_code_mismatch", message: "x".into() })
+        })
         .unwrap_err();
     assert_eq!(err.code(), "license.issuer_code_mismatch");
     assert_eq!(reg.licenses().unwrap().len(), 3);
@@ -93,7 +98,8 @@ fn status_transitions_and_audit_log() {
     reg.set_status("x-1", Status::Suspended, "clerk", "lost").unwrap();
 
     let log = reg.audit("x-0").unwrap();
-    let steps: Vec<(Option<Status>, Status, &str)> = log.iter().map(|e| (e.from, e.to, e.reason.as_str())).collect();
+    let steps: Vec<(Option<Status>, Status, &str)> =
+        log.iter().map(|e| (e.from, e.to, e.reason.as_str())).collect();
     assert_eq!(
         steps,
         [
@@ -132,6 +138,12 @@ fn status_transitions_and_audit_log() {
 #[test]
 fn opening_a_missing_registry_without_creating_fails() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(SqliteRegistry::open_existing(&dir.path().join("none.db")).unwrap_err().code(), "registry.config");
-    assert_eq!(SqliteRegistry::open(&dir.path().join("bad.db"), &config(0)).unwrap_err().code(), "registry.config");
+    assert_eq!(
+        SqliteRegistry::open_existing(&dir.path().join("none.db")).unwrap_err().code(),
+        "registry.config"
+    );
+    assert_eq!(
+        SqliteRegistry::open(&dir.path().join("bad.db"), &config(0)).unwrap_err().code(),
+        "registry.config"
+    );
 }

@@ -9,7 +9,7 @@ use yinxin::crypto::{PublicKey, Signer as _};
 use yinxin::license::{
     ElementValue, IssueOptions, LicenseData, LicenseError, LicenseIssuer, LicenseVerifier, untrusted,
 };
-use yinxin::status::{StatusListCache, StatusListToken};
+use yinxin::status::{Status, StatusListCache, StatusListToken};
 use yinxin::trust::TrustStore;
 
 use crate::commands::authority::load_issuer;
@@ -23,6 +23,15 @@ pub enum LicenseCommand {
     Issue(IssueArgs),
     /// Verify a license credential. Exit 0 valid, 1 invalid, 2 unreadable.
     Verify(VerifyArgs),
+    /// Issue one license per input line through the registry; prints `<identifier> <status
+    /// index>` for each once it is durably committed.
+    IssueBatch(crate::commands::issue::BatchArgs),
+    /// Revoke a license (final).
+    Revoke(crate::commands::registry::ChangeArgs),
+    /// Suspend a license.
+    Suspend(crate::commands::registry::ChangeArgs),
+    /// Reinstate a suspended license.
+    Reinstate(crate::commands::registry::ChangeArgs),
 }
 
 #[derive(Args)]
@@ -45,6 +54,13 @@ pub struct IssueArgs {
     /// Issuance time (RFC 3339), default now.
     #[arg(long)]
     at: Option<String>,
+    /// Record the issuance in this registry (created if missing) and give the license a status
+    /// list entry; prints `<identifier> <status index>` once committed.
+    #[arg(long)]
+    registry: Option<PathBuf>,
+    /// Status lists of a new registry are published under this URI.
+    #[arg(long, default_value = crate::commands::registry::DEFAULT_URI_BASE)]
+    status_uri_base: String,
 }
 
 #[derive(Args)]
@@ -73,6 +89,10 @@ pub fn run(cmd: LicenseCommand) -> Result<ExitCode, Failure> {
     match cmd {
         LicenseCommand::Issue(args) => issue(&args),
         LicenseCommand::Verify(args) => verify(&args),
+        LicenseCommand::IssueBatch(args) => crate::commands::issue::batch(&args),
+        LicenseCommand::Revoke(args) => crate::commands::registry::change(&args, Status::Invalid),
+        LicenseCommand::Suspend(args) => crate::commands::registry::change(&args, Status::Suspended),
+        LicenseCommand::Reinstate(args) => crate::commands::registry::change(&args, Status::Valid),
     }
 }
 
@@ -99,6 +119,17 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
     };
     if let Some(p) = &args.portrait {
         options.extra_surface.insert("portrait".into(), ElementValue::Bytes(read_input(p)?));
+    }
+    if let Some(registry) = &args.registry {
+        return crate::commands::issue::issue_one(
+            &args.authority,
+            registry,
+            &args.status_uri_base,
+            data,
+            options,
+            &holder,
+            &args.out,
+        );
     }
     let chain = vec![authority.certificate().clone()];
     let key = load_private_key(&args.authority.join("issuer.key.pem").to_string_lossy())?;
@@ -130,14 +161,16 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let trust = load_trust(&args.trust)?;
     let at = time_arg::at(args.at.as_deref())?;
     let bytes = read_input(&args.file)?;
-    let verifier = LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(args.accept_unknown_status);
+    let verifier =
+        LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(args.accept_unknown_status);
     let result = if args.status_lists.is_empty() {
         verifier.verify(&bytes, at)
     } else {
         let cache = StatusListCache::new();
         for path in &args.status_lists {
             let token = read_input(path)?;
-            let list = StatusListToken::verify_with_trust(&token, &trust, at).map_err(|e| Failure::unreadable(&e, path))?;
+            let list = StatusListToken::verify_with_trust(&token, &trust, at)
+                .map_err(|e| Failure::unreadable(&e, path))?;
             cache.insert(list, at);
         }
         verifier.verify_with_status(&bytes, at, &cache)

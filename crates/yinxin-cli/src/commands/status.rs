@@ -13,6 +13,8 @@ pub enum StatusCommand {
     Decode(DecodeArgs),
     /// Print the status of one entry: VALID, INVALID, SUSPENDED or the number.
     Get(GetArgs),
+    /// Sign every status list of a registry with the authority's issuer key.
+    Publish(crate::commands::registry::PublishArgs),
 }
 
 #[derive(Args)]
@@ -42,6 +44,7 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, Failure> {
     match cmd {
         StatusCommand::Decode(args) => decode(&args),
         StatusCommand::Get(args) => get(&args),
+        StatusCommand::Publish(args) => crate::commands::registry::publish(&args),
     }
 }
 
@@ -60,7 +63,8 @@ pub fn read_maybe_hex(path: &str, hex: bool) -> Result<Vec<u8>, Failure> {
 fn load(path: &str, hex: bool) -> Result<(StatusList, Option<TokenClaims>), Failure> {
     let bytes = read_maybe_hex(path, hex)?;
     if is_token(&bytes) {
-        let (claims, list) = StatusListToken::read_unverified(&bytes).map_err(|e| Failure::unreadable(&e, path))?;
+        let (claims, list) =
+            StatusListToken::read_unverified(&bytes).map_err(|e| Failure::unreadable(&e, path))?;
         Ok((list, Some(claims)))
     } else {
         Ok((StatusList::from_cbor(&bytes).map_err(|e| Failure::unreadable(&e, path))?, None))
@@ -88,7 +92,13 @@ fn decode(args: &DecodeArgs) -> Result<ExitCode, Failure> {
         outln!("{obj}");
     } else {
         if let Some(c) = &claims {
-            outln!("token\tsub {}\tiat {}\texp {:?}\tttl {:?}\t(signature not checked)", c.sub, c.iat, c.exp.map(|t| t.to_string()), c.ttl);
+            outln!(
+                "token\tsub {}\tiat {}\texp {:?}\tttl {:?}\t(signature not checked)",
+                c.sub,
+                c.iat,
+                c.exp.map(|t| t.to_string()),
+                c.ttl
+            );
         }
         outln!("bits\t{}\nsize\t{}", list.bits(), list.len());
         for (i, v) in list.non_zero() {

@@ -1,0 +1,181 @@
+//! `yinxin registry`, and the registry side of `yinxin license` and `yinxin status publish`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use time::{Duration, OffsetDateTime};
+use yinxin::status::{Status, StatusListToken, TokenClaims};
+use yinxin_registry::{Registry, RegistryConfig, RegistryError, SqliteRegistry};
+
+use crate::commands::authority::load_issuer;
+use crate::failure::{EXIT_INVALID, Failure};
+
+/// Where new registries put their lists unless told otherwise.
+pub const DEFAULT_URI_BASE: &str = "https://status.example.gov.cn/lists";
+
+#[derive(Subcommand)]
+pub enum RegistryCommand {
+    /// List the registered licenses.
+    List(ListArgs),
+    /// Check the registry's integrity and invariants. Exit 0 when consistent, 1 otherwise.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// The registry database.
+    #[arg(long)]
+    registry: PathBuf,
+    /// One JSON object per license.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The registry database.
+    #[arg(long)]
+    registry: PathBuf,
+}
+
+/// `yinxin license revoke|suspend|reinstate`.
+#[derive(Args)]
+pub struct ChangeArgs {
+    /// The registry database.
+    #[arg(long)]
+    registry: PathBuf,
+    /// The license identifier.
+    #[arg(long)]
+    id: String,
+    /// Why (kept in the audit log).
+    #[arg(long)]
+    reason: String,
+    /// Who (kept in the audit log); default $USER.
+    #[arg(long)]
+    actor: Option<String>,
+}
+
+/// `yinxin status publish`.
+#[derive(Args)]
+pub struct PublishArgs {
+    /// The registry database.
+    #[arg(long)]
+    registry: PathBuf,
+    /// The authority directory whose issuer key signs the lists.
+    #[arg(long)]
+    authority: PathBuf,
+    /// Directory to write the signed lists to (`<list number>.cwt`).
+    #[arg(long)]
+    out: PathBuf,
+    /// `ttl` claim: seconds verifiers may cache a list.
+    #[arg(long, default_value_t = 3600)]
+    ttl: u64,
+    /// `exp` claim: hours until the lists expire.
+    #[arg(long, default_value_t = 48)]
+    valid_hours: i64,
+}
+
+pub fn run(cmd: RegistryCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        RegistryCommand::List(args) => list(&args),
+        RegistryCommand::Check(args) => check(&args),
+    }
+}
+
+/// A registry failure for the CLI: unknown licenses and broken databases are unreadable input
+/// (exit 2); refused transitions and duplicates are failed checks (exit 1).
+pub fn registry_failure(e: &RegistryError, context: impl std::fmt::Display) -> Failure {
+    match e {
+        RegistryError::Transition { .. } | RegistryError::Duplicate(_) => Failure::invalid(e, context),
+        _ => Failure::unreadable(e, context),
+    }
+}
+
+/// Opens (creating if needed) a registry.
+pub fn open(path: &Path, uri_base: &str) -> Result<SqliteRegistry, Failure> {
+    SqliteRegistry::open(path, &RegistryConfig::new(uri_base))
+        .map_err(|e| registry_failure(&e, path.display()))
+}
+
+fn open_existing(path: &Path) -> Result<SqliteRegistry, Failure> {
+    SqliteRegistry::open_existing(path).map_err(|e| registry_failure(&e, path.display()))
+}
+
+fn list(args: &ListArgs) -> Result<ExitCode, Failure> {
+    let reg = open_existing(&args.registry)?;
+    for r in reg.licenses().map_err(|e| registry_failure(&e, "list"))? {
+        if args.json {
+            outln!(
+                "{}",
+                serde_json::json!({
+                    "license_identifier": r.identifier,
+                    "status": r.status.name(),
+                    "status_list": r.slot.uri,
+                    "index": r.slot.index,
+                    "holder_code": r.holder_code,
+                    "doc_type": r.doc_type,
+                    "issued_at": r.issued_at.unix_timestamp(),
+                    "updated_at": r.updated_at.unix_timestamp(),
+                })
+            );
+        } else {
+            outln!("{}\t{}\t{}\t{}", r.identifier, r.status.name(), r.slot.uri, r.slot.index);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, Failure> {
+    let reg = open_existing(&args.registry)?;
+    let problems = reg.check_consistency().map_err(|e| registry_failure(&e, "check"))?;
+    for p in &problems {
+        outln!("{p}");
+    }
+    if problems.is_empty() {
+        outln!("consistent");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(EXIT_INVALID))
+    }
+}
+
+/// Applies a status change; prints `<id> <STATUS> <audit sequence>` once committed.
+pub fn change(args: &ChangeArgs, to: Status) -> Result<ExitCode, Failure> {
+    let mut reg = open_existing(&args.registry)?;
+    let actor = args.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
+    let entry =
+        reg.set_status(&args.id, to, &actor, &args.reason).map_err(|e| registry_failure(&e, &args.id))?;
+    outln!("{}\t{}\t{}", entry.identifier, entry.to.name(), entry.sequence);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Signs every list of the registry into `out`.
+pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
+    let reg = open_existing(&args.registry)?;
+    let authority = load_issuer(&args.authority)?;
+    std::fs::create_dir_all(&args.out).map_err(|e| Failure::io(&e, args.out.display()))?;
+    let now = OffsetDateTime::now_utc();
+    let chain = [authority.certificate().clone()];
+    for (uri, list) in reg.status_lists().map_err(|e| registry_failure(&e, "publish"))? {
+        let claims = TokenClaims {
+            sub: uri.clone(),
+            iat: now,
+            exp: Some(now + Duration::hours(args.valid_hours)),
+            ttl: Some(args.ttl),
+        };
+        let token = StatusListToken::sign(&list, &claims, authority.signer(), &chain)
+            .map_err(|e| Failure::unreadable(&e, &uri))?;
+        let name: String = uri
+            .rsplit('/')
+            .next()
+            .unwrap_or("list")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let path = args.out.join(format!("{name}.cwt"));
+        std::fs::write(&path, &token).map_err(|e| Failure::io(&e, path.display()))?;
+        outln!("{uri}\t{}\t{} bytes\t{} set", path.display(), token.len(), list.non_zero().count());
+    }
+    Ok(ExitCode::SUCCESS)
+}

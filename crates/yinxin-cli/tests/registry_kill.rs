@@ -1,0 +1,180 @@
+//! Durability: writers are killed with SIGKILL at random moments, over many iterations; every
+//! acknowledged issuance and status change must then be in the registry, and the registry must
+//! be consistent.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use yinxin::status::Status;
+use yinxin_registry::{Registry, SqliteRegistry};
+
+const ITERATIONS: usize = 12;
+const LICENSES_PER_ITERATION: usize = 4000;
+
+/// A small deterministic generator, seeded per run and printed, so a failure can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+fn yinxin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_yinxin"))
+}
+
+fn mod37_36(data: &str) -> char {
+    let mut p = 36u32;
+    for c in data.chars() {
+        let v = c.to_digit(36).unwrap();
+        let mut s = (p + v) % 36;
+        if s == 0 {
+            s = 36;
+        }
+        p = (s * 2) % 37;
+    }
+    std::char::from_digit((37 - p % 36) % 36, 36).unwrap().to_ascii_uppercase()
+}
+
+fn write_input(path: &Path, iteration: usize) {
+    let base: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(yinxin_test_vectors::fixture_path("business-license.json")).unwrap(),
+    )
+    .unwrap();
+    let t = base["meta"]["license_type_code"].as_str().unwrap().to_owned();
+    let i = base["meta"]["issuer_code"].as_str().unwrap().to_owned();
+    let mut out = String::new();
+    for n in 0..LICENSES_PER_ITERATION {
+        let serial = format!("K{iteration:03}{n:08}");
+        let mut d = base.clone();
+        d["meta"]["license_identifier"] =
+            format!("1.2.156.3005.2.{t}.{i}.{serial}.001.{}", mod37_36(&format!("{t}{i}{serial}001"))).into();
+        out.push_str(&serde_json::to_string(&d).unwrap());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// Runs a command, kills it with SIGKILL after `after`, and returns the lines it printed.
+fn run_and_kill(mut cmd: Command, after: Duration) -> Vec<String> {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader =
+        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+    std::thread::sleep(after);
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    reader.join().unwrap()
+}
+
+#[test]
+fn acknowledged_writes_survive_sigkill() {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    eprintln!("kill test seed {seed}");
+    let mut rng = Lcg(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |cmd: &mut Command| assert!(cmd.current_dir(d).status().unwrap().success());
+    ok(yinxin()
+        .args([
+            "authority",
+            "init",
+            "--dir",
+            "auth",
+            "--alg",
+            "ed25519",
+            "--name",
+            "局",
+            "--code",
+            "11510000MB0123456W",
+        ])
+        .stdout(Stdio::null()));
+    ok(yinxin().args(["key", "generate", "--alg", "ed25519", "--out", "holder.pem"]).stdout(Stdio::null()));
+    let db = d.join("registry.db");
+
+    let mut acked_issued: HashMap<String, u64> = HashMap::new();
+    let mut acked_revoked: Vec<String> = Vec::new();
+    let mut killed_mid_batch = 0;
+    for iteration in 0..ITERATIONS {
+        let input = d.join(format!("in{iteration}.jsonl"));
+        write_input(&input, iteration);
+        let mut cmd = yinxin();
+        cmd.current_dir(d)
+            .args(["license", "issue-batch", "--authority", "auth", "--registry"])
+            .arg(&db)
+            .args([
+                "--input",
+                input.to_str().unwrap(),
+                "--holder-key",
+                "holder.pem",
+                "--out-dir",
+                "out",
+                "--quiet",
+            ]);
+        let lines = run_and_kill(cmd, Duration::from_millis(30 + rng.next(400)));
+        if lines.len() < LICENSES_PER_ITERATION {
+            killed_mid_batch += 1;
+        }
+        for line in &lines {
+            let (id, idx) = line.split_once(' ').unwrap();
+            acked_issued.insert(id.to_owned(), idx.parse().unwrap());
+        }
+
+        // Revocations, each killed at a random moment (some finish, some do not).
+        let ids: Vec<String> = lines.iter().map(|l| l.split(' ').next().unwrap().to_owned()).collect();
+        for _ in 0..4 {
+            if ids.is_empty() {
+                break;
+            }
+            let id = ids[rng.next(ids.len() as u64) as usize].clone();
+            let mut cmd = yinxin();
+            cmd.current_dir(d).args(["license", "revoke", "--registry"]).arg(&db).args([
+                "--id",
+                &id,
+                "--reason",
+                "kill test",
+            ]);
+            let out = run_and_kill(cmd, Duration::from_millis(rng.next(40)));
+            if out.iter().any(|l| l.starts_with(&format!("{id}\tINVALID"))) {
+                acked_revoked.push(id);
+            }
+        }
+
+        // After every crash: consistent, and everything acknowledged is there.
+        let reg = SqliteRegistry::open_existing(&db).unwrap();
+        assert_eq!(
+            reg.check_consistency().unwrap(),
+            Vec::<String>::new(),
+            "iteration {iteration}, seed {seed}"
+        );
+        for (id, idx) in &acked_issued {
+            let rec =
+                reg.license(id).unwrap().unwrap_or_else(|| panic!("acknowledged {id} lost (seed {seed})"));
+            assert_eq!(rec.slot.index, *idx, "{id}");
+        }
+        for id in &acked_revoked {
+            assert_eq!(
+                reg.license(id).unwrap().unwrap().status,
+                Status::Invalid,
+                "acknowledged revocation of {id} lost"
+            );
+            assert!(
+                reg.audit(id).unwrap().iter().any(|e| e.to == Status::Invalid && e.reason == "kill test")
+            );
+        }
+    }
+    eprintln!(
+        "{} issuances and {} revocations acknowledged; {killed_mid_batch} of {ITERATIONS} batches killed mid-way",
+        acked_issued.len(),
+        acked_revoked.len()
+    );
+    assert!(killed_mid_batch > 0, "no writer was killed mid-batch: the test did not test anything");
+    assert!(!acked_issued.is_empty());
+}
