@@ -29,6 +29,10 @@ pub use sqlite::SqliteRegistry;
 
 use yinxin::status::{Status, StatusList};
 
+/// The signing step of an issuance batch: given the allocated slots, returns one record per
+/// slot, in order.
+pub type SignBatch<'a> = dyn FnMut(&[StatusSlot]) -> Result<Vec<IssuedRecord>, RegistryError> + 'a;
+
 /// The issuer's registry. Implementations must make each method atomic and durable before it
 /// returns `Ok`. See `docs/decisions/0008-registry-trait.md` for how a PostgreSQL
 /// implementation maps onto it.
@@ -40,7 +44,7 @@ pub trait Registry {
     fn issue_batch(
         &mut self,
         count: usize,
-        sign: &mut dyn FnMut(&[StatusSlot]) -> Result<Vec<IssuedRecord>, RegistryError>,
+        sign: &mut SignBatch<'_>,
     ) -> Result<Vec<IssuedRecord>, RegistryError>;
 
     /// Changes a license's status (revoke: INVALID, final; suspend: SUSPENDED from VALID;

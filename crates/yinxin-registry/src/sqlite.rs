@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 use yinxin::status::{Status, StatusList};
 
-use crate::{AuditEntry, IssuedRecord, LicenseRecord, Registry, RegistryConfig, RegistryError, StatusSlot};
+use crate::{AuditEntry, IssuedRecord, LicenseRecord, Registry, RegistryConfig, RegistryError, SignBatch, StatusSlot};
 
 /// The schema version this code writes and reads (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 1;
@@ -286,7 +286,7 @@ impl Registry for SqliteRegistry {
     fn issue_batch(
         &mut self,
         count: usize,
-        sign: &mut dyn FnMut(&[StatusSlot]) -> Result<Vec<IssuedRecord>, RegistryError>,
+        sign: &mut SignBatch<'_>,
     ) -> Result<Vec<IssuedRecord>, RegistryError> {
         let config = self.config.clone();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
