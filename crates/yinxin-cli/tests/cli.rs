@@ -203,6 +203,10 @@ fn demo_runs_the_story() {
         "VALID  cn.gov.elicense.11510000MB1C2D3E45005  holder 张三  valid_until \"2031-06-01\"",
         "REFUSED license.digest_mismatch",
         "in 2032: REFUSED license.expired",
+        "after revoke/suspend   510100202411220001  REFUSED license.revoked",
+        "after revoke/suspend   5101002025000077  REFUSED license.suspended",
+        "reinstating a revoked license: REFUSED registry.transition",
+        "after reinstate        5101002025000077  VALID",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }

@@ -104,6 +104,11 @@ impl<S: Signer> LicenseIssuer<S> {
         self.chain.first()
     }
 
+    /// The signer (e.g. to sign the authority's status lists with the same key).
+    pub fn signer(&self) -> &S {
+        &self.signer
+    }
+
     /// Validates `data`, binds it to `holder_key`, and signs it.
     pub fn issue(
         &self,

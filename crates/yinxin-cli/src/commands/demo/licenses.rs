@@ -6,8 +6,11 @@ use std::path::Path;
 use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
 use yinxin::crypto::{Algorithm, Signer as _, SoftwareKey};
-use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier};
+use yinxin::license::{
+    IssueOptions, IssuedLicense, LicenseData, LicenseIssuer, LicenseVerifier, StatusReference,
+};
 use yinxin::trust::{CertificateAuthority, CertificateProfile, TrustStore};
+use yinxin_registry::{IssuedRecord, Registry, RegistryConfig, RegistryError, SqliteRegistry};
 
 use super::{fail, step};
 use crate::failure::Failure;
@@ -38,7 +41,47 @@ fn authority(
     LicenseIssuer::new(key, vec![cert]).map_err(fail)
 }
 
-pub(super) fn run(dir: &Path, first_step: u32) -> Result<u32, Failure> {
+/// What the license steps leave for the status steps.
+pub(super) struct Story {
+    pub verifier: LicenseVerifier,
+    pub trust: TrustStore,
+    pub registry: SqliteRegistry,
+    pub licenses: Vec<(LicenseIssuer<SoftwareKey>, IssuedLicense)>,
+}
+
+/// Issues one license through the registry: a random status index, recorded before it counts.
+fn issue(
+    registry: &mut SqliteRegistry,
+    issuer: &LicenseIssuer<SoftwareKey>,
+    data: &LicenseData,
+    holder: &SoftwareKey,
+) -> Result<IssuedLicense, Failure> {
+    let mut issued = None;
+    registry
+        .issue_batch(1, &mut |slots| {
+            let slot = slots.first().ok_or_else(|| RegistryError::Config("no slot".into()))?;
+            let options = IssueOptions {
+                status: Some(StatusReference { index: slot.index, uri: slot.uri.clone() }),
+                ..IssueOptions::default()
+            };
+            let license = issuer
+                .issue(data, holder.public_key(), &options)
+                .map_err(|e| RegistryError::Issue { code: e.code(), message: e.to_string() })?;
+            let record = IssuedRecord {
+                identifier: license.identifier.to_string(),
+                holder_code: data.meta.holder_code.clone(),
+                doc_type: license.doc_type.clone(),
+                slot: slot.clone(),
+                actor: "demo".into(),
+            };
+            issued = Some(license);
+            Ok(vec![record])
+        })
+        .map_err(|e| Failure::unreadable(&e, "registry"))?;
+    issued.ok_or_else(|| Failure::usage("nothing issued"))
+}
+
+pub(super) fn run(dir: &Path, first_step: u32) -> Result<(u32, Story), Failure> {
     let mut n = first_step;
     step(n, "A provincial root CA and two issuing authorities (SM2/SM3 certificates)");
     let now = OffsetDateTime::now_utc();
@@ -55,7 +98,12 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<u32, Failure> {
         .map_err(|e| Failure::io(&e, "root.pem"))?;
     let mut trust = TrustStore::new();
     trust.add(root.certificate().clone());
-    let verifier = LicenseVerifier::new(trust);
+    let verifier = LicenseVerifier::new(trust.clone());
+    let mut registry = SqliteRegistry::open(
+        &dir.join("registry.db"),
+        &RegistryConfig::new("https://status.example.gov.cn/lists"),
+    )
+    .map_err(|e| Failure::unreadable(&e, "registry"))?;
     outln!("root      {}", root.certificate().subject());
 
     let mut issued = Vec::new();
@@ -66,19 +114,25 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<u32, Failure> {
         n += 1;
         step(
             n,
-            &format!("Issue the {} ({}) to its holder's phone key (P-256)", data.meta.license_name, name),
+            &format!(
+                "Issue the {} ({}) to its holder's phone key (P-256), recorded in the registry",
+                data.meta.license_name, name
+            ),
         );
         let holder = SoftwareKey::generate(Algorithm::Es256).map_err(fail)?;
-        let license = issuer.issue(&data, holder.public_key(), &IssueOptions::default()).map_err(fail)?;
+        let license = issue(&mut registry, &issuer, &data, &holder)?;
         let path = dir.join(format!("{name}.cbor"));
         std::fs::write(&path, &license.bytes).map_err(|e| Failure::io(&e, path.display()))?;
         outln!("{}  {} bytes -> {}", license.identifier, license.bytes.len(), path.display());
-        issued.push(license);
+        if let Ok(Some(rec)) = registry.license(&license.identifier.to_string()) {
+            outln!("status list entry  {} #{}", rec.slot.uri, rec.slot.index);
+        }
+        issued.push((issuer, license));
     }
 
     n += 1;
     step(n, "Verify both at the counter: chain, signature, every digest, validity");
-    for license in &issued {
+    for (_, license) in &issued {
         let v = verifier.verify(&license.bytes, now).map_err(fail)?;
         let holder = v.meta("holder_name").and_then(|e| e.as_text()).unwrap_or_default();
         let until = v.meta("valid_until").map_or_else(String::new, |e| e.to_json().to_string());
@@ -87,7 +141,7 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<u32, Failure> {
 
     n += 1;
     step(n, "A copy with one changed byte (the holder's name) is refused");
-    if let Some(license) = issued.last() {
+    if let Some((_, license)) = issued.last() {
         let mut bytes = license.bytes.clone();
         let name = "张三".as_bytes();
         if let Some(pos) = bytes.windows(name.len()).position(|w| w == name) {
@@ -104,5 +158,5 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<u32, Failure> {
             Err(e) => outln!("in 2032: REFUSED {}  ({e})", e.code()),
         }
     }
-    Ok(n)
+    Ok((n, Story { verifier, trust, registry, licenses: issued }))
 }

@@ -5,6 +5,7 @@
 //! checking them.
 
 mod licenses;
+mod status;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,8 +55,9 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
     outln!("yinxin demo (working in {})", dir.display());
     identifiers()?;
     signatures(dir)?;
-    licenses::run(dir, 6)?;
-    outln!("\nDone. QR presentations, status lists and seals join this demo as they land.");
+    let (n, story) = licenses::run(dir, 6)?;
+    status::run(story, n + 1)?;
+    outln!("\nDone. QR presentations and seals join this demo as they land.");
     Ok(ExitCode::SUCCESS)
 }
 
