@@ -1,0 +1,328 @@
+//! Golden tests of the status and registry commands: `status decode|get|publish`,
+//! `license issue --registry`, `license issue-batch`, `license revoke|suspend|reinstate`,
+//! `registry list|check`, `license verify --status-list`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn yinxin(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yinxin"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", err(o));
+    out(o)
+}
+
+fn vectors() -> serde_json::Value {
+    serde_json::from_slice(
+        &std::fs::read(yinxin_test_vectors::vector_path("ietf-status-list/status-list-vectors.json"))
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn status_decode_and_get_on_the_draft_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v = vectors();
+    let two_bit = &v["vectors"][1];
+    std::fs::write(d.join("list.hex"), two_bit["status_list_cbor_hex"].as_str().unwrap()).unwrap();
+    std::fs::write(
+        d.join("list.cbor"),
+        hex::decode(two_bit["status_list_cbor_hex"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let o = yinxin(d, &["status", "decode", "list.cbor", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(json["bits"], 2);
+    assert_eq!(json["size"], 1_048_576);
+    let expected: serde_json::Map<String, serde_json::Value> =
+        two_bit["non_zero_statuses"].as_object().unwrap().clone();
+    assert_eq!(json["non_zero"].as_object().unwrap(), &expected);
+    assert_eq!(ok(&yinxin(d, &["status", "decode", "list.hex", "--hex", "--json"])), ok(&o));
+    assert_eq!(ok(&yinxin(d, &["status", "get", "list.cbor", "1993"])), "SUSPENDED\n");
+    assert_eq!(ok(&yinxin(d, &["status", "get", "list.cbor", "0"])), "INVALID\n");
+    assert_eq!(ok(&yinxin(d, &["status", "get", "list.cbor", "1"])), "VALID\n");
+    assert_eq!(ok(&yinxin(d, &["status", "get", "list.cbor", "1000345"])), "3\n");
+    let o = yinxin(d, &["status", "get", "list.cbor", "1048576"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).starts_with("error[status.index]"));
+
+    // The signed example token is detected and read (its signature is not checked here).
+    std::fs::write(
+        d.join("token.cwt"),
+        hex::decode(v["signed_examples"]["status_list_cwt_hex"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&yinxin(d, &["status", "decode", "token.cwt", "--json"]))).unwrap();
+    assert_eq!(json["bits"], 1);
+    assert_eq!(json["token"]["sub"], "https://example.com/statuslists/1");
+    assert_eq!(json["token"]["signature_checked"], false);
+
+    // Malformed input: exit 2 with the code.
+    std::fs::write(d.join("junk"), b"\xa1\x64bits\x05").unwrap();
+    let o = yinxin(d, &["status", "decode", "junk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).starts_with("error[status."), "{}", err(&o));
+}
+
+fn mod37_36(data: &str) -> char {
+    let mut p = 36u32;
+    for c in data.chars() {
+        let mut s = (p + c.to_digit(36).unwrap()) % 36;
+        if s == 0 {
+            s = 36;
+        }
+        p = (s * 2) % 37;
+    }
+    std::char::from_digit((37 - p % 36) % 36, 36).unwrap().to_ascii_uppercase()
+}
+
+#[test]
+fn registry_lifecycle_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "init",
+            "--dir",
+            "auth",
+            "--alg",
+            "es256",
+            "--name",
+            "成都市市场监督管理局",
+            "--code",
+            "11510000MB0123456W",
+        ],
+    ));
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
+    let fixture = yinxin_test_vectors::fixture_path("business-license.json");
+    let fixture = fixture.to_str().unwrap();
+
+    // One license through the registry.
+    let line = ok(&yinxin(
+        d,
+        &[
+            "license",
+            "issue",
+            "--authority",
+            "auth",
+            "--license",
+            fixture,
+            "--holder-key",
+            "holder.pem",
+            "--out",
+            "one.cbor",
+            "--registry",
+            "reg.db",
+        ],
+    ));
+    let (first_id, first_idx) = line.trim().split_once(' ').unwrap();
+    assert_eq!(first_id, "1.2.156.3005.2.11100000000013338W001.11510000MB0123456W.510100202411220001.001.B");
+    let first_idx: u64 = first_idx.parse().unwrap();
+    // The same identifier again is refused.
+    let o = yinxin(
+        d,
+        &[
+            "license",
+            "issue",
+            "--authority",
+            "auth",
+            "--license",
+            fixture,
+            "--holder-key",
+            "holder.pem",
+            "--out",
+            "two.cbor",
+            "--registry",
+            "reg.db",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).starts_with("error[registry.duplicate]"));
+
+    // A batch of 20 with one duplicate of the first license and one repeated line.
+    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(fixture).unwrap()).unwrap();
+    let (t, i) = ("11100000000013338W001", "11510000MB0123456W");
+    let mut lines = Vec::new();
+    for n in 0..20 {
+        let serial = format!("BATCH{n:05}");
+        let mut v = base.clone();
+        v["meta"]["license_identifier"] =
+            format!("1.2.156.3005.2.{t}.{i}.{serial}.001.{}", mod37_36(&format!("{t}{i}{serial}001"))).into();
+        lines.push(serde_json::to_string(&v).unwrap());
+    }
+    lines.push(serde_json::to_string(&base).unwrap());
+    lines.push(lines[3].clone());
+    std::fs::write(d.join("batch.jsonl"), lines.join("\n")).unwrap();
+    let o = yinxin(
+        d,
+        &[
+            "license",
+            "issue-batch",
+            "--authority",
+            "auth",
+            "--registry",
+            "reg.db",
+            "--input",
+            "batch.jsonl",
+            "--holder-key",
+            "holder.pem",
+            "--out-dir",
+            "out",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "two lines refused");
+    let acks: Vec<String> = out(&o).lines().map(str::to_owned).collect();
+    assert_eq!(acks.len(), 20);
+    assert_eq!(err(&o).matches("error[registry.duplicate]").count(), 2, "{}", err(&o));
+    for ack in &acks {
+        let (id, idx) = ack.split_once(' ').unwrap();
+        assert!(d.join("out").join(format!("{id}.cbor")).exists());
+        idx.parse::<u64>().unwrap();
+    }
+
+    // Revoke one, suspend and reinstate another; refused transitions.
+    let revoked = acks[0].split(' ').next().unwrap();
+    let suspended = acks[1].split(' ').next().unwrap();
+    assert!(
+        ok(&yinxin(
+            d,
+            &["license", "revoke", "--registry", "reg.db", "--id", revoked, "--reason", "cancelled"]
+        ))
+        .starts_with(&format!("{revoked}\tINVALID\t"))
+    );
+    ok(&yinxin(d, &["license", "suspend", "--registry", "reg.db", "--id", suspended, "--reason", "review"]));
+    let o = yinxin(d, &["license", "reinstate", "--registry", "reg.db", "--id", revoked, "--reason", "undo"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).starts_with("error[registry.transition]"));
+    let o = yinxin(
+        d,
+        &["license", "revoke", "--registry", "reg.db", "--id", "1.2.156.3005.2.nope", "--reason", "x"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).starts_with("error[registry.not_found]"));
+
+    // registry list --json.
+    let listed: Vec<serde_json::Value> =
+        ok(&yinxin(d, &["registry", "list", "--registry", "reg.db", "--json"]))
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    assert_eq!(listed.len(), 21);
+    assert_eq!(listed[0]["license_identifier"], first_id);
+    assert_eq!(listed[0]["index"], first_idx);
+    assert_eq!(listed[0]["status"], "VALID");
+    assert_eq!(listed[0]["status_list"], "https://status.example.gov.cn/lists/1");
+    let status_of =
+        |id: &str| listed.iter().find(|v| v["license_identifier"] == id).unwrap()["status"].clone();
+    assert_eq!(status_of(revoked), "INVALID");
+    assert_eq!(status_of(suspended), "SUSPENDED");
+    assert_eq!(ok(&yinxin(d, &["registry", "check", "--registry", "reg.db"])), "consistent\n");
+
+    // Publish, then verify with the signed list.
+    let published = ok(&yinxin(
+        d,
+        &["status", "publish", "--registry", "reg.db", "--authority", "auth", "--out", "lists"],
+    ));
+    assert!(published.starts_with("https://status.example.gov.cn/lists/1\t"), "{published}");
+    assert_eq!(ok(&yinxin(d, &["status", "get", "lists/1.cwt", &first_idx.to_string()])), "VALID\n");
+    let verify = |file: &str| {
+        yinxin(
+            d,
+            &[
+                "license",
+                "verify",
+                file,
+                "--trust",
+                "auth/root.pem",
+                "--status-list",
+                "lists/1.cwt",
+                "--json",
+            ],
+        )
+    };
+    let v = verify("one.cbor");
+    assert_eq!(v.status.code(), Some(0), "{}", err(&v));
+    let o = verify(&format!("out/{revoked}.cbor"));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["error"], "license.revoked");
+    let o = verify(&format!("out/{suspended}.cbor"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["error"], "license.suspended");
+    // A license issued without the registry has no status reference: unknown, refused by default.
+    ok(&yinxin(
+        d,
+        &[
+            "license",
+            "issue",
+            "--authority",
+            "auth",
+            "--license",
+            fixture,
+            "--holder-key",
+            "holder.pem",
+            "--out",
+            "plain.cbor",
+        ],
+    ));
+    let o = verify("plain.cbor");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["error"],
+        "license.status_unknown"
+    );
+    let o = yinxin(
+        d,
+        &[
+            "license",
+            "verify",
+            "plain.cbor",
+            "--trust",
+            "auth/root.pem",
+            "--status-list",
+            "lists/1.cwt",
+            "--accept-unknown-status",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    // A list signed by another authority is refused as input.
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "init",
+            "--dir",
+            "other",
+            "--alg",
+            "es256",
+            "--name",
+            "x",
+            "--code",
+            "11430000006122244L",
+        ],
+    ));
+    let o = yinxin(
+        d,
+        &["license", "verify", "one.cbor", "--trust", "other/root.pem", "--status-list", "lists/1.cwt"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
