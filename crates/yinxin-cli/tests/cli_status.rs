@@ -83,18 +83,6 @@ fn status_decode_and_get_on_the_draft_vectors() {
     assert!(err(&o).starts_with("error[status."), "{}", err(&o));
 }
 
-fn mod37_36(data: &str) -> char {
-    let mut p = 36u32;
-    for c in data.chars() {
-        let mut s = (p + c.to_digit(36).unwrap()) % 36;
-        if s == 0 {
-            s = 36;
-        }
-        p = (s * 2) % 37;
-    }
-    std::char::from_digit((37 - p % 36) % 36, 36).unwrap().to_ascii_uppercase()
-}
-
 #[test]
 fn registry_lifecycle_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
@@ -167,8 +155,7 @@ fn registry_lifecycle_through_the_cli() {
     for n in 0..20 {
         let serial = format!("BATCH{n:05}");
         let mut v = base.clone();
-        v["meta"]["license_identifier"] =
-            format!("1.2.156.3005.2.{t}.{i}.{serial}.001.{}", mod37_36(&format!("{t}{i}{serial}001"))).into();
+        v["meta"]["license_identifier"] = yinxin_test_vectors::license_identifier(&t, &i, &serial).into();
         lines.push(serde_json::to_string(&v).unwrap());
     }
     lines.push(serde_json::to_string(&base).unwrap());

@@ -30,19 +30,6 @@ fn yinxin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_yinxin"))
 }
 
-fn mod37_36(data: &str) -> char {
-    let mut p = 36u32;
-    for c in data.chars() {
-        let v = c.to_digit(36).unwrap();
-        let mut s = (p + v) % 36;
-        if s == 0 {
-            s = 36;
-        }
-        p = (s * 2) % 37;
-    }
-    std::char::from_digit((37 - p % 36) % 36, 36).unwrap().to_ascii_uppercase()
-}
-
 fn write_input(path: &Path, iteration: usize) {
     let base: serde_json::Value = serde_json::from_slice(
         &std::fs::read(yinxin_test_vectors::fixture_path("business-license.json")).unwrap(),
@@ -54,8 +41,7 @@ fn write_input(path: &Path, iteration: usize) {
     for n in 0..LICENSES_PER_ITERATION {
         let serial = format!("K{iteration:03}{n:08}");
         let mut d = base.clone();
-        d["meta"]["license_identifier"] =
-            format!("1.2.156.3005.2.{t}.{i}.{serial}.001.{}", mod37_36(&format!("{t}{i}{serial}001"))).into();
+        d["meta"]["license_identifier"] = yinxin_test_vectors::license_identifier(&t, &i, &serial).into();
         out.push_str(&serde_json::to_string(&d).unwrap());
         out.push('\n');
     }
