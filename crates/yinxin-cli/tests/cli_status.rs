@@ -155,7 +155,7 @@ fn registry_lifecycle_through_the_cli() {
     for n in 0..20 {
         let serial = format!("BATCH{n:05}");
         let mut v = base.clone();
-        v["meta"]["license_identifier"] = yinxin_test_vectors::license_identifier(&t, &i, &serial).into();
+        v["meta"]["license_identifier"] = yinxin_test_vectors::license_identifier(t, i, &serial).into();
         lines.push(serde_json::to_string(&v).unwrap());
     }
     lines.push(serde_json::to_string(&base).unwrap());
