@@ -5,7 +5,7 @@
 
 use ciborium::Value;
 use ciborium_ll::Header;
-use coset::{CborSerializable as _, CoseSign1, TaggedCborSerializable as _};
+use coset::CoseSign1;
 
 use super::cbor::{Walker, decode_value};
 use super::{ElementValue, LicenseError};
@@ -33,7 +33,7 @@ pub(crate) struct Item<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct IssuerSigned<'a> {
     pub namespaces: Vec<(String, Vec<Item<'a>>)>,
-    pub issuer_auth: CoseSign1,
+    pub issuer_auth: super::sign1::Sign1<'a>,
 }
 
 fn malformed(what: &str) -> LicenseError {
@@ -117,12 +117,6 @@ fn parse_namespaces<'a>(w: &mut Walker<'a>) -> Result<Vec<(String, Vec<Item<'a>>
     Ok(out)
 }
 
-fn parse_cose_sign1(bytes: &[u8]) -> Result<CoseSign1, LicenseError> {
-    CoseSign1::from_slice(bytes)
-        .or_else(|_| CoseSign1::from_tagged_slice(bytes))
-        .map_err(|e| LicenseError::IssuerAuth(e.to_string()))
-}
-
 /// Parses an IssuerSigned structure (the whole of `bytes`).
 pub(crate) fn parse(bytes: &[u8]) -> Result<IssuerSigned<'_>, LicenseError> {
     if bytes.len() > MAX_CREDENTIAL_SIZE {
@@ -144,7 +138,7 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
     for _ in 0..entries {
         match w.text()? {
             "nameSpaces" if namespaces.is_none() => namespaces = Some(parse_namespaces(w)?),
-            "issuerAuth" if issuer_auth.is_none() => issuer_auth = Some(parse_cose_sign1(w.skip()?)?),
+            "issuerAuth" if issuer_auth.is_none() => issuer_auth = Some(super::sign1::parse(w.skip()?)?),
             "nameSpaces" | "issuerAuth" => return Err(malformed("duplicate key")),
             _ => {
                 w.skip()?;

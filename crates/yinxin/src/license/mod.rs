@@ -21,6 +21,7 @@ mod issue;
 mod issuer_signed;
 mod model;
 mod mso;
+mod sign1;
 mod status_ref;
 pub mod untrusted;
 mod value;
@@ -40,15 +41,8 @@ use crate::id::LicenseTypeCode;
 
 // COSE helpers shared with the status list tokens.
 pub(crate) use issue::cose_algorithm as cose_algorithm_header;
-pub(crate) use verify::{cose_algorithm as cose_algorithm_of, sig_structure as sig_structure_of};
-
-/// The certificates of a COSE_Sign1's x5chain, parsed through the trust store's cache.
-pub(crate) fn x5chain_of(
-    sign1: &coset::CoseSign1,
-    trust: &crate::trust::TrustStore,
-) -> Result<Vec<crate::trust::Certificate>, LicenseError> {
-    verify::x5chain(sign1, Some(trust))
-}
+pub(crate) use sign1::{Sign1, parse as parse_sign1};
+pub(crate) use verify::x5chain;
 
 /// The name space of the GB/T 36903 metadata elements.
 pub const META_NAMESPACE: &str = "cn.gov.elicense.meta.1";

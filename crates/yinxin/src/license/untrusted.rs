@@ -10,11 +10,11 @@ use time::OffsetDateTime;
 
 use super::issuer_signed::parse_any;
 use super::mso::{Mso, ValidityInfo};
-use super::verify::{
-    check_digests, check_issuer_signature, check_validity, elements_json, into_elements, x5chain,
-};
+use super::verify::{check_digests, check_issuer_signature, check_validity, elements_json, into_elements};
 use super::{ElementValue, LicenseError};
 use crate::ErrorCode;
+use crate::crypto::PublicKey;
+use crate::trust::{CertificateError, TrustError};
 
 /// What could be checked of one document without a trust anchor.
 #[derive(Debug, Clone)]
@@ -59,6 +59,23 @@ impl MdocReport {
     }
 }
 
+/// The subject and public key of the x5chain leaf: no chain or validity is checked here, so
+/// the certificate is only decoded (strict DER), not analysed.
+fn signer_of(sign1: &super::Sign1<'_>) -> Result<(String, PublicKey), LicenseError> {
+    use der::{Decode as _, Encode as _};
+    let der = sign1.x5chain.first().ok_or_else(|| LicenseError::IssuerAuth("no x5chain".into()))?;
+    let malformed = |e: &dyn std::fmt::Display| {
+        LicenseError::Chain(TrustError::Certificate {
+            index: 0,
+            error: CertificateError::Malformed(e.to_string()),
+        })
+    };
+    let cert = x509_cert::Certificate::from_der(der).map_err(|e| malformed(&e))?;
+    let spki = cert.tbs_certificate().subject_public_key_info().to_der().map_err(|e| malformed(&e))?;
+    let key = PublicKey::from_spki_der(&spki).map_err(|e| malformed(&e))?;
+    Ok((cert.tbs_certificate().subject().to_string(), key))
+}
+
 /// Inspects an IssuerSigned or a DeviceResponse: one report per document. Fails only when the
 /// input cannot be parsed at all.
 pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, LicenseError> {
@@ -80,24 +97,17 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
             let first_error = |e: &LicenseError, r: &mut MdocReport| {
                 r.error.get_or_insert(e.code());
             };
-            match x5chain(&parsed.issuer_auth, None) {
-                Ok(chain) => {
-                    if let Some(leaf) = chain.first() {
-                        report.signer = Some(leaf.subject().to_owned());
-                        match check_issuer_signature(&parsed.issuer_auth, leaf.public_key()) {
-                            Ok(()) => report.issuer_signature = true,
-                            Err(e) => first_error(&e, &mut report),
-                        }
+            match signer_of(&parsed.issuer_auth) {
+                Ok((subject, key)) => {
+                    report.signer = Some(subject);
+                    match check_issuer_signature(&parsed.issuer_auth, &key) {
+                        Ok(()) => report.issuer_signature = true,
+                        Err(e) => first_error(&e, &mut report),
                     }
                 }
                 Err(e) => first_error(&e, &mut report),
             }
-            let mso = parsed
-                .issuer_auth
-                .payload
-                .as_deref()
-                .ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))
-                .and_then(Mso::from_payload);
+            let mso = Mso::from_payload(parsed.issuer_auth.payload);
             match mso {
                 Ok(mso) => {
                     report.doc_type = mso.doc_type.clone();

@@ -2,15 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use coset::{CoseSign1, Label, RegisteredLabelWithPrivate};
 use time::OffsetDateTime;
 
 use super::device_key::from_cose_key;
-use super::issue::X5CHAIN;
 use super::issuer_signed::{IssuerSigned, parse};
 use super::mso::{Mso, ValidityInfo};
+use super::sign1::Sign1;
 use super::{ElementValue, LicenseError, META_NAMESPACE, StatusReference};
-use crate::crypto::{Algorithm, PublicKey, Verifier as _};
+use crate::crypto::{PublicKey, Verifier as _};
 use crate::status::{Status, StatusListCache, StatusOutcome};
 use crate::trust::{Certificate, Party, TrustStore, VerifiedChain};
 
@@ -110,30 +109,18 @@ pub struct LicenseVerifier {
 /// to five minutes "in the future" is accepted; expiry gets no such grace.
 pub const DEFAULT_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 
-/// The certificates of the x5chain header (protected or unprotected).
+/// The certificates of the x5chain header (protected or unprotected), through the trust
+/// store's parse cache when there is one.
 pub(crate) fn x5chain(
-    sign1: &CoseSign1,
+    sign1: &Sign1<'_>,
     trust: Option<&TrustStore>,
 ) -> Result<Vec<Certificate>, LicenseError> {
-    let label = Label::Int(X5CHAIN);
-    let value = sign1
-        .protected
-        .header
-        .rest
+    if sign1.x5chain.is_empty() {
+        return Err(LicenseError::IssuerAuth("no x5chain".into()));
+    }
+    sign1
+        .x5chain
         .iter()
-        .chain(sign1.unprotected.rest.iter())
-        .find(|(l, _)| *l == label)
-        .map(|(_, v)| v)
-        .ok_or_else(|| LicenseError::IssuerAuth("no x5chain".into()))?;
-    let ders: Vec<&Vec<u8>> = match value {
-        ciborium::Value::Bytes(b) => vec![b],
-        ciborium::Value::Array(a) if !a.is_empty() && a.len() <= crate::trust::MAX_CHAIN_LENGTH => a
-            .iter()
-            .map(|v| v.as_bytes().ok_or_else(|| LicenseError::IssuerAuth("x5chain entry".into())))
-            .collect::<Result<_, _>>()?,
-        _ => return Err(LicenseError::IssuerAuth("x5chain".into())),
-    };
-    ders.into_iter()
         .enumerate()
         .map(|(index, d)| {
             trust
@@ -143,45 +130,14 @@ pub(crate) fn x5chain(
         .collect()
 }
 
-/// The algorithm of the protected header.
-pub(crate) fn cose_algorithm(sign1: &CoseSign1) -> Result<Algorithm, LicenseError> {
-    let value = match &sign1.protected.header.alg {
-        Some(RegisteredLabelWithPrivate::Assigned(a)) => *a as i64,
-        Some(RegisteredLabelWithPrivate::PrivateUse(v)) => *v,
-        _ => return Err(LicenseError::UnsupportedAlgorithm),
-    };
-    Algorithm::from_cose_value(value).ok_or(LicenseError::UnsupportedAlgorithm)
-}
-
 /// Checks issuerAuth's signature with `key`, after checking that the header algorithm is the
 /// key's.
-pub(crate) fn check_issuer_signature(sign1: &CoseSign1, key: &PublicKey) -> Result<(), LicenseError> {
-    let alg = cose_algorithm(sign1)?;
+pub(crate) fn check_issuer_signature(sign1: &Sign1<'_>, key: &PublicKey) -> Result<(), LicenseError> {
+    let alg = sign1.algorithm()?;
     if alg != key.algorithm() {
         return Err(LicenseError::AlgorithmMismatch { header: alg, key: key.algorithm() });
     }
-    let tbs = sig_structure(sign1)?;
-    key.verify(&tbs, &sign1.signature).map_err(|_| LicenseError::SignatureInvalid)
-}
-
-/// The COSE `Sig_structure` for a COSE_Sign1 with empty external AAD (RFC 9052 §4.4):
-/// `["Signature1", protected, h'', payload]`, over the protected header's bytes exactly as
-/// received. Written with ciborium-ll straight into one buffer: coset's `tbs_data` copies the
-/// payload twice on the way.
-pub(crate) fn sig_structure(sign1: &CoseSign1) -> Result<Vec<u8>, LicenseError> {
-    let payload =
-        sign1.payload.as_deref().ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))?;
-    let protected = sign1.protected.original_data.as_deref().unwrap_or_default();
-    let mut out = Vec::with_capacity(payload.len() + protected.len() + 24);
-    let mut enc = ciborium_ll::Encoder::from(&mut out);
-    let written = enc
-        .push(ciborium_ll::Header::Array(Some(4)))
-        .and_then(|()| enc.text("Signature1", None))
-        .and_then(|()| enc.bytes(protected, None))
-        .and_then(|()| enc.bytes(&[], None))
-        .and_then(|()| enc.bytes(payload, None));
-    written.map_err(|_| LicenseError::IssuerAuth("Sig_structure".into()))?;
-    Ok(out)
+    key.verify(&sign1.sig_structure()?, sign1.signature).map_err(|_| LicenseError::SignatureInvalid)
 }
 
 /// ISO 18013-5 §9.1.2.5: the random value of each item is at least 16 bytes.
@@ -347,15 +303,14 @@ impl LicenseVerifier {
         at: OffsetDateTime,
     ) -> Result<VerifiedLicense, LicenseError> {
         let sign1 = &parsed.issuer_auth;
-        let alg = cose_algorithm(sign1)?;
+        let alg = sign1.algorithm()?;
         if !self.trust.policy().allows(alg) {
             return Err(LicenseError::AlgorithmNotAllowed(alg));
         }
         let chain =
             self.trust.verify_chain(&x5chain(sign1, Some(&self.trust))?, at).map_err(LicenseError::Chain)?;
         check_issuer_signature(sign1, chain.leaf().public_key())?;
-        let payload =
-            sign1.payload.as_deref().ok_or_else(|| LicenseError::IssuerAuth("detached payload".into()))?;
+        let payload = sign1.payload;
         let mso = Mso::from_payload(payload)?;
         let digest = mso.digest()?;
         if !self.trust.policy().allows_digest(digest) {

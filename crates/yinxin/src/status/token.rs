@@ -1,12 +1,13 @@
 //! The signed Status List Token (CWT, COSE_Sign1 tag 18).
 
 use ciborium::Value;
-use coset::{CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable as _};
+use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable as _};
 use time::OffsetDateTime;
 
 use super::{STATUS_LIST_CWT_TYPE, StatusError, StatusList};
 use crate::crypto::{AlgorithmPolicy, PublicKey, Signer, Verifier as _};
 use crate::license::cbor::decode_value;
+use crate::license::{Sign1, parse_sign1};
 use crate::trust::{Certificate, TrustStore};
 
 /// CWT claim keys (RFC 8392 and the draft).
@@ -113,15 +114,15 @@ impl StatusListToken {
         sign1.to_tagged_vec().map_err(|e| StatusError::Encode(e.to_string()))
     }
 
-    fn parse(bytes: &[u8]) -> Result<CoseSign1, StatusError> {
+    fn parse(bytes: &[u8]) -> Result<Sign1<'_>, StatusError> {
         if bytes.len() > MAX_TOKEN_SIZE {
             return Err(StatusError::TooLarge(bytes.len()));
         }
-        CoseSign1::from_tagged_slice(bytes).map_err(|e| StatusError::Malformed(e.to_string()))
+        parse_sign1(bytes).map_err(|e| StatusError::Malformed(e.to_string()))
     }
 
-    fn claims_and_list(sign1: &CoseSign1) -> Result<(TokenClaims, StatusList), StatusError> {
-        let payload = sign1.payload.as_deref().ok_or_else(|| malformed("detached payload"))?;
+    fn claims_and_list(sign1: &Sign1<'_>) -> Result<(TokenClaims, StatusList), StatusError> {
+        let payload = sign1.payload;
         let value = decode_value(payload).map_err(|e| StatusError::Malformed(e.to_string()))?;
         let map = value.as_map().ok_or_else(|| malformed("claims are not a map"))?;
         let get = |k: i64| map.iter().find(|(key, _)| key.as_integer() == Some(k.into())).map(|(_, v)| v);
@@ -152,17 +153,16 @@ impl StatusListToken {
     }
 
     fn check_signature(
-        sign1: &CoseSign1,
+        sign1: &Sign1<'_>,
         key: &PublicKey,
         policy: AlgorithmPolicy,
     ) -> Result<(), StatusError> {
-        let alg = crate::license::cose_algorithm_of(sign1).map_err(|_| StatusError::Algorithm)?;
+        let alg = sign1.algorithm().map_err(|_| StatusError::Algorithm)?;
         if alg != key.algorithm() || !policy.allows(alg) {
             return Err(StatusError::Algorithm);
         }
-        let tbs =
-            crate::license::sig_structure_of(sign1).map_err(|e| StatusError::Malformed(e.to_string()))?;
-        key.verify(&tbs, &sign1.signature).map_err(|_| StatusError::SignatureInvalid)
+        let tbs = sign1.sig_structure().map_err(|e| StatusError::Malformed(e.to_string()))?;
+        key.verify(&tbs, sign1.signature).map_err(|_| StatusError::SignatureInvalid)
     }
 
     fn check_times(claims: &TokenClaims, at: OffsetDateTime) -> Result<(), StatusError> {
@@ -196,8 +196,8 @@ impl StatusListToken {
         at: OffsetDateTime,
     ) -> Result<VerifiedStatusList, StatusError> {
         let sign1 = Self::parse(bytes)?;
-        let chain =
-            crate::license::x5chain_of(&sign1, trust).map_err(|e| StatusError::Malformed(e.to_string()))?;
+        let chain = crate::license::x5chain(&sign1, Some(trust))
+            .map_err(|e| StatusError::Malformed(e.to_string()))?;
         let verified = trust.verify_chain(&chain, at).map_err(StatusError::Chain)?;
         Self::check_signature(&sign1, verified.leaf().public_key(), trust.policy())?;
         let (claims, list) = Self::claims_and_list(&sign1)?;
