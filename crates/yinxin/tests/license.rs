@@ -131,7 +131,7 @@ fn annex_d_example_parses_and_verifies() {
     assert_eq!(r.error, None);
     let ns = &r.elements["org.iso.18013.5.1"];
     assert_eq!(ns["family_name"], ElementValue::Text("Doe".into()));
-    assert!(r.signer.as_deref().unwrap().contains("utopia ds"), "{:?}", r.signer);
+    assert!(r.signer().unwrap().contains("utopia ds"), "{:?}", r.signer());
     assert!(r.valid_at);
     // Any byte changed in an element breaks its digest; the report says so.
     let pos = bytes.windows(3).position(|w| w == b"Doe").unwrap();

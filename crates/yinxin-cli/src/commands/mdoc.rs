@@ -56,7 +56,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             outln!("{}", r.to_json());
         } else {
             outln!("docType\t{}", r.doc_type);
-            outln!("signer\t{}", r.signer.as_deref().unwrap_or("-"));
+            outln!("signer\t{}", r.signer().unwrap_or_else(|| "-".into()));
             outln!("issuer_signature\t{}", r.issuer_signature);
             outln!("digests\t{}", r.digests);
             outln!("validity\t{}", r.validity.map_or_else(|| "-".into(), |v| v.to_json().to_string()));

@@ -175,7 +175,7 @@ impl<S: Signer> LicenseIssuer<S> {
                 let mut salt = [0u8; SALT_LEN];
                 random(&mut salt)?;
                 let raw = encode_item(id, &salt, name, value).map_err(IssueError::Encode)?;
-                digests.insert(id, digest.digest(&raw).to_vec());
+                digests.insert(id, std::borrow::Cow::Owned(digest.digest(&raw).to_vec()));
                 items.push(raw);
             }
             value_digests.insert(ns.clone(), digests);

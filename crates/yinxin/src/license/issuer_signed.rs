@@ -163,21 +163,12 @@ pub(crate) fn parse_any(bytes: &[u8]) -> Result<Vec<Document<'_>>, LicenseError>
     if bytes.len() > MAX_CREDENTIAL_SIZE {
         return Err(LicenseError::TooLarge(bytes.len()));
     }
-    // Peek at the top-level keys.
-    let mut peek = Walker::new(bytes);
-    let entries = peek.map()?;
-    let mut is_response = false;
-    for _ in 0..entries {
-        let key = peek.text()?;
-        if key == "documents" {
-            is_response = true;
-            break;
-        }
-        peek.skip()?;
-    }
-    if !is_response {
-        let issuer_signed = parse(bytes)?;
-        return Ok(vec![Document { doc_type: String::new(), issuer_signed }]);
+    // Most inputs are a bare IssuerSigned: read it in one pass, and only if the top level has
+    // no issuerAuth read it as a DeviceResponse.
+    match parse(bytes) {
+        Ok(issuer_signed) => return Ok(vec![Document { doc_type: String::new(), issuer_signed }]),
+        Err(LicenseError::IssuerAuth(ref why)) if why == "missing" => {}
+        Err(e) => return Err(e),
     }
     let mut w = Walker::new(bytes);
     let entries = w.map()?;

@@ -1,5 +1,6 @@
 //! The MobileSecurityObject (ISO/IEC 18013-5 §9.1.2.4): what the issuer signs.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use ciborium::Value;
@@ -41,9 +42,10 @@ impl ValidityInfo {
 
 /// A decoded MobileSecurityObject.
 #[derive(Debug, Clone)]
-pub(crate) struct Mso {
+pub(crate) struct Mso<'a> {
     pub digest_algorithm: String,
-    pub value_digests: BTreeMap<String, BTreeMap<u64, Vec<u8>>>,
+    /// Digests borrowed from the payload when read, owned when built for issuance.
+    pub value_digests: BTreeMap<String, BTreeMap<u64, Cow<'a, [u8]>>>,
     pub device_key: Option<CoseKey>,
     pub doc_type: String,
     pub validity: ValidityInfo,
@@ -51,7 +53,10 @@ pub(crate) struct Mso {
 }
 
 /// `{ + NameSpace => { + DigestID => Digest } }`.
-fn read_value_digests(w: &mut Walker<'_>) -> Result<BTreeMap<String, BTreeMap<u64, Vec<u8>>>, LicenseError> {
+/// The valueDigests map, borrowing each digest from the input.
+type ValueDigests<'a> = BTreeMap<String, BTreeMap<u64, Cow<'a, [u8]>>>;
+
+fn read_value_digests<'a>(w: &mut Walker<'a>) -> Result<ValueDigests<'a>, LicenseError> {
     let mut out = BTreeMap::new();
     for _ in 0..w.map()? {
         let ns = w.text()?.to_owned();
@@ -62,7 +67,7 @@ fn read_value_digests(w: &mut Walker<'_>) -> Result<BTreeMap<String, BTreeMap<u6
                 _ => return Err(mso_err("digestID")),
             };
             let digest = match w.header()? {
-                ciborium_ll::Header::Bytes(Some(len)) => w.take(len)?.to_vec(),
+                ciborium_ll::Header::Bytes(Some(len)) => Cow::Borrowed(w.take(len)?),
                 _ => return Err(mso_err("digest")),
             };
             if ids.insert(id, digest).is_some() {
@@ -104,9 +109,9 @@ fn tdate_value(t: OffsetDateTime) -> Value {
     Value::Tag(0, Box::new(Value::Text(format_tdate(t))))
 }
 
-impl Mso {
+impl<'a> Mso<'a> {
     /// Decodes the COSE_Sign1 payload, `#6.24(bstr .cbor MobileSecurityObject)`.
-    pub(crate) fn from_payload(payload: &[u8]) -> Result<Self, LicenseError> {
+    pub(crate) fn from_payload(payload: &'a [u8]) -> Result<Self, LicenseError> {
         let inner = tag24_bytes(payload)?;
         // The MSO's top level and valueDigests (most of its bytes) are walked directly; the small
         // sub-structures are read as values.
@@ -186,7 +191,7 @@ impl Mso {
                 (
                     text(ns),
                     Value::Map(
-                        ids.iter().map(|(id, d)| (Value::from(*id), Value::Bytes(d.clone()))).collect(),
+                        ids.iter().map(|(id, d)| (Value::from(*id), Value::Bytes(d.to_vec()))).collect(),
                     ),
                 )
             })

@@ -29,8 +29,8 @@ pub struct MdocReport {
     pub validity: Option<ValidityInfo>,
     /// Whether `at` falls within validityInfo.
     pub valid_at: bool,
-    /// The signer certificate's subject.
-    pub signer: Option<String>,
+    /// The signer certificate (x5chain leaf), DER; see [`MdocReport::signer`].
+    signer_certificate: Option<Vec<u8>>,
     /// The elements, by name space.
     pub elements: BTreeMap<String, BTreeMap<String, ElementValue>>,
     /// The first failure's stable code, if any.
@@ -38,6 +38,13 @@ pub struct MdocReport {
 }
 
 impl MdocReport {
+    /// The signer certificate's subject (RFC 4514 text), formatted on demand.
+    pub fn signer(&self) -> Option<String> {
+        use der::Decode as _;
+        let der = self.signer_certificate.as_deref()?;
+        x509_cert::Certificate::from_der(der).ok().map(|c| c.tbs_certificate().subject().to_string())
+    }
+
     /// JSON form: `{"doc_type", "issuer_signature", "digests", "validity", "elements", …}`.
     pub fn to_json(&self) -> serde_json::Value {
         let mut validity = self.validity.map_or(serde_json::Value::Null, |v| v.to_json());
@@ -49,7 +56,7 @@ impl MdocReport {
             "issuer_signature": self.issuer_signature,
             "digests": self.digests,
             "validity": validity,
-            "signer": self.signer,
+            "signer": self.signer(),
             "elements": elements_json(&self.elements),
         });
         if let (Some(e), Some(map)) = (self.error, obj.as_object_mut()) {
@@ -59,9 +66,9 @@ impl MdocReport {
     }
 }
 
-/// The subject and public key of the x5chain leaf: no chain or validity is checked here, so
-/// the certificate is only decoded (strict DER), not analysed.
-fn signer_of(sign1: &super::Sign1<'_>) -> Result<(String, PublicKey), LicenseError> {
+/// The x5chain leaf and its public key: no chain or validity is checked here, so the
+/// certificate is only decoded (strict DER), not analysed.
+fn signer_of(sign1: &super::Sign1<'_>) -> Result<(Vec<u8>, PublicKey), LicenseError> {
     use der::{Decode as _, Encode as _};
     let der = sign1.x5chain.first().ok_or_else(|| LicenseError::IssuerAuth("no x5chain".into()))?;
     let malformed = |e: &dyn std::fmt::Display| {
@@ -73,7 +80,7 @@ fn signer_of(sign1: &super::Sign1<'_>) -> Result<(String, PublicKey), LicenseErr
     let cert = x509_cert::Certificate::from_der(der).map_err(|e| malformed(&e))?;
     let spki = cert.tbs_certificate().subject_public_key_info().to_der().map_err(|e| malformed(&e))?;
     let key = PublicKey::from_spki_der(&spki).map_err(|e| malformed(&e))?;
-    Ok((cert.tbs_certificate().subject().to_string(), key))
+    Ok((der.to_vec(), key))
 }
 
 /// Inspects an IssuerSigned or a DeviceResponse: one report per document. Fails only when the
@@ -90,7 +97,7 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
                 digests: false,
                 validity: None,
                 valid_at: false,
-                signer: None,
+                signer_certificate: None,
                 elements: BTreeMap::new(),
                 error: None,
             };
@@ -98,8 +105,8 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
                 r.error.get_or_insert(e.code());
             };
             match signer_of(&parsed.issuer_auth) {
-                Ok((subject, key)) => {
-                    report.signer = Some(subject);
+                Ok((der, key)) => {
+                    report.signer_certificate = Some(der);
                     match check_issuer_signature(&parsed.issuer_auth, &key) {
                         Ok(()) => report.issuer_signature = true,
                         Err(e) => first_error(&e, &mut report),

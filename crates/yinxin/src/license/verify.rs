@@ -158,7 +158,7 @@ pub(crate) fn check_digests(parsed: &IssuerSigned<'_>, mso: &Mso) -> Result<(), 
             let expected = signed.and_then(|d| d.get(&item.digest_id)).ok_or_else(|| {
                 LicenseError::DigestMissing { namespace: ns.clone(), element: item.element.clone() }
             })?;
-            if digest.digest(item.raw).as_slice() != expected.as_slice() {
+            if digest.digest(item.raw).as_slice() != expected.as_ref() {
                 return Err(LicenseError::DigestMismatch {
                     namespace: ns.clone(),
                     element: item.element.clone(),
