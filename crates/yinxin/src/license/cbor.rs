@@ -113,6 +113,15 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Reads a text string's bytes without checking UTF-8: for map keys that are only compared
+    /// with known ASCII names.
+    pub(crate) fn key(&mut self) -> Result<&'a [u8], LicenseError> {
+        match self.header()? {
+            Header::Text(Some(len)) => self.take(len),
+            _ => Err(malformed("expected a definite-length text key")),
+        }
+    }
+
     /// Reads a map header with a definite length.
     pub(crate) fn map(&mut self) -> Result<usize, LicenseError> {
         match self.header()? {

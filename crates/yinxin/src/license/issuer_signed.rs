@@ -49,18 +49,18 @@ fn parse_item<'a>(raw: &'a [u8], content: &[u8]) -> Result<Item<'a>, LicenseErro
     let mut element = None;
     let mut value = None;
     for _ in 0..w.map()? {
-        match w.text()? {
-            "digestID" if digest_id.is_none() => match w.header()? {
+        match w.key()? {
+            b"digestID" if digest_id.is_none() => match w.header()? {
                 Header::Positive(n) => digest_id = Some(n),
                 _ => return Err(malformed("digestID")),
             },
-            "random" if random.is_none() => match w.header()? {
+            b"random" if random.is_none() => match w.header()? {
                 Header::Bytes(Some(len)) => random = Some(w.take(len)?.len()),
                 _ => return Err(malformed("random")),
             },
-            "elementIdentifier" if element.is_none() => element = Some(w.text()?.to_owned()),
-            "elementValue" if value.is_none() => value = Some(w.element_value(1)?),
-            "digestID" | "random" | "elementIdentifier" | "elementValue" => {
+            b"elementIdentifier" if element.is_none() => element = Some(w.text()?.to_owned()),
+            b"elementValue" if value.is_none() => value = Some(w.element_value(1)?),
+            b"digestID" | b"random" | b"elementIdentifier" | b"elementValue" => {
                 return Err(malformed("duplicate item key"));
             }
             _ => {
