@@ -21,5 +21,8 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again, list);
     }
     let _ = StatusListToken::read_unverified(data);
-    assert!(StatusListToken::verify_with_key(data, key(), AlgorithmPolicy::all(), OffsetDateTime::UNIX_EPOCH).is_err());
+    assert!(
+        StatusListToken::verify_with_key(data, key(), AlgorithmPolicy::all(), OffsetDateTime::UNIX_EPOCH)
+            .is_err()
+    );
 });
