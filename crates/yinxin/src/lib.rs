@@ -21,6 +21,7 @@ pub mod crypto;
 mod error;
 pub mod id;
 pub mod license;
+pub mod present;
 pub mod status;
 pub mod trust;
 
