@@ -34,6 +34,8 @@ pub(crate) struct Item<'a> {
 pub(crate) struct IssuerSigned<'a> {
     pub namespaces: Vec<(String, Vec<Item<'a>>)>,
     pub issuer_auth: super::sign1::Sign1<'a>,
+    /// issuerAuth exactly as received.
+    pub issuer_auth_raw: &'a [u8],
 }
 
 fn malformed(what: &str) -> LicenseError {
@@ -138,7 +140,10 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
     for _ in 0..entries {
         match w.text()? {
             "nameSpaces" if namespaces.is_none() => namespaces = Some(parse_namespaces(w)?),
-            "issuerAuth" if issuer_auth.is_none() => issuer_auth = Some(super::sign1::parse(w.skip()?)?),
+            "issuerAuth" if issuer_auth.is_none() => {
+                let raw = w.skip()?;
+                issuer_auth = Some((super::sign1::parse(raw)?, raw));
+            }
             "nameSpaces" | "issuerAuth" => return Err(malformed("duplicate key")),
             _ => {
                 w.skip()?;
@@ -147,7 +152,11 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
     }
     Ok(IssuerSigned {
         namespaces: namespaces.unwrap_or_default(),
-        issuer_auth: issuer_auth.ok_or_else(|| LicenseError::IssuerAuth("missing".into()))?,
+        issuer_auth: issuer_auth
+            .as_ref()
+            .map(|(s, _)| s.clone())
+            .ok_or_else(|| LicenseError::IssuerAuth("missing".into()))?,
+        issuer_auth_raw: issuer_auth.map(|(_, raw)| raw).unwrap_or_default(),
     })
 }
 

@@ -18,7 +18,7 @@ pub(crate) mod cbor;
 mod device_key;
 mod error;
 mod issue;
-mod issuer_signed;
+pub(crate) mod issuer_signed;
 mod model;
 mod mso;
 mod sign1;
@@ -43,6 +43,21 @@ use crate::id::LicenseTypeCode;
 pub(crate) use issue::cose_algorithm as cose_algorithm_header;
 pub(crate) use sign1::{Sign1, parse as parse_sign1};
 pub(crate) use verify::x5chain;
+
+/// What a holder needs from its own license's MSO (no trust check: the holder's own data).
+pub(crate) struct HolderView {
+    pub doc_type: String,
+    pub holder_key: Option<crate::crypto::PublicKey>,
+}
+
+/// Reads the docType and holder key of a parsed credential's MSO.
+pub(crate) fn mso_of(parsed: &issuer_signed::IssuerSigned<'_>) -> Result<HolderView, LicenseError> {
+    let mso = mso::Mso::from_payload(parsed.issuer_auth.payload)?;
+    Ok(HolderView {
+        holder_key: mso.device_key.as_ref().and_then(device_key::from_cose_key),
+        doc_type: mso.doc_type,
+    })
+}
 
 /// The name space of the GB/T 36903 metadata elements.
 pub const META_NAMESPACE: &str = "cn.gov.elicense.meta.1";

@@ -239,7 +239,18 @@ impl LicenseVerifier {
         at: OffsetDateTime,
         lists: &StatusListCache,
     ) -> Result<VerifiedLicense, LicenseError> {
-        let mut verified = self.verify(credential, at)?;
+        let verified = self.verify(credential, at)?;
+        self.apply_status(verified, at, lists)
+    }
+
+    /// The status check of [`LicenseVerifier::verify_with_status`] on an already verified
+    /// license (or the disclosed part of one).
+    pub(crate) fn apply_status(
+        &self,
+        mut verified: VerifiedLicense,
+        at: OffsetDateTime,
+        lists: &StatusListCache,
+    ) -> Result<VerifiedLicense, LicenseError> {
         let outcome = self.status_of(&verified, at, lists);
         match &outcome {
             StatusOutcome::Known(Status::Valid) => {}
@@ -297,10 +308,29 @@ impl LicenseVerifier {
         self.verify_parsed(parsed, at)
     }
 
+    /// Verifies a credential that may disclose only some of its elements (a presentation):
+    /// every check of [`LicenseVerifier::verify`] except completeness.
+    pub(crate) fn verify_disclosed(
+        &self,
+        parsed: IssuerSigned<'_>,
+        at: OffsetDateTime,
+    ) -> Result<VerifiedLicense, LicenseError> {
+        self.verify_inner(parsed, at, false)
+    }
+
     pub(crate) fn verify_parsed(
         &self,
         parsed: IssuerSigned<'_>,
         at: OffsetDateTime,
+    ) -> Result<VerifiedLicense, LicenseError> {
+        self.verify_inner(parsed, at, true)
+    }
+
+    fn verify_inner(
+        &self,
+        parsed: IssuerSigned<'_>,
+        at: OffsetDateTime,
+        complete: bool,
     ) -> Result<VerifiedLicense, LicenseError> {
         let sign1 = &parsed.issuer_auth;
         let alg = sign1.algorithm()?;
@@ -317,7 +347,9 @@ impl LicenseVerifier {
             return Err(digest.into());
         }
         check_digests(&parsed, &mso)?;
-        check_complete(&parsed, &mso)?;
+        if complete {
+            check_complete(&parsed, &mso)?;
+        }
         let elements = into_elements(parsed);
         check_doc_type(&mso.doc_type, &elements)?;
         check_issuer_code(&elements, chain.leaf())?;

@@ -34,6 +34,34 @@ pub enum PresentError {
     /// The nonce is empty or longer than 64 bytes.
     #[error("nonce must be 1 to 64 bytes")]
     Nonce,
+    /// The presentation is not the expected CBOR structure.
+    #[error("malformed presentation: {0}")]
+    Malformed(String),
+    /// A check of the disclosed license failed (issuer signature, chain, digests, validity,
+    /// status…); the license error's code is reported.
+    #[error(transparent)]
+    License(#[from] crate::license::LicenseError),
+    /// The holder's signature does not verify with the key the issuer bound to the license.
+    #[error("holder signature invalid")]
+    HolderSignatureInvalid,
+    /// Created longer ago than the window allows.
+    #[error("presentation expired")]
+    Expired,
+    /// Created in the future (beyond the allowed clock skew).
+    #[error("presentation created in the future")]
+    Future,
+    /// The presentation's docType is not the signed one.
+    #[error("docType differs from the signed one")]
+    DocType,
+    /// The holder key given is not the one the license is bound to.
+    #[error("the holder key is not the key the license is bound to")]
+    HolderKeyMismatch,
+    /// An element asked for is not in the license.
+    #[error("element {0:?} is not in the license")]
+    ElementNotInLicense(String),
+    /// The holder's signer failed.
+    #[error(transparent)]
+    Sign(#[from] crate::crypto::SignError),
 }
 
 impl ErrorCode for PresentError {
@@ -48,6 +76,15 @@ impl ErrorCode for PresentError {
             Self::Replayed => "present.replayed",
             Self::ReplayGuardFull => "present.replay_guard_full",
             Self::Nonce => "present.nonce",
+            Self::Malformed(_) => "present.malformed",
+            Self::License(e) => e.code(),
+            Self::HolderSignatureInvalid => "present.holder_signature_invalid",
+            Self::Expired => "present.expired",
+            Self::Future => "present.future",
+            Self::DocType => "present.doc_type",
+            Self::HolderKeyMismatch => "present.holder_key_mismatch",
+            Self::ElementNotInLicense(_) => "present.element_not_in_license",
+            Self::Sign(e) => e.code(),
         }
     }
 }

@@ -1,0 +1,304 @@
+//! Presentations: the holder's chosen elements, the issuer's signature, and the holder's
+//! signature over both, a creation time and a fresh nonce.
+//!
+//! Encoding (general profile; CBOR map, text keys):
+//! `{"v": 1, "docType": tstr, "issuerSigned": IssuerSigned (only the disclosed items),
+//! "created": int (Unix seconds), "nonce": bstr (16 random bytes), "deviceSignature": bstr}`.
+//! The holder signs `["YX1Presentation", docType, created, nonce, issuerSigned]` where
+//! `issuerSigned` is the exact bytes of that map as sent, so the signature binds the disclosed
+//! items and the issuer's signature together with the time and nonce.
+
+use std::sync::Arc;
+
+use ciborium_ll::{Encoder, Header};
+use time::{Duration, OffsetDateTime};
+
+use super::{PresentError, ReplayGuard};
+use crate::crypto::{Signer, Verifier as _};
+use crate::license::cbor::Walker;
+use crate::license::issuer_signed::{self, IssuerSigned};
+use crate::license::{LicenseVerifier, VerifiedLicense};
+use crate::status::StatusListCache;
+
+/// Default freshness window: a code is accepted for 300 seconds after it is made.
+pub const DEFAULT_WINDOW: Duration = Duration::seconds(300);
+/// Default tolerance for clocks that disagree.
+pub const DEFAULT_SKEW: Duration = Duration::seconds(30);
+const CONTEXT: &str = "YX1Presentation";
+const NONCE_LEN: usize = 16;
+/// Presentations larger than this are refused before parsing.
+pub const MAX_PRESENTATION: usize = 64 * 1024;
+
+/// What a holder discloses.
+#[derive(Debug, Clone, Copy)]
+pub enum Disclosure<'a> {
+    /// Every element of the license.
+    All,
+    /// These element identifiers (from any name space).
+    Elements(&'a [&'a str]),
+}
+
+fn malformed(what: &str) -> PresentError {
+    PresentError::Malformed(what.to_owned())
+}
+
+fn encode_err<E>(_: E) -> PresentError {
+    malformed("encoding failed")
+}
+
+/// The bytes the holder signs.
+fn to_be_signed(
+    doc_type: &str,
+    created: i64,
+    nonce: &[u8],
+    issuer_signed: &[u8],
+) -> Result<Vec<u8>, PresentError> {
+    let mut out = Vec::with_capacity(issuer_signed.len() + doc_type.len() + 64);
+    let mut enc = Encoder::from(&mut out);
+    enc.push(Header::Array(Some(5))).map_err(encode_err)?;
+    enc.text(CONTEXT, None).map_err(encode_err)?;
+    enc.text(doc_type, None).map_err(encode_err)?;
+    push_int(&mut enc, created)?;
+    enc.bytes(nonce, None).map_err(encode_err)?;
+    enc.bytes(issuer_signed, None).map_err(encode_err)?;
+    Ok(out)
+}
+
+fn push_int(enc: &mut Encoder<&mut Vec<u8>>, v: i64) -> Result<(), PresentError> {
+    let h = if v >= 0 { Header::Positive(v.unsigned_abs()) } else { Header::Negative(v.unsigned_abs() - 1) };
+    enc.push(h).map_err(encode_err)
+}
+
+/// Builds a presentation of `license` (an IssuerSigned, as issued) disclosing `disclose`,
+/// signed by `holder` (whose key must be the one the license is bound to), created at `at`.
+pub fn present(
+    license: &[u8],
+    holder: &dyn Signer,
+    disclose: Disclosure<'_>,
+    at: OffsetDateTime,
+) -> Result<Vec<u8>, PresentError> {
+    let parsed = issuer_signed::parse(license)?;
+    let mso = crate::license::mso_of(&parsed)?;
+    if mso.holder_key.as_ref() != Some(holder.public_key()) {
+        return Err(PresentError::HolderKeyMismatch);
+    }
+    if let Disclosure::Elements(wanted) = disclose {
+        for name in wanted {
+            if !parsed.namespaces.iter().any(|(_, items)| items.iter().any(|i| i.element == *name)) {
+                return Err(PresentError::ElementNotInLicense((*name).to_owned()));
+            }
+        }
+    }
+    // The IssuerSigned with only the chosen items, each item and issuerAuth byte for byte.
+    let chosen: Vec<(&str, Vec<&[u8]>)> = parsed
+        .namespaces
+        .iter()
+        .map(|(ns, items)| {
+            let raw = items
+                .iter()
+                .filter(|i| match disclose {
+                    Disclosure::All => true,
+                    Disclosure::Elements(wanted) => wanted.contains(&i.element.as_str()),
+                })
+                .map(|i| i.raw)
+                .collect::<Vec<_>>();
+            (ns.as_str(), raw)
+        })
+        .filter(|(_, raw)| !raw.is_empty())
+        .collect();
+    let mut issuer_signed = Vec::new();
+    {
+        let mut enc = Encoder::from(&mut issuer_signed);
+        enc.push(Header::Map(Some(2))).map_err(encode_err)?;
+        enc.text("nameSpaces", None).map_err(encode_err)?;
+        enc.push(Header::Map(Some(chosen.len()))).map_err(encode_err)?;
+    }
+    for (ns, items) in &chosen {
+        {
+            let mut enc = Encoder::from(&mut issuer_signed);
+            enc.text(ns, None).map_err(encode_err)?;
+            enc.push(Header::Array(Some(items.len()))).map_err(encode_err)?;
+        }
+        for raw in items {
+            issuer_signed.extend_from_slice(raw);
+        }
+    }
+    Encoder::from(&mut issuer_signed).text("issuerAuth", None).map_err(encode_err)?;
+    issuer_signed.extend_from_slice(parsed.issuer_auth_raw);
+
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|_| PresentError::Sign(crate::crypto::SignError::Rng))?;
+    let created = at.unix_timestamp();
+    let signature = holder.sign(&to_be_signed(&mso.doc_type, created, &nonce, &issuer_signed)?)?;
+
+    let mut out = Vec::with_capacity(issuer_signed.len() + 160);
+    let mut enc = Encoder::from(&mut out);
+    enc.push(Header::Map(Some(6))).map_err(encode_err)?;
+    enc.text("v", None).map_err(encode_err)?;
+    enc.push(Header::Positive(1)).map_err(encode_err)?;
+    enc.text("docType", None).map_err(encode_err)?;
+    enc.text(&mso.doc_type, None).map_err(encode_err)?;
+    enc.text("issuerSigned", None).map_err(encode_err)?;
+    out.extend_from_slice(&issuer_signed);
+    let mut enc = Encoder::from(&mut out);
+    enc.text("created", None).map_err(encode_err)?;
+    push_int(&mut enc, created)?;
+    enc.text("nonce", None).map_err(encode_err)?;
+    enc.bytes(&nonce, None).map_err(encode_err)?;
+    enc.text("deviceSignature", None).map_err(encode_err)?;
+    enc.bytes(&signature, None).map_err(encode_err)?;
+    Ok(out)
+}
+
+/// A parsed presentation, borrowing the input.
+struct Parsed<'a> {
+    doc_type: &'a str,
+    issuer_signed_raw: &'a [u8],
+    issuer_signed: IssuerSigned<'a>,
+    created: i64,
+    nonce: &'a [u8],
+    signature: &'a [u8],
+}
+
+fn parse(bytes: &[u8]) -> Result<Parsed<'_>, PresentError> {
+    if bytes.len() > MAX_PRESENTATION {
+        return Err(malformed("too large"));
+    }
+    let mut w = Walker::new(bytes);
+    let (mut version, mut doc_type, mut issuer, mut created, mut nonce, mut signature) =
+        (None, None, None, None, None, None);
+    for _ in 0..w.map()? {
+        match w.text()? {
+            "v" if version.is_none() => version = Some(w.header()?),
+            "docType" if doc_type.is_none() => doc_type = Some(w.text()?),
+            "issuerSigned" if issuer.is_none() => {
+                let start = w.pos();
+                let parsed = issuer_signed::parse_at(&mut w)?;
+                issuer = Some((w.slice(start, w.pos())?, parsed));
+            }
+            "created" if created.is_none() => {
+                created = Some(match w.header()? {
+                    Header::Positive(n) => i64::try_from(n).map_err(|_| malformed("created"))?,
+                    _ => return Err(malformed("created")),
+                })
+            }
+            "nonce" if nonce.is_none() => nonce = Some(bytes_of(&mut w)?),
+            "deviceSignature" if signature.is_none() => signature = Some(bytes_of(&mut w)?),
+            _ => return Err(malformed("unknown or duplicate key")),
+        }
+    }
+    if !w.at_end() {
+        return Err(malformed("trailing bytes"));
+    }
+    if version != Some(Header::Positive(1)) {
+        return Err(malformed("version"));
+    }
+    let (issuer_signed_raw, issuer_signed) = issuer.ok_or_else(|| malformed("issuerSigned"))?;
+    Ok(Parsed {
+        doc_type: doc_type.ok_or_else(|| malformed("docType"))?,
+        issuer_signed_raw,
+        issuer_signed,
+        created: created.ok_or_else(|| malformed("created"))?,
+        nonce: nonce.ok_or_else(|| malformed("nonce"))?,
+        signature: signature.ok_or_else(|| malformed("deviceSignature"))?,
+    })
+}
+
+fn bytes_of<'a>(w: &mut Walker<'a>) -> Result<&'a [u8], PresentError> {
+    match w.header()? {
+        Header::Bytes(Some(len)) => Ok(w.take(len)?),
+        _ => Err(malformed("expected bytes")),
+    }
+}
+
+/// A presentation that passed every check. Only [`PresentationVerifier`] makes these.
+#[derive(Debug, Clone)]
+pub struct VerifiedPresentation {
+    license: VerifiedLicense,
+    created: OffsetDateTime,
+    age: Duration,
+}
+
+impl VerifiedPresentation {
+    /// The disclosed part of the license, verified (elements, issuer chain, validity, status).
+    pub fn license(&self) -> &VerifiedLicense {
+        &self.license
+    }
+
+    /// When the holder made the presentation.
+    pub fn created(&self) -> OffsetDateTime {
+        self.created
+    }
+
+    /// How old the presentation was when verified.
+    pub fn age(&self) -> Duration {
+        self.age
+    }
+}
+
+/// Verifies presentations: the license checks of [`LicenseVerifier`] (on the disclosed
+/// elements), status against the lists given, the holder's signature with the key the issuer
+/// bound to the license, the creation time within the window, and the nonce once only.
+#[derive(Debug, Clone)]
+pub struct PresentationVerifier {
+    licenses: LicenseVerifier,
+    lists: Arc<StatusListCache>,
+    replay: Arc<ReplayGuard>,
+    window: Duration,
+    skew: Duration,
+}
+
+impl PresentationVerifier {
+    /// A verifier with the default window (300 s) and skew (30 s), a fresh replay guard, and
+    /// the status lists of `lists`.
+    pub fn new(licenses: LicenseVerifier, lists: Arc<StatusListCache>) -> Self {
+        Self {
+            licenses,
+            lists,
+            replay: Arc::new(ReplayGuard::new(DEFAULT_WINDOW + DEFAULT_SKEW, super::DEFAULT_REPLAY_CAPACITY)),
+            window: DEFAULT_WINDOW,
+            skew: DEFAULT_SKEW,
+        }
+    }
+
+    /// The same verifier with another freshness window (and a replay guard sized for it).
+    pub fn with_window(mut self, window: Duration) -> Self {
+        self.window = window.abs();
+        self.replay = Arc::new(ReplayGuard::new(self.window + self.skew, super::DEFAULT_REPLAY_CAPACITY));
+        self
+    }
+
+    /// The same verifier sharing `replay` (e.g. one guard for every counter of an office).
+    pub fn with_replay_guard(mut self, replay: Arc<ReplayGuard>) -> Self {
+        self.replay = replay;
+        self
+    }
+
+    /// Verifies QR text.
+    pub fn verify_qr(&self, text: &str, at: OffsetDateTime) -> Result<VerifiedPresentation, PresentError> {
+        self.verify(&super::qr_text::decode(text)?, at)
+    }
+
+    /// Verifies a presentation at time `at`. The nonce is recorded only when every other check
+    /// passed, so a forged copy cannot burn a genuine code.
+    pub fn verify(&self, bytes: &[u8], at: OffsetDateTime) -> Result<VerifiedPresentation, PresentError> {
+        let p = parse(bytes)?;
+        let license = self.licenses.verify_disclosed(p.issuer_signed, at)?;
+        if license.doc_type() != p.doc_type {
+            return Err(PresentError::DocType);
+        }
+        let license = self.licenses.apply_status(license, at, &self.lists)?;
+        let tbs = to_be_signed(p.doc_type, p.created, p.nonce, p.issuer_signed_raw)?;
+        license.holder_key().verify(&tbs, p.signature).map_err(|_| PresentError::HolderSignatureInvalid)?;
+        let created = OffsetDateTime::from_unix_timestamp(p.created).map_err(|_| malformed("created"))?;
+        if created > at + self.skew {
+            return Err(PresentError::Future);
+        }
+        let age = at - created;
+        if age > self.window + self.skew {
+            return Err(PresentError::Expired);
+        }
+        self.replay.check_and_record(p.nonce, created, at)?;
+        Ok(VerifiedPresentation { license, created, age })
+    }
+}

@@ -1,0 +1,180 @@
+//! Presentations: the holder discloses chosen elements, the verifier checks everything once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+use yinxin::ErrorCode;
+use yinxin::crypto::{Algorithm, Signer, SoftwareKey};
+use yinxin::license::{
+    IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, META_NAMESPACE, StatusReference,
+};
+use yinxin::present::{Disclosure, PresentError, PresentationVerifier, present, qr_text};
+use yinxin::status::{StatusList, StatusListCache, StatusListToken, TokenClaims};
+use yinxin::trust::{Certificate, CertificateAuthority, CertificateProfile, TrustStore};
+
+const URI: &str = "https://status.example.gov.cn/lists/1";
+const COUNTER_CHECK: [&str; 5] =
+    ["holder_name", "holder_code", "legal_representative", "valid_until", "license_identifier"];
+
+struct World {
+    trust: TrustStore,
+    issuer_key: SoftwareKey,
+    issuer_cert: Certificate,
+    holder: SoftwareKey,
+    license: Vec<u8>,
+}
+
+fn world(alg: Algorithm, index: u64) -> World {
+    let t = OffsetDateTime::now_utc();
+    let root = CertificateAuthority::new_root(
+        SoftwareKey::generate(alg).unwrap(),
+        "root",
+        &"11100000000013338W".parse().unwrap(),
+        t - Duration::days(1),
+        t + Duration::days(3650),
+        Some(0),
+    )
+    .unwrap();
+    let issuer_key = SoftwareKey::generate(alg).unwrap();
+    let issuer_cert = root
+        .issue(
+            issuer_key.public_key(),
+            "成都市市场监督管理局",
+            &"11510000MB0123456W".parse().unwrap(),
+            CertificateProfile::EndEntity,
+            t - Duration::days(1),
+            t + Duration::days(365),
+        )
+        .unwrap();
+    let mut trust = TrustStore::new();
+    trust.add(root.certificate().clone());
+    let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
+    let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
+    let issuer = LicenseIssuer::new(
+        SoftwareKey::from_pkcs8_der(&issuer_key.to_pkcs8_der().unwrap()).unwrap(),
+        vec![issuer_cert.clone()],
+    )
+    .unwrap();
+    let options = IssueOptions {
+        status: Some(StatusReference { index, uri: URI.into() }),
+        at: Some(t - Duration::minutes(10)),
+        ..IssueOptions::default()
+    };
+    let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
+    World { trust, issuer_key, issuer_cert, holder, license }
+}
+
+fn lists(w: &World, set: &[(u64, u8)]) -> Arc<StatusListCache> {
+    let now = OffsetDateTime::now_utc();
+    let mut list = StatusList::new(2, 1024).unwrap();
+    for (i, v) in set {
+        list.set(*i, *v).unwrap();
+    }
+    let claims = TokenClaims { sub: URI.into(), iat: now, exp: None, ttl: Some(3600) };
+    let token =
+        StatusListToken::sign(&list, &claims, &w.issuer_key, std::slice::from_ref(&w.issuer_cert)).unwrap();
+    let cache = StatusListCache::new();
+    cache.insert(StatusListToken::verify_with_trust(&token, &w.trust, now).unwrap(), now);
+    Arc::new(cache)
+}
+
+fn verifier(w: &World, set: &[(u64, u8)]) -> PresentationVerifier {
+    PresentationVerifier::new(LicenseVerifier::new(w.trust.clone()), lists(w, set))
+}
+
+#[test]
+fn holder_discloses_chosen_elements_and_the_counter_verifies_once() {
+    for alg in Algorithm::ALL {
+        let w = world(alg, 7);
+        let now = OffsetDateTime::now_utc();
+        let p = present(&w.license, &w.holder, Disclosure::Elements(&COUNTER_CHECK), now).unwrap();
+        let text = qr_text::encode(&p).unwrap();
+        let v = verifier(&w, &[]);
+        let verified =
+            v.verify_qr(&text, now + Duration::seconds(5)).unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let meta = &verified.license().elements()[META_NAMESPACE];
+        let surface = &verified.license().elements()["cn.gov.elicense.11100000000013338W001.1"];
+        assert_eq!(meta.len() + surface.len(), 5, "only what was chosen");
+        assert!(meta.contains_key("holder_name") && surface.contains_key("legal_representative"));
+        assert!(!meta.contains_key("issue_date"));
+        assert_eq!(verified.age().whole_seconds(), 5, "created is kept to the second");
+        // The same code again: 一次一验.
+        assert_eq!(v.verify_qr(&text, now + Duration::seconds(6)).unwrap_err(), PresentError::Replayed);
+        // A new presentation of the same license is a new code.
+        let again = present(&w.license, &w.holder, Disclosure::Elements(&COUNTER_CHECK), now).unwrap();
+        v.verify(&again, now + Duration::seconds(7)).unwrap();
+    }
+}
+
+#[test]
+fn freshness_window_and_future_codes() {
+    let w = world(Algorithm::Ed25519, 7);
+    let now = OffsetDateTime::now_utc();
+    let p = present(&w.license, &w.holder, Disclosure::All, now).unwrap();
+    assert_eq!(
+        verifier(&w, &[]).verify(&p, now + Duration::seconds(331)).unwrap_err().code(),
+        "present.expired"
+    );
+    verifier(&w, &[]).verify(&p, now + Duration::seconds(329)).unwrap();
+    assert_eq!(
+        verifier(&w, &[]).verify(&p, now - Duration::seconds(31)).unwrap_err().code(),
+        "present.future"
+    );
+    let short = verifier(&w, &[]).with_window(Duration::seconds(60));
+    assert_eq!(short.verify(&p, now + Duration::seconds(100)).unwrap_err().code(), "present.expired");
+}
+
+#[test]
+fn status_revoked_suspended_unknown() {
+    let w = world(Algorithm::Es256, 7);
+    let now = OffsetDateTime::now_utc();
+    let code = |set: &[(u64, u8)]| {
+        let p = present(&w.license, &w.holder, Disclosure::Elements(&COUNTER_CHECK), now).unwrap();
+        verifier(&w, set).verify(&p, now).unwrap_err().code()
+    };
+    assert_eq!(code(&[(7, 1)]), "license.revoked");
+    assert_eq!(code(&[(7, 2)]), "license.suspended");
+    let p = present(&w.license, &w.holder, Disclosure::All, now).unwrap();
+    let no_lists =
+        PresentationVerifier::new(LicenseVerifier::new(w.trust.clone()), Arc::new(StatusListCache::new()));
+    assert_eq!(no_lists.verify(&p, now).unwrap_err().code(), "license.status_unknown");
+}
+
+#[test]
+fn wrong_holder_key_and_unknown_elements_are_refused() {
+    let w = world(Algorithm::Ed25519, 7);
+    let now = OffsetDateTime::now_utc();
+    let thief = SoftwareKey::generate(Algorithm::Es256).unwrap();
+    assert_eq!(
+        present(&w.license, &thief, Disclosure::All, now).unwrap_err(),
+        PresentError::HolderKeyMismatch
+    );
+    assert_eq!(
+        present(&w.license, &w.holder, Disclosure::Elements(&["holder_name", "salary"]), now).unwrap_err(),
+        PresentError::ElementNotInLicense("salary".into())
+    );
+    // The untrusted issuer: a verifier trusting another root.
+    let other = world(Algorithm::Ed25519, 7);
+    let p = present(&w.license, &w.holder, Disclosure::All, now).unwrap();
+    assert_eq!(verifier(&other, &[]).verify(&p, now).unwrap_err().code(), "trust.untrusted_root");
+}
+
+#[test]
+fn every_tampered_byte_is_rejected() {
+    let w = world(Algorithm::Es256, 7);
+    let now = OffsetDateTime::now_utc();
+    let p = present(&w.license, &w.holder, Disclosure::Elements(&COUNTER_CHECK), now).unwrap();
+    let v = verifier(&w, &[]);
+    for i in 0..p.len() {
+        let mut bad = p.clone();
+        bad[i] ^= 0x01;
+        assert!(v.verify(&bad, now).is_err(), "byte {i} of {}", p.len());
+    }
+    // The genuine one still verifies: forged copies did not burn its nonce.
+    v.verify(&p, now).unwrap();
+    // Garbage and truncation.
+    assert_eq!(v.verify(b"\xa0", now).unwrap_err().code(), "present.malformed");
+    assert!(v.verify(&p[..p.len() - 1], now).is_err());
+    let _: &dyn Signer = &w.holder;
+}
