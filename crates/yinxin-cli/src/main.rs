@@ -65,6 +65,10 @@ enum Command {
     /// The issuer's registry of issued licenses.
     #[command(subcommand)]
     Registry(commands::registry::RegistryCommand),
+    /// Show a license as a QR code: chosen elements, signed by the holder key.
+    Present(commands::present::PresentArgs),
+    /// Verify a QR code at the counter. Exit 0 valid, 1 invalid, 2 unreadable.
+    Verify(commands::present::VerifyArgs),
     /// Print the digest of a file in hex.
     Digest(commands::digest::DigestArgs),
     /// Run the whole story in a temporary directory and explain each step.
@@ -88,6 +92,8 @@ fn main() -> ExitCode {
         Command::Mdoc(cmd) => commands::mdoc::run(cmd),
         Command::Status(cmd) => commands::status::run(cmd),
         Command::Registry(cmd) => commands::registry::run(cmd),
+        Command::Present(args) => commands::present::run_present(&args),
+        Command::Verify(args) => commands::present::run_verify(&args),
         Command::Digest(args) => commands::digest::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
     };

@@ -8,6 +8,8 @@ pub mod issue;
 pub mod key;
 pub mod license;
 pub mod mdoc;
+pub mod present;
+pub mod qr_image;
 pub mod registry;
 pub mod status;
 pub mod time_arg;

@@ -75,6 +75,21 @@ impl ReplayGuard {
         Ok(())
     }
 
+    /// The nonces remembered, with the creation times of their presentations (to persist the
+    /// guard between runs, e.g. the CLI's `--replay-cache`).
+    pub fn export(&self) -> Vec<(Vec<u8>, OffsetDateTime)> {
+        self.inner.lock().map(|s| s.nonces.iter().map(|(n, c)| (n.clone(), *c)).collect()).unwrap_or_default()
+    }
+
+    /// Restores nonces exported before, as seen at `now` (expired ones are dropped).
+    pub fn import(&self, entries: &[(Vec<u8>, OffsetDateTime)], now: OffsetDateTime) {
+        for (nonce, created) in entries {
+            if *created + self.window >= now {
+                let _ = self.check_and_record(nonce, *created, now);
+            }
+        }
+    }
+
     /// How many nonces are remembered.
     pub fn len(&self) -> usize {
         self.inner.lock().map(|s| s.nonces.len()).unwrap_or(0)

@@ -1,0 +1,237 @@
+//! `yinxin present` (the holder's QR code) and `yinxin verify` (the counter).
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use time::Duration;
+use yinxin::ErrorCode;
+use yinxin::license::LicenseVerifier;
+use yinxin::present::{Disclosure, PresentError, PresentationVerifier, ReplayGuard, present, qr_text};
+use yinxin::status::{StatusListCache, StatusListToken};
+
+use crate::commands::key::load_private_key;
+use crate::commands::license::load_trust;
+use crate::commands::qr_image::{Format, read_image, render};
+use crate::commands::time_arg;
+use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure, read_input};
+
+#[derive(Args)]
+pub struct PresentArgs {
+    /// The license credential (from `license issue`).
+    #[arg(long)]
+    license: String,
+    /// The holder's private key (the one the license is bound to).
+    #[arg(long)]
+    holder_key: String,
+    /// Element identifiers to disclose, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required_unless_present = "disclose_all",
+        conflicts_with = "disclose_all"
+    )]
+    disclose: Vec<String>,
+    /// Disclose every element.
+    #[arg(long)]
+    disclose_all: bool,
+    /// Creation time (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Output form.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write here instead of stdout (required for png).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The QR text (YX1:…).
+    qr_text: Option<String>,
+    /// Read the QR code from an image.
+    #[arg(long, conflicts_with_all = ["qr_text", "stdin"])]
+    image: Option<PathBuf>,
+    /// Read the QR text from standard input.
+    #[arg(long, conflicts_with = "qr_text")]
+    stdin: bool,
+    /// Trusted root certificate(s), PEM.
+    #[arg(long)]
+    trust: String,
+    /// Status List Tokens to check the license's status against (repeatable).
+    #[arg(long = "status-list")]
+    status_lists: Vec<String>,
+    /// Verification time (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Freshness window in seconds.
+    #[arg(long, default_value_t = 300)]
+    window: i64,
+    /// Keep the replay guard in this file between runs (a second verification of the same code
+    /// then fails with present.replayed).
+    #[arg(long)]
+    replay_cache: Option<PathBuf>,
+    /// Accept a license whose status cannot be established (default: refuse).
+    #[arg(long)]
+    accept_unknown_status: bool,
+    /// Print {"valid", "error"?, "doc_type", "disclosed", "created", "age_s"}.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
+    let license = read_input(&args.license)?;
+    let holder = load_private_key(&args.holder_key)?;
+    let at = time_arg::at(args.at.as_deref())?;
+    let names: Vec<&str> = args.disclose.iter().map(String::as_str).collect();
+    let disclose = if args.disclose_all { Disclosure::All } else { Disclosure::Elements(&names) };
+    let p = present(&license, &holder, disclose, at).map_err(|e| Failure::unreadable(&e, &args.license))?;
+    let text = qr_text::encode(&p).map_err(|e| Failure::unreadable(&e, "encode"))?;
+    if matches!(args.format, Format::Png) && args.out.is_none() {
+        return Err(Failure::usage("--format png needs --out FILE"));
+    }
+    let mut bytes = render(&text, args.format)?;
+    if matches!(args.format, Format::Text | Format::Terminal) {
+        bytes.push(b'\n');
+    }
+    match &args.out {
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure::io(&e, path.display()))?,
+        None => out!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    eprintln!(
+        "{} characters, QR version {} at error correction M",
+        text.len(),
+        crate::commands::qr_image::version(&text)?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_replay(path: &PathBuf, guard: &ReplayGuard, at: time::OffsetDateTime) -> Result<(), Failure> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Ok(()) };
+    let entries: Vec<serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    let parsed: Vec<(Vec<u8>, time::OffsetDateTime)> = entries
+        .iter()
+        .filter_map(|e| {
+            let nonce = hex::decode(e["nonce"].as_str()?).ok()?;
+            let created = time::OffsetDateTime::from_unix_timestamp(e["created"].as_i64()?).ok()?;
+            Some((nonce, created))
+        })
+        .collect();
+    guard.import(&parsed, at);
+    Ok(())
+}
+
+fn save_replay(path: &PathBuf, guard: &ReplayGuard) -> Result<(), Failure> {
+    let entries: Vec<serde_json::Value> = guard
+        .export()
+        .into_iter()
+        .map(|(n, c)| serde_json::json!({"nonce": hex::encode(n), "created": c.unix_timestamp()}))
+        .collect();
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::Value::Array(entries).to_string())
+        .map_err(|e| Failure::io(&e, tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| Failure::io(&e, path.display()))
+}
+
+fn unreadable(e: &PresentError) -> bool {
+    use yinxin::license::LicenseError as L;
+    matches!(
+        e,
+        PresentError::QrPrefix
+            | PresentError::QrTooLong(_)
+            | PresentError::QrEncoding
+            | PresentError::QrInflate
+            | PresentError::QrTooLarge(_)
+            | PresentError::QrPayload
+            | PresentError::Malformed(_)
+            | PresentError::License(L::Malformed(_) | L::TooLarge(_) | L::TooDeep | L::IssuerAuth(_))
+    )
+}
+
+pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    let trust = load_trust(&args.trust)?;
+    let at = time_arg::at(args.at.as_deref())?;
+    let text = match (&args.qr_text, &args.image, args.stdin) {
+        (Some(t), _, _) => t.clone(),
+        (None, Some(path), _) => read_image(path)?,
+        (None, None, true) => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::io(&e, "<stdin>"))?;
+            s.trim().to_owned()
+        }
+        _ => return Err(Failure::usage("give the QR text, --image FILE or --stdin")),
+    };
+    let lists = StatusListCache::new();
+    for path in &args.status_lists {
+        let token = read_input(path)?;
+        lists.insert(
+            StatusListToken::verify_with_trust(&token, &trust, at)
+                .map_err(|e| Failure::unreadable(&e, path))?,
+            at,
+        );
+    }
+    let window = Duration::seconds(args.window);
+    let licenses = LicenseVerifier::new(trust).with_unknown_status_accepted(args.accept_unknown_status);
+    let guard = Arc::new(ReplayGuard::new(
+        window + yinxin::present::DEFAULT_SKEW,
+        yinxin::present::DEFAULT_REPLAY_CAPACITY,
+    ));
+    if let Some(path) = &args.replay_cache {
+        load_replay(path, &guard, at)?;
+    }
+    let verifier = PresentationVerifier::new(licenses, Arc::new(lists))
+        .with_window(window)
+        .with_replay_guard(guard.clone());
+    let result = verifier.verify_qr(&text, at);
+    if let Some(path) = &args.replay_cache {
+        save_replay(path, &guard)?;
+    }
+    let exit = match &result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) if unreadable(e) => ExitCode::from(EXIT_UNREADABLE),
+        Err(_) => ExitCode::from(EXIT_INVALID),
+    };
+    match &result {
+        Ok(v) => {
+            let disclosed: serde_json::Map<String, serde_json::Value> = v
+                .license()
+                .elements()
+                .values()
+                .flat_map(|items| items.iter().map(|(k, val)| (k.clone(), val.to_json())))
+                .collect();
+            if args.json {
+                outln!(
+                    "{}",
+                    serde_json::json!({
+                        "valid": true,
+                        "doc_type": v.license().doc_type(),
+                        "disclosed": disclosed,
+                        "created": v.created().unix_timestamp(),
+                        "age_s": v.age().whole_seconds(),
+                    })
+                );
+            } else {
+                outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
+                for (k, val) in &disclosed {
+                    outln!("{k}\t{val}");
+                }
+            }
+        }
+        Err(e) => {
+            if args.json {
+                outln!(
+                    "{}",
+                    serde_json::json!({"valid": false, "error": e.code(), "message": e.to_string()})
+                );
+            } else {
+                outln!("INVALID\t{}\t{e}", e.code());
+            }
+            eprintln!("error[{}]: {e}", e.code());
+        }
+    }
+    Ok(exit)
+}

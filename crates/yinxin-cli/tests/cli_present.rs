@@ -1,0 +1,239 @@
+//! Golden tests of `yinxin present` and `yinxin verify`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn yinxin(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yinxin"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn present_and_verify_at_the_counter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "init",
+            "--dir",
+            "auth",
+            "--alg",
+            "ed25519",
+            "--name",
+            "局",
+            "--code",
+            "11510000MB0123456W",
+        ],
+    ));
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
+    let fixture = yinxin_test_vectors::fixture_path("business-license.json");
+    ok(&yinxin(
+        d,
+        &[
+            "license",
+            "issue",
+            "--authority",
+            "auth",
+            "--license",
+            fixture.to_str().unwrap(),
+            "--holder-key",
+            "holder.pem",
+            "--out",
+            "l.cbor",
+            "--registry",
+            "reg.db",
+        ],
+    ));
+    ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "auth", "--out", "lists"]));
+
+    let text = ok(&yinxin(
+        d,
+        &[
+            "present",
+            "--license",
+            "l.cbor",
+            "--holder-key",
+            "holder.pem",
+            "--disclose",
+            "holder_name,legal_representative",
+        ],
+    ));
+    let text = text.trim();
+    assert!(text.starts_with("YX1:"));
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--trust", "auth/root.pem", "--status-list", "lists/1.cwt", "--json"];
+        args.extend_from_slice(extra);
+        yinxin(d, &args)
+    };
+    let o = verify(&[text, "--replay-cache", "replay.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["doc_type"], "cn.gov.elicense.11100000000013338W001");
+    assert_eq!(
+        v["disclosed"],
+        serde_json::json!({"holder_name": "成都天府示例科技有限公司", "legal_representative": "李四"})
+    );
+    assert!(v["age_s"].as_i64().unwrap() <= 2);
+    assert!(v["created"].as_i64().unwrap() > 1_700_000_000);
+    // Second time: replayed (the guard persisted in the file).
+    let o = verify(&[text, "--replay-cache", "replay.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["error"], "present.replayed");
+    // Expired: verified 10 minutes later.
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::minutes(10))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let o = verify(&[text, "--at", &later]);
+    assert_eq!(json(&o)["error"], "present.expired");
+    // Revoked.
+    let id = "1.2.156.3005.2.11100000000013338W001.11510000MB0123456W.510100202411220001.001.B";
+    ok(&yinxin(d, &["license", "revoke", "--registry", "reg.db", "--id", id, "--reason", "test"]));
+    ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "auth", "--out", "lists"]));
+    let fresh = ok(&yinxin(
+        d,
+        &["present", "--license", "l.cbor", "--holder-key", "holder.pem", "--disclose", "holder_name"],
+    ));
+    let o = verify(&[fresh.trim()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["error"], "license.revoked");
+    // Unreadable QR text: exit 2.
+    let o = verify(&["YX1:@@@"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(json(&o)["error"], "present.qr_encoding");
+    // Another holder's key cannot present this license.
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "thief.pem"]));
+    let o = yinxin(d, &["present", "--license", "l.cbor", "--holder-key", "thief.pem", "--disclose-all"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error[present.holder_key_mismatch]"));
+}
+
+#[test]
+fn qr_images_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "init",
+            "--dir",
+            "auth",
+            "--alg",
+            "es256",
+            "--name",
+            "局",
+            "--code",
+            "11510000MB0123456W",
+        ],
+    ));
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
+    let fixture = yinxin_test_vectors::fixture_path("driving-license.json");
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "init",
+            "--dir",
+            "auth2",
+            "--alg",
+            "es256",
+            "--name",
+            "交管局",
+            "--code",
+            "11510000MB1C2D3E45",
+        ],
+    ));
+    ok(&yinxin(
+        d,
+        &[
+            "license",
+            "issue",
+            "--authority",
+            "auth2",
+            "--license",
+            fixture.to_str().unwrap(),
+            "--holder-key",
+            "holder.pem",
+            "--out",
+            "l.cbor",
+        ],
+    ));
+    ok(&yinxin(
+        d,
+        &[
+            "present",
+            "--license",
+            "l.cbor",
+            "--holder-key",
+            "holder.pem",
+            "--disclose",
+            "vehicle_class",
+            "--format",
+            "png",
+            "--out",
+            "qr.png",
+        ],
+    ));
+    ok(&yinxin(
+        d,
+        &[
+            "present",
+            "--license",
+            "l.cbor",
+            "--holder-key",
+            "holder.pem",
+            "--disclose",
+            "vehicle_class",
+            "--format",
+            "svg",
+            "--out",
+            "qr.svg",
+        ],
+    ));
+    assert!(std::fs::read_to_string(d.join("qr.svg")).unwrap().contains("<svg"));
+    let term = ok(&yinxin(
+        d,
+        &[
+            "present",
+            "--license",
+            "l.cbor",
+            "--holder-key",
+            "holder.pem",
+            "--disclose",
+            "vehicle_class",
+            "--format",
+            "terminal",
+        ],
+    ));
+    assert!(term.contains('█'));
+    let o = yinxin(
+        d,
+        &["verify", "--image", "qr.png", "--trust", "auth2/root.pem", "--accept-unknown-status", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json(&o)["disclosed"]["vehicle_class"], "C1");
+    // Not an image.
+    std::fs::write(d.join("x.png"), b"not a png").unwrap();
+    assert_eq!(
+        yinxin(d, &["verify", "--image", "x.png", "--trust", "auth2/root.pem"]).status.code(),
+        Some(2)
+    );
+}
