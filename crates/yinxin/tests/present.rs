@@ -178,3 +178,101 @@ fn every_tampered_byte_is_rejected() {
     assert!(v.verify(&p[..p.len() - 1], now).is_err());
     let _: &dyn Signer = &w.holder;
 }
+
+/// A license with the fixture's disclosure sets pre-signed as compact QR claims.
+fn compact_world(alg: Algorithm, fixture: &str, code: &str, sets: &[(&str, &[&str])]) -> (World, TrustStore) {
+    let t = OffsetDateTime::now_utc();
+    let root = CertificateAuthority::new_root(
+        SoftwareKey::generate(alg).unwrap(),
+        "root",
+        &"11100000000013338W".parse().unwrap(),
+        t - Duration::days(1),
+        t + Duration::days(3650),
+        Some(0),
+    )
+    .unwrap();
+    let issuer_key = SoftwareKey::generate(alg).unwrap();
+    let issuer_cert = root
+        .issue(
+            issuer_key.public_key(),
+            "发证机关",
+            &code.parse().unwrap(),
+            CertificateProfile::EndEntity,
+            t - Duration::days(1),
+            t + Duration::days(365),
+        )
+        .unwrap();
+    let mut trust = TrustStore::new();
+    trust.add(root.certificate().clone());
+    let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
+    let data = LicenseData::from_json(&yinxin_test_vectors::fixture(fixture)).unwrap();
+    let issuer = LicenseIssuer::new(
+        SoftwareKey::from_pkcs8_der(&issuer_key.to_pkcs8_der().unwrap()).unwrap(),
+        vec![issuer_cert.clone()],
+    )
+    .unwrap();
+    let options = IssueOptions {
+        status: Some(StatusReference { index: 7, uri: URI.into() }),
+        at: Some(t - Duration::minutes(10)),
+        qr_sets: sets
+            .iter()
+            .map(|(n, e)| ((*n).to_owned(), e.iter().map(|s| (*s).to_owned()).collect()))
+            .collect(),
+        ..IssueOptions::default()
+    };
+    let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
+    let w = World { trust: trust.clone(), issuer_key, issuer_cert: issuer_cert.clone(), holder, license };
+    // The counter learns the issuer certificate (here directly; in practice from its status lists).
+    trust.add_issuer(issuer_cert);
+    (w, trust)
+}
+
+#[test]
+fn compact_sets_make_small_codes_with_the_same_checks() {
+    for alg in Algorithm::ALL {
+        let (w, trust) = compact_world(
+            alg,
+            "business-license.json",
+            "11510000MB0123456W",
+            &[("counter_check", &COUNTER_CHECK)],
+        );
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(yinxin::present::compact_sets(&w.license).unwrap()[0].0, "counter_check");
+        let p = present(&w.license, &w.holder, Disclosure::Elements(&COUNTER_CHECK), now).unwrap();
+        let text = qr_text::encode(&p).unwrap();
+        assert!(text.len() <= 700, "{alg}: counter_check QR text is {} characters", text.len());
+        let v = PresentationVerifier::new(LicenseVerifier::new(trust.clone()), lists(&w, &[]));
+        let verified = v.verify_qr(&text, now).unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let meta = &verified.license().elements()[META_NAMESPACE];
+        assert_eq!(meta["holder_code"].as_text(), Some("91510100MA61ABCDE3"));
+        assert_eq!(
+            verified
+                .license()
+                .element("cn.gov.elicense.11100000000013338W001.1", "legal_representative")
+                .and_then(|e| e.as_text()),
+            Some("李四")
+        );
+        assert_eq!(v.verify_qr(&text, now).unwrap_err().code(), "present.replayed");
+        // Revoked through the same status list.
+        let revoked = PresentationVerifier::new(LicenseVerifier::new(trust.clone()), lists(&w, &[(7, 1)]));
+        let p2 = present(&w.license, &w.holder, Disclosure::Elements(&COUNTER_CHECK), now).unwrap();
+        assert_eq!(revoked.verify(&p2, now).unwrap_err().code(), "license.revoked");
+        // A verifier that does not know the issuer certificate cannot check the code.
+        let mut fresh_trust = TrustStore::new();
+        fresh_trust.add(w.trust.anchors()[0].clone());
+        let unknown =
+            PresentationVerifier::new(LicenseVerifier::new(fresh_trust), Arc::new(StatusListCache::new()));
+        assert_eq!(unknown.verify(&p2, now).unwrap_err().code(), "trust.untrusted_root");
+        // Every tampered byte is refused.
+        let v = PresentationVerifier::new(LicenseVerifier::new(trust.clone()), lists(&w, &[]));
+        for i in 0..p2.len() {
+            let mut bad = p2.clone();
+            bad[i] ^= 0x01;
+            assert!(v.verify(&bad, now).is_err(), "{alg}: byte {i}");
+        }
+        v.verify(&p2, now).unwrap();
+        // Another subset falls back to the general profile.
+        let other = present(&w.license, &w.holder, Disclosure::Elements(&["holder_name"]), now).unwrap();
+        assert!(other.len() > p2.len());
+    }
+}

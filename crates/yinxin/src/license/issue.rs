@@ -45,6 +45,9 @@ pub struct IssueOptions {
     /// Extra surface elements that JSON cannot carry (e.g. `portrait` as JPEG bytes); they
     /// replace elements of the same name.
     pub extra_surface: BTreeMap<String, ElementValue>,
+    /// Disclosure sets to pre-sign as compact QR claims (name, element identifiers), e.g. the
+    /// `counter_check` set of a business license; stored with the credential under `yinxinQr`.
+    pub qr_sets: Vec<(String, Vec<String>)>,
 }
 
 /// A signed license credential.
@@ -161,6 +164,9 @@ impl<S: Signer> LicenseIssuer<S> {
         let meta: Vec<(String, ElementValue)> =
             data.meta_elements(&valid).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         let digest = self.signer.algorithm().digest().unwrap_or(DigestAlgorithm::Sha256);
+        let meta_for_qr = meta.clone();
+        let surface_for_qr: Vec<(String, ElementValue)> =
+            surface.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
 
         let mut namespaces = Vec::new();
         let mut value_digests = BTreeMap::new();
@@ -205,7 +211,22 @@ impl<S: Signer> LicenseIssuer<S> {
             .payload(payload)
             .try_create_signature(b"", |tbs| self.signer.sign(tbs))?
             .build();
-        let bytes = encode(&namespaces, sign1).map_err(IssueError::Encode)?;
+        let validity = ValidityInfo { signed: now, valid_from, valid_until, expected_update: None };
+        let mut qr = Vec::with_capacity(options.qr_sets.len());
+        for (name, wanted) in &options.qr_sets {
+            let signed = super::compact::sign(
+                &self.signer,
+                &valid.type_code.to_string(),
+                holder_key,
+                &validity,
+                options.status.as_ref(),
+                &meta_for_qr,
+                &surface_for_qr,
+                wanted,
+            )?;
+            qr.push((name.clone(), signed));
+        }
+        let bytes = encode(&namespaces, sign1, &qr).map_err(IssueError::Encode)?;
         Ok(IssuedLicense { bytes, identifier: valid.identifier, doc_type })
     }
 }

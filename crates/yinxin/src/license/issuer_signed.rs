@@ -36,7 +36,13 @@ pub(crate) struct IssuerSigned<'a> {
     pub issuer_auth: super::sign1::Sign1<'a>,
     /// issuerAuth exactly as received.
     pub issuer_auth_raw: &'a [u8],
+    /// The pre-signed compact QR claims by disclosure set name, exactly as received.
+    pub qr_sets: Vec<(String, &'a [u8])>,
 }
+
+/// The IssuerSigned key under which yinxin keeps the compact QR claims (readers of plain
+/// ISO 18013-5 skip unknown keys).
+pub(crate) const QR_KEY: &str = "yinxinQr";
 
 fn malformed(what: &str) -> LicenseError {
     LicenseError::Malformed(what.to_owned())
@@ -137,6 +143,7 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
     let entries = w.map()?;
     let mut namespaces = None;
     let mut issuer_auth = None;
+    let mut qr_sets = None;
     for _ in 0..entries {
         match w.text()? {
             "nameSpaces" if namespaces.is_none() => namespaces = Some(parse_namespaces(w)?),
@@ -144,7 +151,15 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
                 let raw = w.skip()?;
                 issuer_auth = Some((super::sign1::parse(raw)?, raw));
             }
-            "nameSpaces" | "issuerAuth" => return Err(malformed("duplicate key")),
+            QR_KEY if qr_sets.is_none() => {
+                let mut sets = Vec::new();
+                for _ in 0..w.map()? {
+                    let name = w.text()?.to_owned();
+                    sets.push((name, w.skip()?));
+                }
+                qr_sets = Some(sets);
+            }
+            "nameSpaces" | "issuerAuth" | QR_KEY => return Err(malformed("duplicate key")),
             _ => {
                 w.skip()?;
             }
@@ -157,6 +172,7 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
             .map(|(s, _)| s.clone())
             .ok_or_else(|| LicenseError::IssuerAuth("missing".into()))?,
         issuer_auth_raw: issuer_auth.map(|(_, raw)| raw).unwrap_or_default(),
+        qr_sets: qr_sets.unwrap_or_default(),
     })
 }
 
@@ -234,6 +250,7 @@ pub(crate) fn encode_item(
 pub(crate) fn encode(
     namespaces: &[(String, Vec<Vec<u8>>)],
     issuer_auth: CoseSign1,
+    qr_sets: &[(String, Vec<u8>)],
 ) -> Result<Vec<u8>, String> {
     use coset::AsCborValue as _;
     let mut ns_map = Vec::with_capacity(namespaces.len());
@@ -245,8 +262,18 @@ pub(crate) fn encode(
         ns_map.push((Value::Text(ns.clone()), Value::Array(values)));
     }
     let auth = issuer_auth.to_cbor_value().map_err(|e| e.to_string())?;
-    super::cbor::encode_value(&Value::Map(vec![
+    let mut top = vec![
         (Value::Text("nameSpaces".into()), Value::Map(ns_map)),
         (Value::Text("issuerAuth".into()), auth),
-    ]))
+    ];
+    if !qr_sets.is_empty() {
+        let sets = qr_sets
+            .iter()
+            .map(|(name, raw)| {
+                decode_value(raw).map(|v| (Value::Text(name.clone()), v)).map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        top.push((Value::Text(QR_KEY.into()), Value::Map(sets)));
+    }
+    super::cbor::encode_value(&Value::Map(top))
 }

@@ -15,6 +15,7 @@
 //! mdocs (e.g. the ISO 18013-5 Annex D example) without a trust anchor, for inspection.
 
 pub(crate) mod cbor;
+mod compact;
 mod device_key;
 mod error;
 mod issue;
@@ -27,6 +28,7 @@ pub mod untrusted;
 mod value;
 mod verify;
 
+pub use compact::META_ORDER;
 pub use device_key::COSE_CRV_SM2;
 pub use error::{IssueError, LicenseError};
 pub use issue::{IssueOptions, IssuedLicense, LicenseIssuer};
@@ -48,6 +50,15 @@ pub(crate) use verify::x5chain;
 pub(crate) struct HolderView {
     pub doc_type: String,
     pub holder_key: Option<crate::crypto::PublicKey>,
+}
+
+/// The element identifiers and holder key of a pre-signed compact QR set (unverified: the
+/// holder reading its own credential).
+pub(crate) fn compact_set_view(raw: &[u8]) -> Result<(Vec<String>, crate::crypto::PublicKey), LicenseError> {
+    let sign1 = sign1::parse(raw)?;
+    let claims = compact::decode(sign1.payload, DOC_TYPE_PREFIX)?;
+    let names = claims.elements.values().flat_map(|m| m.keys().cloned()).collect();
+    Ok((names, claims.holder_key))
 }
 
 /// Reads the docType and holder key of a parsed credential's MSO.

@@ -14,6 +14,7 @@ use crate::crypto::Algorithm;
 
 /// COSE header labels yinxin reads.
 const ALG: u64 = 1;
+const KID: u64 = 4;
 const X5CHAIN: u64 = 33;
 /// The COSE_Sign1 tag.
 const TAG: u64 = 18;
@@ -27,6 +28,8 @@ pub(crate) struct Sign1<'a> {
     pub alg: Option<i64>,
     /// x5chain (protected or unprotected), leaf first.
     pub x5chain: Vec<&'a [u8]>,
+    /// kid (protected or unprotected): a hint naming the signer's key; never trusted alone.
+    pub kid: Option<&'a [u8]>,
     /// The payload (a detached payload is refused).
     pub payload: &'a [u8],
     /// The signature.
@@ -57,12 +60,14 @@ fn int(w: &mut Walker<'_>) -> Result<Option<i64>, LicenseError> {
 struct Params<'a> {
     alg: Option<i64>,
     x5chain: Option<Vec<&'a [u8]>>,
+    kid: Option<&'a [u8]>,
 }
 
 /// Reads one header map; labels other than alg and x5chain are skipped.
 fn header_map<'a>(w: &mut Walker<'a>) -> Result<Params<'a>, LicenseError> {
     let mut alg = None;
     let mut x5chain = None;
+    let mut kid = None;
     let mut labels = Vec::new();
     for _ in 0..w.map()? {
         let label = match w.header()? {
@@ -82,6 +87,7 @@ fn header_map<'a>(w: &mut Walker<'a>) -> Result<Params<'a>, LicenseError> {
         }
         match label {
             ALG => alg = Some(int(w)?.ok_or_else(|| bad("alg is not an integer"))?),
+            KID => kid = Some(bytes(w, "kid")?),
             X5CHAIN => {
                 x5chain = Some(match w.header()? {
                     Header::Bytes(Some(len)) => vec![w.take(len)?],
@@ -100,7 +106,7 @@ fn header_map<'a>(w: &mut Walker<'a>) -> Result<Params<'a>, LicenseError> {
             }
         }
     }
-    Ok(Params { alg, x5chain })
+    Ok(Params { alg, x5chain, kid })
 }
 
 /// Parses a COSE_Sign1, tagged (18) or not, spanning all of `input`.
@@ -139,6 +145,7 @@ pub(crate) fn parse(input: &[u8]) -> Result<Sign1<'_>, LicenseError> {
         protected,
         alg: protected_params.alg,
         x5chain: protected_params.x5chain.or(unprotected.x5chain).unwrap_or_default(),
+        kid: protected_params.kid.or(unprotected.kid),
         payload,
         signature,
     })

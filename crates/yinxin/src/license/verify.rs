@@ -292,6 +292,46 @@ impl LicenseVerifier {
         }
     }
 
+    /// Verifies compact QR claims (a COSE_Sign1 naming the issuer key by id): the issuer
+    /// certificate must be known to the trust store (see [`TrustStore::add_issuer`]) and is
+    /// validated at `at`; then the same checks as for a credential: algorithm and policy,
+    /// signature, docType, issuer code against the certificate, holder key, validity.
+    pub(crate) fn verify_compact(
+        &self,
+        raw: &[u8],
+        at: OffsetDateTime,
+    ) -> Result<VerifiedLicense, LicenseError> {
+        let sign1 = super::sign1::parse(raw)?;
+        let alg = sign1.algorithm()?;
+        if !self.trust.policy().allows(alg) {
+            return Err(LicenseError::AlgorithmNotAllowed(alg));
+        }
+        let kid: [u8; 8] = sign1
+            .kid
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| LicenseError::IssuerAuth("no key id".into()))?;
+        let cert = self
+            .trust
+            .issuer_by_key_id(&crate::crypto::KeyId::from_bytes(kid))
+            .ok_or(LicenseError::Chain(crate::trust::TrustError::UntrustedRoot))?;
+        let chain = self.trust.verify_chain(std::slice::from_ref(&cert), at).map_err(LicenseError::Chain)?;
+        check_issuer_signature(&sign1, chain.leaf().public_key())?;
+        let claims = super::compact::decode(sign1.payload, super::DOC_TYPE_PREFIX)?;
+        let doc_type = format!("{}{}", super::DOC_TYPE_PREFIX, claims.type_code);
+        check_doc_type(&doc_type, &claims.elements)?;
+        check_issuer_code(&claims.elements, chain.leaf())?;
+        check_validity(&claims.validity, at, self.clock_skew)?;
+        Ok(VerifiedLicense {
+            doc_type,
+            elements: claims.elements,
+            holder_key: claims.holder_key,
+            chain,
+            validity: claims.validity,
+            status: claims.status,
+            status_checked: None,
+        })
+    }
+
     /// The trust store.
     pub fn trust(&self) -> &TrustStore {
         &self.trust

@@ -21,6 +21,6 @@ mod replay;
 pub use error::PresentError;
 pub use presentation::{
     DEFAULT_SKEW, DEFAULT_WINDOW, Disclosure, MAX_PRESENTATION, PresentationVerifier, VerifiedPresentation,
-    present,
+    compact_sets, present,
 };
 pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayGuard};

@@ -25,6 +25,7 @@ pub const DEFAULT_WINDOW: Duration = Duration::seconds(300);
 /// Default tolerance for clocks that disagree.
 pub const DEFAULT_SKEW: Duration = Duration::seconds(30);
 const CONTEXT: &str = "YX1Presentation";
+const CONTEXT_COMPACT: &str = "YX1Compact";
 const NONCE_LEN: usize = 16;
 /// Presentations larger than this are refused before parsing.
 pub const MAX_PRESENTATION: usize = 64 * 1024;
@@ -78,6 +79,22 @@ pub fn present(
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
     let parsed = issuer_signed::parse(license)?;
+    // A pre-signed compact set with exactly the chosen elements gives a much smaller code.
+    if let Disclosure::Elements(wanted) = disclose {
+        let mut want: Vec<String> = wanted.iter().map(|s| (*s).to_owned()).collect();
+        want.sort();
+        want.dedup();
+        for (_, raw) in &parsed.qr_sets {
+            let Ok((mut names, key)) = crate::license::compact_set_view(raw) else { continue };
+            names.sort();
+            if names == want {
+                if key != *holder.public_key() {
+                    return Err(PresentError::HolderKeyMismatch);
+                }
+                return present_compact(raw, holder, at);
+            }
+        }
+    }
     let mso = crate::license::mso_of(&parsed)?;
     if mso.holder_key.as_ref() != Some(holder.public_key()) {
         return Err(PresentError::HolderKeyMismatch);
@@ -148,6 +165,91 @@ pub fn present(
     enc.text("deviceSignature", None).map_err(encode_err)?;
     enc.bytes(&signature, None).map_err(encode_err)?;
     Ok(out)
+}
+
+/// The names of the pre-signed compact QR sets of a license, with their elements.
+pub fn compact_sets(license: &[u8]) -> Result<Vec<(String, Vec<String>)>, PresentError> {
+    let parsed = issuer_signed::parse(license)?;
+    parsed
+        .qr_sets
+        .iter()
+        .map(|(name, raw)| Ok((name.clone(), crate::license::compact_set_view(raw)?.0)))
+        .collect()
+}
+
+fn compact_to_be_signed(compact: &[u8], created: i64, nonce: &[u8]) -> Result<Vec<u8>, PresentError> {
+    let mut out = Vec::with_capacity(compact.len() + 48);
+    let mut enc = Encoder::from(&mut out);
+    enc.push(Header::Array(Some(4))).map_err(encode_err)?;
+    enc.text(CONTEXT_COMPACT, None).map_err(encode_err)?;
+    enc.bytes(compact, None).map_err(encode_err)?;
+    push_int(&mut enc, created)?;
+    enc.bytes(nonce, None).map_err(encode_err)?;
+    Ok(out)
+}
+
+/// The compact profile: `{"v": 2, "c": compact claims (COSE_Sign1, inline), "t": created,
+/// "n": nonce, "s": holder signature over ["YX1Compact", c, t, n]}`.
+fn present_compact(compact: &[u8], holder: &dyn Signer, at: OffsetDateTime) -> Result<Vec<u8>, PresentError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|_| PresentError::Sign(crate::crypto::SignError::Rng))?;
+    let created = at.unix_timestamp();
+    let signature = holder.sign(&compact_to_be_signed(compact, created, &nonce)?)?;
+    let mut out = Vec::with_capacity(compact.len() + 120);
+    let mut enc = Encoder::from(&mut out);
+    enc.push(Header::Map(Some(5))).map_err(encode_err)?;
+    enc.text("v", None).map_err(encode_err)?;
+    enc.push(Header::Positive(2)).map_err(encode_err)?;
+    enc.text("c", None).map_err(encode_err)?;
+    out.extend_from_slice(compact);
+    let mut enc = Encoder::from(&mut out);
+    enc.text("t", None).map_err(encode_err)?;
+    push_int(&mut enc, created)?;
+    enc.text("n", None).map_err(encode_err)?;
+    enc.bytes(&nonce, None).map_err(encode_err)?;
+    enc.text("s", None).map_err(encode_err)?;
+    enc.bytes(&signature, None).map_err(encode_err)?;
+    Ok(out)
+}
+
+/// A parsed compact presentation.
+struct ParsedCompact<'a> {
+    compact: &'a [u8],
+    created: i64,
+    nonce: &'a [u8],
+    signature: &'a [u8],
+}
+
+fn parse_compact(bytes: &[u8]) -> Result<Option<ParsedCompact<'_>>, PresentError> {
+    let mut w = Walker::new(bytes);
+    let Ok(entries) = w.map() else { return Ok(None) };
+    if entries == 0 || !matches!(w.text(), Ok("v")) || !matches!(w.header(), Ok(Header::Positive(2))) {
+        return Ok(None);
+    }
+    let (mut compact, mut created, mut nonce, mut signature) = (None, None, None, None);
+    for _ in 1..entries {
+        match w.text()? {
+            "c" if compact.is_none() => compact = Some(w.skip()?),
+            "t" if created.is_none() => {
+                created = Some(match w.header()? {
+                    Header::Positive(n) => i64::try_from(n).map_err(|_| malformed("created"))?,
+                    _ => return Err(malformed("created")),
+                })
+            }
+            "n" if nonce.is_none() => nonce = Some(bytes_of(&mut w)?),
+            "s" if signature.is_none() => signature = Some(bytes_of(&mut w)?),
+            _ => return Err(malformed("unknown or duplicate key")),
+        }
+    }
+    if !w.at_end() {
+        return Err(malformed("trailing bytes"));
+    }
+    Ok(Some(ParsedCompact {
+        compact: compact.ok_or_else(|| malformed("c"))?,
+        created: created.ok_or_else(|| malformed("t"))?,
+        nonce: nonce.ok_or_else(|| malformed("n"))?,
+        signature: signature.ok_or_else(|| malformed("s"))?,
+    }))
 }
 
 /// A parsed presentation, borrowing the input.
@@ -282,6 +384,19 @@ impl PresentationVerifier {
     /// Verifies a presentation at time `at`. The nonce is recorded only when every other check
     /// passed, so a forged copy cannot burn a genuine code.
     pub fn verify(&self, bytes: &[u8], at: OffsetDateTime) -> Result<VerifiedPresentation, PresentError> {
+        if bytes.len() > MAX_PRESENTATION {
+            return Err(malformed("too large"));
+        }
+        if let Some(c) = parse_compact(bytes)? {
+            let license = self.licenses.verify_compact(c.compact, at)?;
+            let license = self.licenses.apply_status(license, at, &self.lists)?;
+            let tbs = compact_to_be_signed(c.compact, c.created, c.nonce)?;
+            license
+                .holder_key()
+                .verify(&tbs, c.signature)
+                .map_err(|_| PresentError::HolderSignatureInvalid)?;
+            return self.finish(license, c.created, c.nonce, at);
+        }
         let p = parse(bytes)?;
         let license = self.licenses.verify_disclosed(p.issuer_signed, at)?;
         if license.doc_type() != p.doc_type {
@@ -290,7 +405,18 @@ impl PresentationVerifier {
         let license = self.licenses.apply_status(license, at, &self.lists)?;
         let tbs = to_be_signed(p.doc_type, p.created, p.nonce, p.issuer_signed_raw)?;
         license.holder_key().verify(&tbs, p.signature).map_err(|_| PresentError::HolderSignatureInvalid)?;
-        let created = OffsetDateTime::from_unix_timestamp(p.created).map_err(|_| malformed("created"))?;
+        self.finish(license, p.created, p.nonce, at)
+    }
+
+    /// The checks after the signatures: freshness, then the nonce (recorded last).
+    fn finish(
+        &self,
+        license: VerifiedLicense,
+        created: i64,
+        nonce: &[u8],
+        at: OffsetDateTime,
+    ) -> Result<VerifiedPresentation, PresentError> {
+        let created = OffsetDateTime::from_unix_timestamp(created).map_err(|_| malformed("created"))?;
         if created > at + self.skew {
             return Err(PresentError::Future);
         }
@@ -298,7 +424,7 @@ impl PresentationVerifier {
         if age > self.window + self.skew {
             return Err(PresentError::Expired);
         }
-        self.replay.check_and_record(p.nonce, created, at)?;
+        self.replay.check_and_record(nonce, created, at)?;
         Ok(VerifiedPresentation { license, created, age })
     }
 }

@@ -29,6 +29,7 @@ pub struct TrustStore {
     policy: AlgorithmPolicy,
     verified: Arc<RwLock<HashSet<[u8; 64]>>>,
     parsed: Arc<RwLock<HashMap<Vec<u8>, Certificate>>>,
+    issuers: Arc<RwLock<HashMap<crate::crypto::KeyId, Certificate>>>,
 }
 
 impl std::fmt::Debug for TrustStore {
@@ -125,6 +126,24 @@ impl TrustStore {
         Ok(cert)
     }
 
+    /// Remembers a signer certificate (e.g. an issuing authority's) so that compact
+    /// presentations can name it by key id. The certificate is still validated against the
+    /// anchors every time it is used. Leaf certificates of chains this store validates are
+    /// remembered automatically.
+    pub fn add_issuer(&self, cert: Certificate) {
+        if let Ok(mut m) = self.issuers.write() {
+            if m.len() >= PARSE_CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(cert.public_key().key_id(), cert);
+        }
+    }
+
+    /// A remembered signer certificate by key id.
+    pub fn issuer_by_key_id(&self, key_id: &crate::crypto::KeyId) -> Option<Certificate> {
+        self.issuers.read().ok().and_then(|m| m.get(key_id).cloned())
+    }
+
     /// The anchor with this key id, for compact presentations that name the issuer's key.
     pub fn anchor_by_key_id(&self, key_id: &crate::crypto::KeyId) -> Option<&Certificate> {
         self.anchors.iter().find(|a| a.public_key().key_id() == *key_id)
@@ -177,6 +196,9 @@ impl TrustStore {
 
     fn verified(&self, chain: &[Certificate], anchor: &Certificate, length: usize) -> VerifiedChain {
         let leaf = chain.first().unwrap_or(anchor).clone();
+        if self.issuer_by_key_id(&leaf.public_key().key_id()).is_none() {
+            self.add_issuer(leaf.clone());
+        }
         VerifiedChain { leaf, anchor: anchor.clone(), length }
     }
 

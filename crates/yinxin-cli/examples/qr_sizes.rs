@@ -1,0 +1,116 @@
+//! The QR size report of BENCHMARKS.md: for both reference licenses, each disclosure set, each
+//! issuer algorithm, the QR text length and the QR version at error correction M, for the
+//! compact profile (pre-signed sets) and the general profile.
+//!
+//! `cargo run --release -p yinxin-cli --example qr_sizes`
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use time::{Duration, OffsetDateTime};
+use yinxin::crypto::{Algorithm, Signer, SoftwareKey};
+use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, StatusReference};
+use yinxin::present::{Disclosure, present, qr_text};
+use yinxin::trust::{CertificateAuthority, CertificateProfile};
+
+fn version(text: &str) -> String {
+    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
+        Ok(c) => match c.version() {
+            qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v.to_string(),
+        },
+        Err(_) => "too long".into(),
+    }
+}
+
+fn main() {
+    println!("| license | set | issuer | profile | QR chars | QR version (M) |");
+    println!("| --- | --- | --- | --- | ---: | ---: |");
+    for (fixture, code) in
+        [("business-license.json", "11510000MB0123456W"), ("driving-license.json", "11510000MB1C2D3E45")]
+    {
+        let json: serde_json::Value = serde_json::from_slice(&yinxin_test_vectors::fixture(fixture)).unwrap();
+        let data = LicenseData::from_json(&yinxin_test_vectors::fixture(fixture)).unwrap();
+        let mut all: Vec<String> = data
+            .surface
+            .keys()
+            .chain(
+                [
+                    "license_name",
+                    "license_type_code",
+                    "license_number",
+                    "license_identifier",
+                    "issuer_name",
+                    "issuer_code",
+                    "issue_date",
+                    "holder_name",
+                    "holder_code",
+                    "holder_code_type",
+                    "valid_from",
+                    "valid_until",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .iter(),
+            )
+            .cloned()
+            .collect();
+        all.retain(|k| k != "portrait");
+        let mut sets: Vec<(String, Vec<String>)> = vec![("full".into(), all)];
+        for (name, v) in json["disclosure_sets"].as_object().unwrap() {
+            if let Some(list) = v.as_array() {
+                sets.push((name.clone(), list.iter().map(|e| e.as_str().unwrap().to_owned()).collect()));
+            }
+        }
+        for alg in Algorithm::ALL {
+            let t = OffsetDateTime::now_utc();
+            let root = CertificateAuthority::new_root(
+                SoftwareKey::generate(alg).unwrap(),
+                "四川省电子证照根CA",
+                &"11100000000013338W".parse().unwrap(),
+                t - Duration::days(1),
+                t + Duration::days(3650),
+                Some(0),
+            )
+            .unwrap();
+            let key = SoftwareKey::generate(alg).unwrap();
+            let cert = root
+                .issue(
+                    key.public_key(),
+                    &data.meta.issuer_name,
+                    &code.parse().unwrap(),
+                    CertificateProfile::EndEntity,
+                    t - Duration::days(1),
+                    t + Duration::days(365),
+                )
+                .unwrap();
+            let issuer = LicenseIssuer::new(key, vec![cert]).unwrap();
+            let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
+            let options = IssueOptions {
+                status: Some(StatusReference {
+                    index: 654_321,
+                    uri: "https://status.example.gov.cn/lists/1".into(),
+                }),
+                qr_sets: sets.clone(),
+                ..IssueOptions::default()
+            };
+            let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
+            let plain = issuer
+                .issue(&data, holder.public_key(), &IssueOptions { qr_sets: vec![], ..options.clone() })
+                .unwrap()
+                .bytes;
+            for (name, elements) in &sets {
+                let names: Vec<&str> = elements.iter().map(String::as_str).collect();
+                for (profile, lic) in [("compact", &license), ("general", &plain)] {
+                    let p = present(lic, &holder, Disclosure::Elements(&names), t).unwrap();
+                    let text = qr_text::encode(&p).unwrap();
+                    println!(
+                        "| {fixture} | {name} | {} | {profile} | {} | {} |",
+                        alg.name(),
+                        text.len(),
+                        version(&text)
+                    );
+                }
+            }
+            let _ = holder.key_id();
+        }
+    }
+}
