@@ -207,6 +207,9 @@ fn demo_runs_the_story() {
         "after revoke/suspend   5101002025000077  REFUSED license.suspended",
         "reinstating a revoked license: REFUSED registry.transition",
         "after reinstate        5101002025000077  VALID",
+        "scan 1: VALID",
+        "scan 2 (same code): REFUSED present.replayed",
+        "a code made 6 minutes ago: REFUSED present.expired",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }

@@ -93,6 +93,57 @@ fn present_and_verify_at_the_counter() {
     );
     assert!(v["age_s"].as_i64().unwrap() <= 2);
     assert!(v["created"].as_i64().unwrap() > 1_700_000_000);
+    // The business license's counter_check set was pre-signed: a compact code of at most 700
+    // characters, checked with the issuer certificate learned from the status list.
+    let compact = ok(&yinxin(
+        d,
+        &[
+            "present",
+            "--license",
+            "l.cbor",
+            "--holder-key",
+            "holder.pem",
+            "--disclose",
+            "holder_name,holder_code,legal_representative,valid_until,license_identifier",
+        ],
+    ));
+    let compact = compact.trim();
+    assert!(compact.len() <= 700, "{} characters", compact.len());
+    let o = verify(&[compact]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json(&o)["disclosed"]["holder_code"], "91510100MA61ABCDE3");
+    let o = yinxin(d, &["verify", compact, "--trust", "auth/root.pem", "--json"]);
+    assert_eq!(
+        json(&o)["error"],
+        "trust.untrusted_root",
+        "issuer unknown without a status list or --issuer-cert"
+    );
+    let again = ok(&yinxin(
+        d,
+        &[
+            "present",
+            "--license",
+            "l.cbor",
+            "--holder-key",
+            "holder.pem",
+            "--disclose",
+            "holder_name,holder_code,legal_representative,valid_until,license_identifier",
+        ],
+    ));
+    let o = yinxin(
+        d,
+        &[
+            "verify",
+            again.trim(),
+            "--trust",
+            "auth/root.pem",
+            "--issuer-cert",
+            "auth/issuer.pem",
+            "--accept-unknown-status",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     // Second time: replayed (the guard persisted in the file).
     let o = verify(&[text, "--replay-cache", "replay.json"]);
     assert_eq!(o.status.code(), Some(1));

@@ -199,7 +199,8 @@ pub fn batch(args: &BatchArgs) -> Result<ExitCode, Failure> {
             eprintln!("error[registry.duplicate]: line {}: license {id} is already registered", n + 1);
             continue;
         }
-        chunk.push((data, IssueOptions::default()));
+        let options = IssueOptions { qr_sets: data.qr_sets(), ..IssueOptions::default() };
+        chunk.push((data, options));
         if chunk.len() == BATCH {
             refused += flush(&mut reg, &authority, &holder, &args.out_dir, &mut chunk)?;
             bar.inc(BATCH as u64);

@@ -61,6 +61,9 @@ pub struct IssueArgs {
     /// Status lists of a new registry are published under this URI.
     #[arg(long, default_value = crate::commands::registry::DEFAULT_URI_BASE)]
     status_uri_base: String,
+    /// Do not pre-sign the license's disclosure sets as compact QR claims.
+    #[arg(long)]
+    no_qr_sets: bool,
 }
 
 #[derive(Args)]
@@ -115,6 +118,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
     let holder = load_holder_key(&args.holder_key)?;
     let mut options = IssueOptions {
         at: args.at.as_deref().map(|s| time_arg::at(Some(s))).transpose()?,
+        qr_sets: if args.no_qr_sets { Vec::new() } else { data.qr_sets() },
         ..IssueOptions::default()
     };
     if let Some(p) = &args.portrait {

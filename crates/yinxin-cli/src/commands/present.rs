@@ -77,6 +77,10 @@ pub struct VerifyArgs {
     /// Accept a license whose status cannot be established (default: refuse).
     #[arg(long)]
     accept_unknown_status: bool,
+    /// Issuer certificates (PEM) for compact codes, which name their issuer by key id; the
+    /// issuers of the --status-list tokens are known already. Repeatable.
+    #[arg(long = "issuer-cert")]
+    issuer_certs: Vec<String>,
     /// Print {"valid", "error"?, "doc_type", "disclosed", "created", "age_s"}.
     #[arg(long)]
     json: bool,
@@ -173,6 +177,13 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::unreadable(&e, path))?,
             at,
         );
+    }
+    for path in &args.issuer_certs {
+        for cert in yinxin::trust::parse_pem_certificates(&read_input(path)?)
+            .map_err(|e| Failure::unreadable(&e, path))?
+        {
+            trust.add_issuer(cert);
+        }
     }
     let window = Duration::seconds(args.window);
     let licenses = LicenseVerifier::new(trust).with_unknown_status_accepted(args.accept_unknown_status);

@@ -66,6 +66,10 @@ pub struct LicenseData {
     /// The surface fields (照面信息), by element identifier.
     #[serde(deserialize_with = "surface_from_json")]
     pub surface: BTreeMap<String, ElementValue>,
+    /// Named disclosure sets (as in the reference licenses): a list of element identifiers, or
+    /// a description string, which stands for every element except `portrait`.
+    #[serde(default)]
+    pub disclosure_sets: BTreeMap<String, serde_json::Value>,
 }
 
 fn surface_from_json<'de, D: serde::Deserializer<'de>>(
@@ -171,6 +175,26 @@ impl LicenseData {
             }
         }
         Ok(ValidLicense { type_code, identifier, issuer_code, issue_date, valid_from, valid_until })
+    }
+
+    /// The disclosure sets as element lists, for pre-signing compact QR claims
+    /// ([`IssueOptions::qr_sets`](super::IssueOptions::qr_sets)). A set given as a description
+    /// string means every element except `portrait` (never carried in a QR code).
+    pub fn qr_sets(&self) -> Vec<(String, Vec<String>)> {
+        self.disclosure_sets
+            .iter()
+            .map(|(name, v)| {
+                let elements = match v.as_array() {
+                    Some(list) => list.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect(),
+                    None => super::compact::META_ORDER
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .chain(self.surface.keys().filter(|k| *k != "portrait").cloned())
+                        .collect(),
+                };
+                (name.clone(), elements)
+            })
+            .collect()
     }
 
     /// The metadata elements as they are signed, in a fixed order.

@@ -47,6 +47,8 @@ pub(super) struct Story {
     pub trust: TrustStore,
     pub registry: SqliteRegistry,
     pub licenses: Vec<(LicenseIssuer<SoftwareKey>, IssuedLicense)>,
+    /// The holders' phone keys, in the order of `licenses`.
+    pub holders: Vec<SoftwareKey>,
 }
 
 /// Issues one license through the registry: a random status index, recorded before it counts.
@@ -62,6 +64,7 @@ fn issue(
             let slot = slots.first().ok_or_else(|| RegistryError::Config("no slot".into()))?;
             let options = IssueOptions {
                 status: Some(StatusReference { index: slot.index, uri: slot.uri.clone() }),
+                qr_sets: data.qr_sets(),
                 ..IssueOptions::default()
             };
             let license = issuer
@@ -107,6 +110,7 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<(u32, Story), Failure> 
     outln!("root      {}", root.certificate().subject());
 
     let mut issued = Vec::new();
+    let mut holders = Vec::new();
     for (name, json) in [("business-license", BUSINESS), ("driving-license", DRIVING)] {
         let data = LicenseData::from_json(json.as_bytes()).map_err(fail)?;
         let issuer = authority(Algorithm::Sm2Sm3, &data, &root)?;
@@ -121,6 +125,7 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<(u32, Story), Failure> 
         );
         let holder = SoftwareKey::generate(Algorithm::Es256).map_err(fail)?;
         let license = issue(&mut registry, &issuer, &data, &holder)?;
+        holders.push(holder);
         let path = dir.join(format!("{name}.cbor"));
         std::fs::write(&path, &license.bytes).map_err(|e| Failure::io(&e, path.display()))?;
         outln!("{}  {} bytes -> {}", license.identifier, license.bytes.len(), path.display());
@@ -158,5 +163,5 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<(u32, Story), Failure> 
             Err(e) => outln!("in 2032: REFUSED {}  ({e})", e.code()),
         }
     }
-    Ok((n, Story { verifier, trust, registry, licenses: issued }))
+    Ok((n, Story { verifier, trust, registry, licenses: issued, holders }))
 }

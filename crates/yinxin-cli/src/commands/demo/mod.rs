@@ -5,6 +5,7 @@
 //! checking them.
 
 mod licenses;
+mod present;
 mod status;
 
 use std::path::{Path, PathBuf};
@@ -55,9 +56,10 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
     outln!("yinxin demo (working in {})", dir.display());
     identifiers()?;
     signatures(dir)?;
-    let (n, story) = licenses::run(dir, 6)?;
-    status::run(story, n + 1)?;
-    outln!("\nDone. QR presentations and seals join this demo as they land.");
+    let (n, mut story) = licenses::run(dir, 6)?;
+    let n = status::run(&mut story, n + 1)?;
+    present::run(&story, n + 1)?;
+    outln!("\nDone. Seals join this demo when they land.");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -37,13 +37,13 @@ fn publish_and_verify(story: &Story, label: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-pub(super) fn run(mut story: Story, first_step: u32) -> Result<u32, Failure> {
+pub(super) fn run(story: &mut Story, first_step: u32) -> Result<u32, Failure> {
     let mut n = first_step;
     step(
         n,
         "Publish signed status lists (IETF Token Status List, 2 bits per license) and verify with status",
     );
-    publish_and_verify(&story, "before any change")?;
+    publish_and_verify(story, "before any change")?;
 
     n += 1;
     step(n, "Revoke the business license, suspend the driving license; every change goes to the audit log");
@@ -71,7 +71,7 @@ pub(super) fn run(mut story: Story, first_step: u32) -> Result<u32, Failure> {
         Status::Valid.name(),
         suspended.to.name()
     );
-    publish_and_verify(&story, "after revoke/suspend")?;
+    publish_and_verify(story, "after revoke/suspend")?;
     match story.registry.set_status(business, Status::Valid, "demo", "undo") {
         Ok(_) => outln!("UNEXPECTED: revocation undone"),
         Err(e) => outln!("reinstating a revoked license: REFUSED {}", e.code()),
@@ -80,6 +80,6 @@ pub(super) fn run(mut story: Story, first_step: u32) -> Result<u32, Failure> {
     n += 1;
     step(n, "Reinstate the driving license");
     story.registry.set_status(driving, Status::Valid, "demo", "study course completed").map_err(fail)?;
-    publish_and_verify(&story, "after reinstate")?;
+    publish_and_verify(story, "after reinstate")?;
     Ok(n)
 }

@@ -1,0 +1,68 @@
+//! Demo steps: the holder shows the driving license as a QR code; the counter verifies it once.
+
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+use yinxin::ErrorCode;
+use yinxin::present::{Disclosure, PresentationVerifier, present, qr_text};
+use yinxin::status::{StatusListCache, StatusListToken, TokenClaims};
+use yinxin_registry::Registry;
+
+use super::licenses::Story;
+use super::{fail, step};
+use crate::commands::qr_image::{Format, render, version};
+use crate::failure::Failure;
+
+pub(super) fn run(story: &Story, first_step: u32) -> Result<u32, Failure> {
+    let n = first_step;
+    step(n, "The holder shows the driving license (age_and_class) as a QR code; the counter scans it, once");
+    let (Some((issuer, license)), Some(holder)) = (story.licenses.get(1), story.holders.get(1)) else {
+        return Ok(n);
+    };
+    let now = OffsetDateTime::now_utc();
+    // The counter has the issuer's signed status list (which also tells it the issuer certificate).
+    let cache = StatusListCache::new();
+    for (uri, list) in story.registry.status_lists().map_err(|e| Failure::unreadable(&e, "registry"))? {
+        let claims =
+            TokenClaims { sub: uri, iat: now, exp: Some(now + Duration::hours(24)), ttl: Some(3600) };
+        let chain: Vec<_> = issuer.certificate().into_iter().cloned().collect();
+        let token = StatusListToken::sign(&list, &claims, issuer.signer(), &chain).map_err(fail)?;
+        cache.insert(StatusListToken::verify_with_trust(&token, &story.trust, now).map_err(fail)?, now);
+    }
+    let verifier = PresentationVerifier::new(story.verifier.clone(), Arc::new(cache));
+
+    let shown = ["holder_name", "date_of_birth", "vehicle_class", "valid_until"];
+    let p = present(&license.bytes, holder, Disclosure::Elements(&shown), now).map_err(fail)?;
+    let text = qr_text::encode(&p).map_err(fail)?;
+    let art = render(&text, Format::Terminal)?;
+    outln!("{}", String::from_utf8_lossy(&art));
+    outln!(
+        "{} characters, QR version {} (error correction M): {}…",
+        text.len(),
+        version(&text)?,
+        text.get(..40).unwrap_or("")
+    );
+    match verifier.verify_qr(&text, now + Duration::seconds(3)) {
+        Ok(v) => {
+            let disclosed: Vec<String> = v
+                .license()
+                .elements()
+                .values()
+                .flat_map(|m| m.iter().map(|(k, val)| format!("{k}={}", val.to_json())))
+                .collect();
+            outln!("scan 1: VALID  {}", disclosed.join("  "));
+        }
+        Err(e) => outln!("scan 1: REFUSED {}", e.code()),
+    }
+    match verifier.verify_qr(&text, now + Duration::seconds(20)) {
+        Ok(_) => outln!("scan 2: UNEXPECTED: accepted"),
+        Err(e) => outln!("scan 2 (same code): REFUSED {}", e.code()),
+    }
+    let old = present(&license.bytes, holder, Disclosure::Elements(&shown), now - Duration::minutes(6))
+        .map_err(fail)?;
+    match verifier.verify(&old, now) {
+        Ok(_) => outln!("UNEXPECTED: accepted"),
+        Err(e) => outln!("a code made 6 minutes ago: REFUSED {}", e.code()),
+    }
+    Ok(n)
+}
