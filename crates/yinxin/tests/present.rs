@@ -171,6 +171,11 @@ fn every_tampered_byte_is_rejected() {
         bad[i] ^= 0x01;
         assert!(v.verify(&bad, now).is_err(), "byte {i} of {}", p.len());
     }
+    // A changed holder signature (the last bytes) is reported as such.
+    let mut forged = p.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 0x01;
+    assert_eq!(v.verify(&forged, now).unwrap_err(), PresentError::HolderSignatureInvalid);
     // The genuine one still verifies: forged copies did not burn its nonce.
     v.verify(&p, now).unwrap();
     // Garbage and truncation.
