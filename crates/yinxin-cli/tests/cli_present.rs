@@ -23,44 +23,28 @@ fn json(o: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
+/// An authority in `auth` (the issuer of `code`), a holder key in `holder.pem`, and `fixture`
+/// issued to it as `l.cbor` (recorded in `reg.db` when `registry`).
+fn issued(d: &Path, alg: &str, code: &str, fixture: &str, registry: bool) {
+    ok(&yinxin(
+        d,
+        &["authority", "init", "--dir", "auth", "--alg", alg, "--name", "发证机关", "--code", code],
+    ));
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
+    let fixture = yinxin_test_vectors::fixture_path(fixture);
+    let mut args = vec!["license", "issue", "--authority", "auth", "--license", fixture.to_str().unwrap()];
+    args.extend(["--holder-key", "holder.pem", "--out", "l.cbor"]);
+    if registry {
+        args.extend(["--registry", "reg.db"]);
+    }
+    ok(&yinxin(d, &args));
+}
+
 #[test]
 fn present_and_verify_at_the_counter() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "auth",
-            "--alg",
-            "ed25519",
-            "--name",
-            "局",
-            "--code",
-            "11510000MB0123456W",
-        ],
-    ));
-    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
-    let fixture = yinxin_test_vectors::fixture_path("business-license.json");
-    ok(&yinxin(
-        d,
-        &[
-            "license",
-            "issue",
-            "--authority",
-            "auth",
-            "--license",
-            fixture.to_str().unwrap(),
-            "--holder-key",
-            "holder.pem",
-            "--out",
-            "l.cbor",
-            "--registry",
-            "reg.db",
-        ],
-    ));
+    issued(d, "ed25519", "11510000MB0123456W", "business-license.json", true);
     ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "auth", "--out", "lists"]));
 
     let text = ok(&yinxin(
@@ -180,53 +164,7 @@ fn present_and_verify_at_the_counter() {
 fn qr_images_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "auth",
-            "--alg",
-            "es256",
-            "--name",
-            "局",
-            "--code",
-            "11510000MB0123456W",
-        ],
-    ));
-    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
-    let fixture = yinxin_test_vectors::fixture_path("driving-license.json");
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "auth2",
-            "--alg",
-            "es256",
-            "--name",
-            "交管局",
-            "--code",
-            "11510000MB1C2D3E45",
-        ],
-    ));
-    ok(&yinxin(
-        d,
-        &[
-            "license",
-            "issue",
-            "--authority",
-            "auth2",
-            "--license",
-            fixture.to_str().unwrap(),
-            "--holder-key",
-            "holder.pem",
-            "--out",
-            "l.cbor",
-        ],
-    ));
+    issued(d, "es256", "11510000MB1C2D3E45", "driving-license.json", false);
     ok(&yinxin(
         d,
         &[
@@ -277,16 +215,13 @@ fn qr_images_round_trip() {
     assert!(term.contains('█'));
     let o = yinxin(
         d,
-        &["verify", "--image", "qr.png", "--trust", "auth2/root.pem", "--accept-unknown-status", "--json"],
+        &["verify", "--image", "qr.png", "--trust", "auth/root.pem", "--accept-unknown-status", "--json"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(json(&o)["disclosed"]["vehicle_class"], "C1");
     // Not an image.
     std::fs::write(d.join("x.png"), b"not a png").unwrap();
-    assert_eq!(
-        yinxin(d, &["verify", "--image", "x.png", "--trust", "auth2/root.pem"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(yinxin(d, &["verify", "--image", "x.png", "--trust", "auth/root.pem"]).status.code(), Some(2));
 }
 
 /// A camera-like copy of a QR image: scaled by 1.6, rotated by 4 degrees, on a grey
@@ -324,38 +259,7 @@ fn photograph(png: &[u8]) -> Vec<u8> {
 fn qr_codes_are_read_from_camera_like_photos() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "auth",
-            "--alg",
-            "ed25519",
-            "--name",
-            "交管局",
-            "--code",
-            "11510000MB1C2D3E45",
-        ],
-    ));
-    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
-    let fixture = yinxin_test_vectors::fixture_path("driving-license.json");
-    ok(&yinxin(
-        d,
-        &[
-            "license",
-            "issue",
-            "--authority",
-            "auth",
-            "--license",
-            fixture.to_str().unwrap(),
-            "--holder-key",
-            "holder.pem",
-            "--out",
-            "l.cbor",
-        ],
-    ));
+    issued(d, "ed25519", "11510000MB1C2D3E45", "driving-license.json", false);
     ok(&yinxin(
         d,
         &[
