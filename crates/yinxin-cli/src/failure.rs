@@ -57,3 +57,14 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
         std::fs::read(path).map_err(|e| Failure::io(&e, path))
     }
 }
+
+/// Reads a file as bytes, or as hex text with `hex`.
+pub fn read_maybe_hex(path: &str, hex: bool) -> Result<Vec<u8>, Failure> {
+    let raw = read_input(path)?;
+    if !hex {
+        return Ok(raw);
+    }
+    let text = String::from_utf8(raw).map_err(|_| Failure::usage("--hex: the file is not text"))?;
+    let compact: String = text.split_whitespace().collect();
+    hex::decode(compact).map_err(|e| Failure::usage(format!("--hex: {e}")))
+}

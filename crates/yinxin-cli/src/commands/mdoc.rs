@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use yinxin::license::untrusted;
 
 use crate::commands::time_arg;
-use crate::failure::{EXIT_INVALID, Failure, read_input};
+use crate::failure::{EXIT_INVALID, Failure, read_maybe_hex};
 
 #[derive(Subcommand)]
 pub enum MdocCommand {
@@ -39,14 +39,7 @@ pub fn run(cmd: MdocCommand) -> Result<ExitCode, Failure> {
 }
 
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
-    let raw = read_input(&args.file)?;
-    let bytes = if args.hex {
-        let text = String::from_utf8(raw).map_err(|_| Failure::usage("--hex: the file is not text"))?;
-        let compact: String = text.split_whitespace().collect();
-        hex::decode(compact).map_err(|e| Failure::usage(format!("--hex: {e}")))?
-    } else {
-        raw
-    };
+    let bytes = read_maybe_hex(&args.file, args.hex)?;
     let at = time_arg::at(args.at.as_deref())?;
     let reports = untrusted::inspect(&bytes, at).map_err(|e| Failure::unreadable(&e, &args.file))?;
     let mut ok = true;

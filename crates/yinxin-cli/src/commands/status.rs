@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use yinxin::status::{Status, StatusList, StatusListToken, TokenClaims, is_token};
 
-use crate::failure::{Failure, read_input};
+use crate::failure::{Failure, read_maybe_hex};
 
 #[derive(Subcommand)]
 pub enum StatusCommand {
@@ -46,17 +46,6 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, Failure> {
         StatusCommand::Get(args) => get(&args),
         StatusCommand::Publish(args) => crate::commands::registry::publish(&args),
     }
-}
-
-/// Reads a file as bytes, or as hex text with `hex`.
-pub fn read_maybe_hex(path: &str, hex: bool) -> Result<Vec<u8>, Failure> {
-    let raw = read_input(path)?;
-    if !hex {
-        return Ok(raw);
-    }
-    let text = String::from_utf8(raw).map_err(|_| Failure::usage("--hex: the file is not text"))?;
-    let compact: String = text.split_whitespace().collect();
-    hex::decode(compact).map_err(|e| Failure::usage(format!("--hex: {e}")))
 }
 
 /// The list in a file, and the token claims if the file is a token (not verified here).

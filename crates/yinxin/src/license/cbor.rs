@@ -105,12 +105,7 @@ impl<'a> Walker<'a> {
 
     /// Reads a text string.
     pub(crate) fn text(&mut self) -> Result<&'a str, LicenseError> {
-        match self.header()? {
-            Header::Text(Some(len)) => {
-                std::str::from_utf8(self.take(len)?).map_err(|_| malformed("text is not UTF-8"))
-            }
-            _ => Err(malformed("expected a definite-length text string")),
-        }
+        std::str::from_utf8(self.key()?).map_err(|_| malformed("text is not UTF-8"))
     }
 
     /// Reads a text string's bytes without checking UTF-8: for map keys that are only compared
@@ -118,7 +113,7 @@ impl<'a> Walker<'a> {
     pub(crate) fn key(&mut self) -> Result<&'a [u8], LicenseError> {
         match self.header()? {
             Header::Text(Some(len)) => self.take(len),
-            _ => Err(malformed("expected a definite-length text key")),
+            _ => Err(malformed("expected a definite-length text string")),
         }
     }
 

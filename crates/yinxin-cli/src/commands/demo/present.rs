@@ -5,8 +5,6 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
 use yinxin::present::{Disclosure, PresentationVerifier, present, qr_text};
-use yinxin::status::{StatusListCache, StatusListToken, TokenClaims};
-use yinxin_registry::Registry;
 
 use super::licenses::Story;
 use super::{fail, step};
@@ -21,14 +19,7 @@ pub(super) fn run(story: &Story, first_step: u32) -> Result<u32, Failure> {
     };
     let now = OffsetDateTime::now_utc();
     // The counter has the issuer's signed status list (which also tells it the issuer certificate).
-    let cache = StatusListCache::new();
-    for (uri, list) in story.registry.status_lists().map_err(|e| Failure::unreadable(&e, "registry"))? {
-        let claims =
-            TokenClaims { sub: uri, iat: now, exp: Some(now + Duration::hours(24)), ttl: Some(3600) };
-        let chain: Vec<_> = issuer.certificate().into_iter().cloned().collect();
-        let token = StatusListToken::sign(&list, &claims, issuer.signer(), &chain).map_err(fail)?;
-        cache.insert(StatusListToken::verify_with_trust(&token, &story.trust, now).map_err(fail)?, now);
-    }
+    let cache = super::status::lists_signed_by(story, issuer, now)?;
     let verifier = PresentationVerifier::new(story.verifier.clone(), Arc::new(cache));
 
     let shown = ["holder_name", "date_of_birth", "vehicle_class", "valid_until"];

@@ -2,6 +2,8 @@
 
 use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
+use yinxin::crypto::SoftwareKey;
+use yinxin::license::LicenseIssuer;
 use yinxin::status::{Status, StatusListCache, StatusListToken, TokenClaims};
 use yinxin_registry::Registry;
 
@@ -9,25 +11,30 @@ use super::licenses::Story;
 use super::{fail, step};
 use crate::failure::Failure;
 
+/// The registry's status lists as `issuer` publishes them (signed with its key), verified and
+/// cached the way a counter holds them.
+pub(super) fn lists_signed_by(
+    story: &Story,
+    issuer: &LicenseIssuer<SoftwareKey>,
+    now: OffsetDateTime,
+) -> Result<StatusListCache, Failure> {
+    let cache = StatusListCache::new();
+    let chain: Vec<_> = issuer.certificate().into_iter().cloned().collect();
+    for (uri, list) in story.registry.status_lists().map_err(|e| Failure::unreadable(&e, "registry"))? {
+        let claims =
+            TokenClaims { sub: uri, iat: now, exp: Some(now + Duration::hours(24)), ttl: Some(3600) };
+        let token = StatusListToken::sign(&list, &claims, issuer.signer(), &chain).map_err(fail)?;
+        cache.insert(StatusListToken::verify_with_trust(&token, &story.trust, now).map_err(fail)?, now);
+    }
+    Ok(cache)
+}
+
 /// Each authority publishes the lists signed with its key; the counter verifies each license
 /// against the lists its own issuer signed.
 fn publish_and_verify(story: &Story, label: &str) -> Result<(), Failure> {
     let now = OffsetDateTime::now_utc();
-    let lists = story.registry.status_lists().map_err(|e| Failure::unreadable(&e, "registry"))?;
     for (issuer, license) in &story.licenses {
-        // The verifier's cache holds the list as signed by this license's issuer.
-        let own = StatusListCache::new();
-        for (uri, list) in &lists {
-            let claims = TokenClaims {
-                sub: uri.clone(),
-                iat: now,
-                exp: Some(now + Duration::hours(24)),
-                ttl: Some(3600),
-            };
-            let chain: Vec<_> = issuer.certificate().into_iter().cloned().collect();
-            let token = StatusListToken::sign(list, &claims, issuer.signer(), &chain).map_err(fail)?;
-            own.insert(StatusListToken::verify_with_trust(&token, &story.trust, now).map_err(fail)?, now);
-        }
+        let own = lists_signed_by(story, issuer, now)?;
         let verdict = match story.verifier.verify_with_status(&license.bytes, now, &own) {
             Ok(_) => "VALID".to_owned(),
             Err(e) => format!("REFUSED {}", e.code()),
