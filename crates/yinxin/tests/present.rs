@@ -26,6 +26,12 @@ struct World {
 }
 
 fn world(alg: Algorithm, index: u64) -> World {
+    issue_world(alg, "business-license.json", "11510000MB0123456W", index, &[])
+}
+
+/// A root, an issuer for `code`, a P-256 holder, and `fixture` issued to the holder with status
+/// entry `index` and the pre-signed QR `sets`.
+fn issue_world(alg: Algorithm, fixture: &str, code: &str, index: u64, sets: &[(&str, &[&str])]) -> World {
     let t = OffsetDateTime::now_utc();
     let root = CertificateAuthority::new_root(
         SoftwareKey::generate(alg).unwrap(),
@@ -41,7 +47,7 @@ fn world(alg: Algorithm, index: u64) -> World {
         .issue(
             issuer_key.public_key(),
             "成都市市场监督管理局",
-            &"11510000MB0123456W".parse().unwrap(),
+            &code.parse().unwrap(),
             CertificateProfile::EndEntity,
             t - Duration::days(1),
             t + Duration::days(365),
@@ -50,7 +56,7 @@ fn world(alg: Algorithm, index: u64) -> World {
     let mut trust = TrustStore::new();
     trust.add(root.certificate().clone());
     let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
-    let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
+    let data = LicenseData::from_json(&yinxin_test_vectors::fixture(fixture)).unwrap();
     let issuer = LicenseIssuer::new(
         SoftwareKey::from_pkcs8_der(&issuer_key.to_pkcs8_der().unwrap()).unwrap(),
         vec![issuer_cert.clone()],
@@ -59,6 +65,10 @@ fn world(alg: Algorithm, index: u64) -> World {
     let options = IssueOptions {
         status: Some(StatusReference { index, uri: URI.into() }),
         at: Some(t - Duration::minutes(10)),
+        qr_sets: sets
+            .iter()
+            .map(|(n, e)| ((*n).to_owned(), e.iter().map(|s| (*s).to_owned()).collect()))
+            .collect(),
         ..IssueOptions::default()
     };
     let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
@@ -186,49 +196,10 @@ fn every_tampered_byte_is_rejected() {
 
 /// A license with the fixture's disclosure sets pre-signed as compact QR claims.
 fn compact_world(alg: Algorithm, fixture: &str, code: &str, sets: &[(&str, &[&str])]) -> (World, TrustStore) {
-    let t = OffsetDateTime::now_utc();
-    let root = CertificateAuthority::new_root(
-        SoftwareKey::generate(alg).unwrap(),
-        "root",
-        &"11100000000013338W".parse().unwrap(),
-        t - Duration::days(1),
-        t + Duration::days(3650),
-        Some(0),
-    )
-    .unwrap();
-    let issuer_key = SoftwareKey::generate(alg).unwrap();
-    let issuer_cert = root
-        .issue(
-            issuer_key.public_key(),
-            "发证机关",
-            &code.parse().unwrap(),
-            CertificateProfile::EndEntity,
-            t - Duration::days(1),
-            t + Duration::days(365),
-        )
-        .unwrap();
-    let mut trust = TrustStore::new();
-    trust.add(root.certificate().clone());
-    let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
-    let data = LicenseData::from_json(&yinxin_test_vectors::fixture(fixture)).unwrap();
-    let issuer = LicenseIssuer::new(
-        SoftwareKey::from_pkcs8_der(&issuer_key.to_pkcs8_der().unwrap()).unwrap(),
-        vec![issuer_cert.clone()],
-    )
-    .unwrap();
-    let options = IssueOptions {
-        status: Some(StatusReference { index: 7, uri: URI.into() }),
-        at: Some(t - Duration::minutes(10)),
-        qr_sets: sets
-            .iter()
-            .map(|(n, e)| ((*n).to_owned(), e.iter().map(|s| (*s).to_owned()).collect()))
-            .collect(),
-        ..IssueOptions::default()
-    };
-    let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
-    let w = World { trust: trust.clone(), issuer_key, issuer_cert: issuer_cert.clone(), holder, license };
+    let w = issue_world(alg, fixture, code, 7, sets);
     // The counter learns the issuer certificate (here directly; in practice from its status lists).
-    trust.add_issuer(issuer_cert);
+    let trust = w.trust.clone();
+    trust.add_issuer(w.issuer_cert.clone());
     (w, trust)
 }
 
