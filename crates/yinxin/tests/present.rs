@@ -252,3 +252,76 @@ fn compact_sets_make_small_codes_with_the_same_checks() {
         assert!(other.len() > p2.len());
     }
 }
+
+/// Each element of `fixture` with its full set (and `extra` surface fields) pre-signed: the
+/// compact code fits `limit` characters and reads back exactly what the credential holds.
+fn full_set_reads_back(fixture: &str, code: &str, limit: usize, extra: &[(&str, &str)]) {
+    let mut data = LicenseData::from_json(&yinxin_test_vectors::fixture(fixture)).unwrap();
+    for (name, value) in extra {
+        data.surface.insert((*name).to_owned(), yinxin::license::ElementValue::Text((*value).to_owned()));
+    }
+    let sets = data.qr_sets();
+    let (_, full) = sets.iter().find(|(n, _)| n == "full").unwrap();
+    for alg in Algorithm::ALL {
+        let (w, trust) = compact_world(alg, fixture, code, &[]);
+        let issuer = LicenseIssuer::new(
+            SoftwareKey::from_pkcs8_der(&w.issuer_key.to_pkcs8_der().unwrap()).unwrap(),
+            vec![w.issuer_cert.clone()],
+        )
+        .unwrap();
+        let now = OffsetDateTime::now_utc();
+        let options = IssueOptions {
+            status: Some(StatusReference { index: 7, uri: URI.into() }),
+            at: Some(now - Duration::minutes(10)),
+            qr_sets: sets.clone(),
+            ..IssueOptions::default()
+        };
+        let license = issuer.issue(&data, w.holder.public_key(), &options).unwrap().bytes;
+        let names: Vec<&str> = full.iter().map(String::as_str).collect();
+        let p = present(&license, &w.holder, Disclosure::Elements(&names), now).unwrap();
+        let text = qr_text::encode(&p).unwrap();
+        assert!(text.len() <= limit, "{fixture} {alg}: full QR text is {} characters", text.len());
+        let v = PresentationVerifier::new(LicenseVerifier::new(trust.clone()), lists(&w, &[]));
+        let shown = v.verify_qr(&text, now).unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let mut held = LicenseVerifier::new(trust).verify(&license, now).unwrap().elements().clone();
+        for items in held.values_mut() {
+            items.remove("portrait");
+        }
+        assert_eq!(shown.license().elements(), &held, "{fixture} {alg}");
+    }
+}
+
+#[test]
+fn full_sets_fit_their_goals_and_read_back_exactly() {
+    full_set_reads_back("business-license.json", "11510000MB0123456W", 1200, &[]);
+    full_set_reads_back("driving-license.json", "11510000MB1C2D3E45", 1200, &[]);
+    // A field outside the key catalogue keeps its name; mixed and supplementary-plane text too.
+    full_set_reads_back(
+        "driving-license.json",
+        "11510000MB1C2D3E45",
+        1400,
+        &[("hukou_note", "集体户口 No.7"), ("old_name", "𠀀𠀁李")],
+    );
+}
+
+#[test]
+fn driving_license_age_and_class_fits_its_goal() {
+    const AGE_AND_CLASS: [&str; 4] = ["holder_name", "date_of_birth", "vehicle_class", "valid_until"];
+    for alg in Algorithm::ALL {
+        let (w, trust) = compact_world(
+            alg,
+            "driving-license.json",
+            "11510000MB1C2D3E45",
+            &[("age_and_class", &AGE_AND_CLASS)],
+        );
+        let now = OffsetDateTime::now_utc();
+        let text = qr_text::encode(
+            &present(&w.license, &w.holder, Disclosure::Elements(&AGE_AND_CLASS), now).unwrap(),
+        )
+        .unwrap();
+        assert!(text.len() <= 600, "{alg}: age_and_class QR text is {} characters", text.len());
+        let v = PresentationVerifier::new(LicenseVerifier::new(trust), lists(&w, &[]));
+        let shown = v.verify_qr(&text, now).unwrap();
+        assert_eq!(shown.license().meta("holder_name").and_then(|e| e.as_text()), Some("张三"));
+    }
+}

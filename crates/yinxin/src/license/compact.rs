@@ -12,7 +12,8 @@
 //! | 2 | holder key: `[COSE alg, key bytes]` (Ed25519 raw, P-256/SM2 compressed SEC1) |
 //! | 3, 4, 5 | valid from, valid until, signed (Unix seconds; 5 only when it differs from 3) |
 //! | 6 | status reference `[uri, index]` (absent when the license has none) |
-//! | 7 | elements: metadata by number (1–12, in GB/T 36903 order), surface fields by name |
+//! | 7 | elements: metadata by number (1–12, in GB/T 36903 order), well-known surface fields by negative number, other surface fields by name ([`compact_keys`](super::compact_keys)) |
+//! | 8 | text elements carried as GB 18030 bytes (keys as in 7; absent when there are none) |
 
 use std::collections::BTreeMap;
 
@@ -21,25 +22,13 @@ use coset::{CoseSign1Builder, HeaderBuilder};
 use time::OffsetDateTime;
 
 use super::cbor::{decode_value, encode_value};
+use super::compact_keys::{
+    ELEMENTS, ElementKind, GB18030_ELEMENTS, META_ORDER, element_of, gb18030_decode, gb18030_if_shorter,
+    key_of,
+};
 use super::mso::ValidityInfo;
 use super::{ElementValue, IssueError, LicenseError, META_NAMESPACE, StatusReference};
 use crate::crypto::{Algorithm, PublicKey, Signer};
-
-/// The metadata elements, numbered 1–12 in this order in compact claims.
-pub const META_ORDER: [&str; 12] = [
-    "license_name",
-    "license_type_code",
-    "license_number",
-    "license_identifier",
-    "issuer_name",
-    "issuer_code",
-    "issue_date",
-    "holder_name",
-    "holder_code",
-    "holder_code_type",
-    "valid_from",
-    "valid_until",
-];
 
 /// The decoded, still unverified, content of compact claims.
 pub(crate) struct CompactClaims {
@@ -77,21 +66,25 @@ pub(crate) fn sign(
     wanted: &[String],
 ) -> Result<Vec<u8>, IssueError> {
     let mut elements = Vec::new();
+    let mut gb18030 = Vec::new();
     for name in wanted {
-        if let Some(pos) = META_ORDER.iter().position(|m| m == name) {
-            let value = meta
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.to_cbor())
-                .ok_or_else(|| IssueError::Element(name.clone()))?;
-            elements.push((Value::from(pos as u64 + 1), value));
+        let (kind, list) = if META_ORDER.contains(&name.as_str()) {
+            (ElementKind::Meta, meta)
         } else {
-            let value = surface
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.to_cbor())
-                .ok_or_else(|| IssueError::Element(name.clone()))?;
-            elements.push((Value::Text(name.clone()), value));
+            (ElementKind::Surface, surface)
+        };
+        let value = list
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| IssueError::Element(name.clone()))?;
+        let key = key_of(kind, name);
+        match value {
+            ElementValue::Text(t) => match gb18030_if_shorter(t) {
+                Some(bytes) => gb18030.push((key, Value::Bytes(bytes))),
+                None => elements.push((key, value.to_cbor())),
+            },
+            _ => elements.push((key, value.to_cbor())),
         }
     }
     let mut payload = vec![
@@ -113,7 +106,10 @@ pub(crate) fn sign(
     if let Some(s) = status {
         payload.push((Value::from(6), Value::Array(vec![Value::Text(s.uri.clone()), Value::from(s.index)])));
     }
-    payload.push((Value::from(7), Value::Map(elements)));
+    payload.push((Value::from(ELEMENTS), Value::Map(elements)));
+    if !gb18030.is_empty() {
+        payload.push((Value::from(GB18030_ELEMENTS), Value::Map(gb18030)));
+    }
     let payload = encode_value(&Value::Map(payload)).map_err(IssueError::Encode)?;
     let mut protected = HeaderBuilder::new().build();
     protected.alg = Some(super::issue::cose_algorithm(signer.algorithm()));
@@ -182,22 +178,86 @@ pub(crate) fn decode(payload: &[u8], doc_type_prefix: &str) -> Result<CompactCla
     };
     let surface_ns = format!("{doc_type_prefix}{type_code}.1");
     let mut elements: BTreeMap<String, BTreeMap<String, ElementValue>> = BTreeMap::new();
-    for (k, v) in get(7).and_then(Value::as_map).ok_or_else(|| bad("elements"))? {
-        let (ns, name) = match k {
-            Value::Text(name) => (surface_ns.clone(), name.clone()),
-            other => {
-                let n = other
-                    .as_integer()
-                    .and_then(|i| usize::try_from(i).ok())
-                    .ok_or_else(|| bad("element key"))?;
-                let name =
-                    n.checked_sub(1).and_then(|i| META_ORDER.get(i)).ok_or_else(|| bad("element number"))?;
-                (META_NAMESPACE.to_owned(), (*name).to_owned())
-            }
+    let mut add = |k: &Value, value: ElementValue| -> Result<(), LicenseError> {
+        let (kind, name) = element_of(k).ok_or_else(|| bad("element key"))?;
+        let ns = match kind {
+            ElementKind::Meta => META_NAMESPACE.to_owned(),
+            ElementKind::Surface => surface_ns.clone(),
         };
-        if elements.entry(ns).or_default().insert(name, ElementValue::from_cbor(v)).is_some() {
-            return Err(bad("duplicate element"));
+        match elements.entry(ns).or_default().insert(name, value) {
+            Some(_) => Err(bad("duplicate element")),
+            None => Ok(()),
+        }
+    };
+    for (k, v) in get(ELEMENTS).and_then(Value::as_map).ok_or_else(|| bad("elements"))? {
+        add(k, ElementValue::from_cbor(v))?;
+    }
+    if let Some(map) = get(GB18030_ELEMENTS) {
+        for (k, v) in map.as_map().ok_or_else(|| bad("GB 18030 elements"))? {
+            let text = v.as_bytes().and_then(|b| gb18030_decode(b)).ok_or_else(|| bad("GB 18030 text"))?;
+            add(k, ElementValue::Text(text))?;
         }
     }
     Ok(CompactClaims { type_code, holder_key, validity, status, elements })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(elements: Vec<(Value, Value)>, gb: Option<Vec<(Value, Value)>>) -> Vec<u8> {
+        let key = crate::crypto::SoftwareKey::generate(Algorithm::Ed25519).expect("key");
+        let mut map = vec![
+            (Value::from(1), Value::Text("11100000000013338W001".into())),
+            (
+                Value::from(2),
+                Value::Array(vec![Value::from(-8), Value::Bytes(compressed_key(key.public_key()))]),
+            ),
+            (Value::from(3), Value::from(1_700_000_000)),
+            (Value::from(4), Value::from(1_800_000_000)),
+            (Value::from(ELEMENTS), Value::Map(elements)),
+        ];
+        if let Some(gb) = gb {
+            map.push((Value::from(GB18030_ELEMENTS), Value::Map(gb)));
+        }
+        encode_value(&Value::Map(map)).expect("encode")
+    }
+
+    #[test]
+    fn gb18030_elements_decode_into_the_right_name_spaces() {
+        let text = "成都天府示例科技有限公司";
+        let gb = gb18030_if_shorter(text).expect("shorter");
+        let payload = claims(
+            vec![(Value::from(-2), Value::Text("91510100MA61ABCDE3".into()))],
+            Some(vec![(Value::from(8), Value::Bytes(gb.clone())), (Value::from(-1), Value::Bytes(gb))]),
+        );
+        let c = decode(&payload, "cn.gov.elicense.").expect("decodes");
+        let surface = &c.elements["cn.gov.elicense.11100000000013338W001.1"];
+        assert_eq!(surface["name"].as_text(), Some(text));
+        assert_eq!(surface["unified_social_credit_code"].as_text(), Some("91510100MA61ABCDE3"));
+        assert_eq!(c.elements[META_NAMESPACE]["holder_name"].as_text(), Some(text));
+    }
+
+    #[test]
+    fn malformed_duplicate_and_unknown_elements_are_refused() {
+        let cases = [
+            ("malformed GB 18030", claims(vec![], Some(vec![(Value::from(8), Value::Bytes(vec![0xB3]))]))),
+            (
+                "GB 18030 value not bytes",
+                claims(vec![], Some(vec![(Value::from(8), Value::Text("x".into()))])),
+            ),
+            (
+                "same element twice",
+                claims(
+                    vec![(Value::from(8), Value::Text("李四".into()))],
+                    Some(vec![(Value::from(8), Value::Bytes(gb18030_if_shorter("李四").expect("gb")))]),
+                ),
+            ),
+            ("unknown number", claims(vec![(Value::from(-200), Value::Null)], None)),
+            ("bytes as key", claims(vec![(Value::Bytes(vec![1]), Value::Null)], None)),
+        ];
+        for (what, payload) in cases {
+            assert!(decode(&payload, "cn.gov.elicense.").is_err(), "{what}");
+        }
+    }
 }

@@ -16,6 +16,7 @@
 
 pub(crate) mod cbor;
 mod compact;
+pub mod compact_keys;
 mod device_key;
 mod error;
 mod issue;
@@ -28,7 +29,7 @@ pub mod untrusted;
 mod value;
 mod verify;
 
-pub use compact::META_ORDER;
+pub use compact_keys::{GB18030_ELEMENTS, META_ORDER, SURFACE_KEYS};
 pub use device_key::COSE_CRV_SM2;
 pub use error::{IssueError, LicenseError};
 pub use issue::{IssueOptions, IssuedLicense, LicenseIssuer};

@@ -186,7 +186,7 @@ impl LicenseData {
             .map(|(name, v)| {
                 let elements = match v.as_array() {
                     Some(list) => list.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect(),
-                    None => super::compact::META_ORDER
+                    None => super::compact_keys::META_ORDER
                         .iter()
                         .map(|s| (*s).to_owned())
                         .chain(self.surface.keys().filter(|k| *k != "portrait").cloned())
