@@ -22,6 +22,7 @@ mod error;
 pub mod id;
 pub mod license;
 pub mod present;
+pub mod seal;
 pub mod status;
 pub mod trust;
 

@@ -1,0 +1,1 @@
+//! OFD documents (GB/T 33190): every signature, checked.

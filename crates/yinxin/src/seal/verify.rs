@@ -1,0 +1,402 @@
+//! Verifying seals and seal signatures: every check runs, each failure is reported with its
+//! own code, and success yields a value only this module constructs.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::model::{CertList, Seal, SealSignature};
+use super::{SM2_WITH_SM3_OID, SealError};
+use crate::crypto::{Algorithm, DigestAlgorithm, Verifier as _, der_to_raw};
+use crate::status::{Status, StatusListCache};
+use crate::trust::{Certificate, TrustStore};
+
+/// Checks seals and seal signatures.
+///
+/// The seal maker's certificate is validated against trust anchors when the verifier has them
+/// ([`SealVerifier::new`]). Seals from other systems often come without their roots; a
+/// verifier made with [`SealVerifier::without_trust_anchors`] still runs every other check and
+/// says in its result that the maker was not checked against an anchor
+/// ([`VerifiedSeal::maker_trusted`] is `false`).
+#[derive(Clone)]
+pub struct SealVerifier {
+    trust: Option<TrustStore>,
+    lists: Option<Arc<StatusListCache>>,
+    accept_unknown_status: bool,
+}
+
+/// The outcome of every check on one seal signature (or seal), for reports that show each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealCheck {
+    /// `dataHash` equals the digest of the data (`None` when checking a seal alone).
+    pub data_hash: Option<bool>,
+    /// The signature over TBS_Sign verifies with the signer certificate (`None` for a seal).
+    pub signature: Option<bool>,
+    /// The maker's signature over the seal verifies.
+    pub maker_signature: bool,
+    /// The seal passes all of its own checks (maker signature and certificate, validity,
+    /// status, and for a signature: signer in the list, signed within validity).
+    pub seal: bool,
+    /// The maker certificate chains to a trust anchor (`None`: the verifier has none).
+    pub maker_trusted: Option<bool>,
+    /// The failed checks, in the order they were run; empty when everything passed.
+    pub errors: Vec<SealError>,
+}
+
+impl SealCheck {
+    /// Everything passed.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// A seal whose checks all passed.
+#[derive(Debug, Clone)]
+pub struct VerifiedSeal {
+    seal: Seal,
+    maker: Certificate,
+    maker_trusted: bool,
+    status: Option<Status>,
+}
+
+impl VerifiedSeal {
+    /// The seal.
+    pub fn seal(&self) -> &Seal {
+        &self.seal
+    }
+    /// The maker's certificate.
+    pub fn maker(&self) -> &Certificate {
+        &self.maker
+    }
+    /// Whether the maker certificate was validated against a trust anchor.
+    pub fn maker_trusted(&self) -> bool {
+        self.maker_trusted
+    }
+    /// The status the seal's list entry gave, when it has one.
+    pub fn status(&self) -> Option<Status> {
+        self.status
+    }
+}
+
+/// A seal signature whose checks all passed.
+#[derive(Debug, Clone)]
+pub struct VerifiedSealSignature {
+    signature: SealSignature,
+    signer: Certificate,
+    seal: VerifiedSeal,
+}
+
+impl VerifiedSealSignature {
+    /// The signature.
+    pub fn signature(&self) -> &SealSignature {
+        &self.signature
+    }
+    /// The signer's certificate.
+    pub fn signer(&self) -> &Certificate {
+        &self.signer
+    }
+    /// The verified seal it was made with.
+    pub fn seal(&self) -> &VerifiedSeal {
+        &self.seal
+    }
+    /// When it was signed.
+    pub fn signed_at(&self) -> Option<OffsetDateTime> {
+        self.signature.signed_at
+    }
+}
+
+fn sm2_signature_ok(cert: &Certificate, message: &[u8], signature: &[u8]) -> bool {
+    let raw = match signature.len() {
+        64 => signature.to_vec(),
+        _ => match der_to_raw(Algorithm::Sm2Sm3, signature) {
+            Ok(r) => r,
+            Err(_) => return false,
+        },
+    };
+    cert.public_key().verify(message, &raw).is_ok()
+}
+
+fn sm2_certificate(der: &[u8], role: &str) -> Result<Certificate, SealError> {
+    let cert = Certificate::from_der(der).map_err(|e| SealError::Certificate(format!("{role}: {e}")))?;
+    if cert.public_key().algorithm() != Algorithm::Sm2Sm3 {
+        return Err(SealError::Certificate(format!("{role}: the key is not SM2")));
+    }
+    Ok(cert)
+}
+
+fn valid_at(cert: &Certificate, at: OffsetDateTime) -> bool {
+    cert.not_before() <= at && at <= cert.not_after()
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Digest of a certificate by the algorithm name a certDigestList entry gives.
+fn cert_digest(kind: &str, cert: &[u8]) -> Option<[u8; 32]> {
+    match kind.to_ascii_lowercase().replace('-', "").as_str() {
+        "sm3" | "1.2.156.10197.1.401" => Some(DigestAlgorithm::Sm3.digest(cert)),
+        "sha256" | "2.16.840.1.101.3.4.2.1" => Some(DigestAlgorithm::Sha256.digest(cert)),
+        _ => None,
+    }
+}
+
+/// Whether `cert` may sign with `seal` (its certificate list).
+pub(crate) fn in_cert_list(seal: &Seal, cert: &[u8]) -> bool {
+    match &seal.cert_list {
+        CertList::Certificates(list) => list.iter().any(|c| c == cert),
+        CertList::Digests(list) => {
+            list.iter().any(|(kind, value)| cert_digest(kind, cert).is_some_and(|d| d.as_slice() == value))
+        }
+        CertList::NotCertificates(_) => false,
+    }
+}
+
+impl SealVerifier {
+    /// A verifier that validates seal makers' certificates against `trust`.
+    pub fn new(trust: TrustStore) -> Self {
+        Self { trust: Some(trust), lists: None, accept_unknown_status: false }
+    }
+
+    /// A verifier with no trust anchors: every check but the maker's chain runs, and results
+    /// say the maker was not checked against an anchor.
+    pub fn without_trust_anchors() -> Self {
+        Self { trust: None, lists: None, accept_unknown_status: false }
+    }
+
+    /// Status lists for seals that carry a status reference. Without them such seals are
+    /// refused with `seal.status_unknown` (unless [`Self::accept_unknown_status`]).
+    pub fn with_status_lists(mut self, lists: Arc<StatusListCache>) -> Self {
+        self.lists = Some(lists);
+        self
+    }
+
+    /// Accept seals whose status cannot be established (no list, stale list).
+    pub fn accept_unknown_status(mut self, accept: bool) -> Self {
+        self.accept_unknown_status = accept;
+        self
+    }
+
+    /// Verifies a seal (DER) for use at `at`.
+    pub fn verify_seal(&self, der: &[u8], at: OffsetDateTime) -> Result<VerifiedSeal, SealError> {
+        let seal = Seal::from_der(der)?;
+        let (check, verified) = self.run_seal(seal, at, at);
+        match check.errors.into_iter().next() {
+            Some(e) => Err(e),
+            None => verified.ok_or_else(|| SealError::Malformed("no result".into())),
+        }
+    }
+
+    /// Checks a seal for use at `at`, reporting every check.
+    pub fn check_seal(&self, seal: &Seal, at: OffsetDateTime) -> SealCheck {
+        self.run_seal(seal.clone(), at, at).0
+    }
+
+    /// Verifies a `SES_Signature` (DER) over `data`: `dataHash` must be SM3(`data`). `now` is
+    /// the time the seal's status is checked for.
+    pub fn verify_signature(
+        &self,
+        der: &[u8],
+        data: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<VerifiedSealSignature, SealError> {
+        let sig = SealSignature::from_der(der)?;
+        let (check, verified) = self.run_signature(sig, Some(&DigestAlgorithm::Sm3.digest(data)), now);
+        match check.errors.into_iter().next() {
+            Some(e) => Err(e),
+            None => verified.ok_or_else(|| SealError::Malformed("no result".into())),
+        }
+    }
+
+    /// Checks a signature, reporting every check. `data_digest` is SM3 of the signed data,
+    /// or `None` when the data is not available (then `data_hash` is `None` and the result
+    /// is not valid).
+    pub fn check_signature(
+        &self,
+        sig: &SealSignature,
+        data_digest: Option<&[u8; 32]>,
+        now: OffsetDateTime,
+    ) -> SealCheck {
+        self.run_signature(sig.clone(), data_digest, now).0
+    }
+
+    fn run_seal(
+        &self,
+        seal: Seal,
+        used_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> (SealCheck, Option<VerifiedSeal>) {
+        let mut errors = Vec::new();
+        let mut maker_signature = false;
+        let mut maker_trusted = None;
+        if seal.algorithm != SM2_WITH_SM3_OID {
+            errors.push(SealError::Algorithm(seal.algorithm.clone()));
+        }
+        let maker = match sm2_certificate(&seal.maker_cert, "seal maker") {
+            Ok(maker) => {
+                maker_signature = seal.algorithm == SM2_WITH_SM3_OID
+                    && sm2_signature_ok(&maker, &seal.signed_bytes, &seal.signature);
+                if !maker_signature {
+                    errors.push(SealError::MakerSignatureInvalid);
+                }
+                if !valid_at(&maker, seal.created) {
+                    errors.push(SealError::CertificateExpired("seal maker", rfc3339(seal.created)));
+                }
+                if let Some(trust) = &self.trust {
+                    let ok = trust.verify_chain(std::slice::from_ref(&maker), seal.created);
+                    maker_trusted = Some(ok.is_ok());
+                    if let Err(e) = ok {
+                        errors.push(SealError::MakerUntrusted(e.to_string()));
+                    }
+                }
+                Some(maker)
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        for ext in seal.extensions.iter().filter(|e| e.critical && e.oid != super::STATUS_EXTENSION_OID) {
+            errors.push(SealError::UnknownCriticalExtension(ext.oid.clone()));
+        }
+        if used_at < seal.valid_start {
+            errors.push(SealError::NotYetValid);
+        }
+        if used_at > seal.valid_end {
+            errors.push(SealError::Expired);
+        }
+        let status = self.status(&seal, maker.as_ref(), now, &mut errors);
+        let check = SealCheck {
+            data_hash: None,
+            signature: None,
+            maker_signature,
+            seal: errors.is_empty(),
+            maker_trusted,
+            errors,
+        };
+        let verified = match (check.is_valid(), maker) {
+            (true, Some(maker)) => Some(VerifiedSeal { seal, maker, maker_trusted: maker_trusted == Some(true), status }),
+            _ => None,
+        };
+        (check, verified)
+    }
+
+    fn status(
+        &self,
+        seal: &Seal,
+        maker: Option<&Certificate>,
+        now: OffsetDateTime,
+        errors: &mut Vec<SealError>,
+    ) -> Option<Status> {
+        let reference = seal.status.as_ref()?;
+        let outcome = match &self.lists {
+            None => Err("no status list supplied".to_owned()),
+            Some(lists) => lists.get(&reference.uri, now).and_then(|list| {
+                if let (Some(signer), Some(maker)) = (list.signer(), maker) {
+                    let same = match (signer.party(), maker.party()) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => signer.public_key() == maker.public_key(),
+                    };
+                    if !same {
+                        return Err("the status list is signed by another authority".to_owned());
+                    }
+                }
+                list.list().status(reference.index).map_err(|e| e.to_string())
+            }),
+        };
+        match outcome {
+            Ok(Status::Valid) => Some(Status::Valid),
+            Ok(Status::Invalid) => {
+                errors.push(SealError::Revoked);
+                Some(Status::Invalid)
+            }
+            Ok(Status::Suspended) => {
+                errors.push(SealError::Suspended);
+                Some(Status::Suspended)
+            }
+            Ok(other) => {
+                if !self.accept_unknown_status {
+                    errors.push(SealError::StatusUnknown(format!("status value {}", other.value())));
+                }
+                Some(other)
+            }
+            Err(reason) => {
+                if !self.accept_unknown_status {
+                    errors.push(SealError::StatusUnknown(reason));
+                }
+                None
+            }
+        }
+    }
+
+    fn run_signature(
+        &self,
+        sig: SealSignature,
+        data_digest: Option<&[u8; 32]>,
+        now: OffsetDateTime,
+    ) -> (SealCheck, Option<VerifiedSealSignature>) {
+        let mut errors = Vec::new();
+        let data_hash = data_digest.map(|d| d.as_slice() == sig.data_hash.as_slice());
+        match data_hash {
+            Some(true) => {}
+            Some(false) => errors.push(SealError::DataHashMismatch),
+            None => errors.push(SealError::DataHashMismatch),
+        }
+        if sig.algorithm != SM2_WITH_SM3_OID {
+            errors.push(SealError::Algorithm(sig.algorithm.clone()));
+        }
+        let mut signature = false;
+        let signer = match sm2_certificate(&sig.signer_cert, "signer") {
+            Ok(cert) => {
+                signature =
+                    sig.algorithm == SM2_WITH_SM3_OID && sm2_signature_ok(&cert, &sig.signed_bytes, &sig.signature);
+                if !signature {
+                    errors.push(SealError::SignatureInvalid);
+                }
+                Some(cert)
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        // The seal, checked at the signing time (its validity) and now (its status).
+        let mut seal_errors = Vec::new();
+        let used_at = match sig.signed_at {
+            Some(t) => t,
+            None => {
+                seal_errors.push(SealError::SigningTime);
+                now
+            }
+        };
+        let (seal_check, verified_seal) = self.run_seal(sig.seal.clone(), used_at, now);
+        seal_errors.extend(seal_check.errors);
+        if let Some(e) = seal_errors.iter_mut().find(|e| matches!(e, SealError::NotYetValid | SealError::Expired)) {
+            *e = SealError::SignedOutsideValidity(rfc3339(used_at));
+        }
+        seal_errors.retain(|e| !matches!(e, SealError::NotYetValid | SealError::Expired));
+        if !in_cert_list(&sig.seal, &sig.signer_cert) {
+            seal_errors.push(SealError::SignerNotInSeal);
+        }
+        if let Some(cert) = &signer {
+            if sig.signed_at.is_some() && !valid_at(cert, used_at) {
+                seal_errors.push(SealError::CertificateExpired("signer", rfc3339(used_at)));
+            }
+        }
+        let seal_ok = seal_errors.is_empty();
+        errors.extend(seal_errors);
+        let check = SealCheck {
+            data_hash,
+            signature: Some(signature),
+            maker_signature: seal_check.maker_signature,
+            seal: seal_ok,
+            maker_trusted: seal_check.maker_trusted,
+            errors,
+        };
+        let verified = match (check.is_valid(), signer, verified_seal) {
+            (true, Some(signer), Some(seal)) => Some(VerifiedSealSignature { signature: sig, signer, seal }),
+            _ => None,
+        };
+        (check, verified)
+    }
+}
