@@ -386,6 +386,15 @@ impl Seal {
     pub fn der(&self) -> &[u8] {
         &self.der
     }
+    /// The exact bytes the maker signed (v4/v5: `eSealInfo`; v1: `SEQUENCE { esealInfo,
+    /// cert, signatureAlgorithm }`).
+    pub fn signed_bytes(&self) -> &[u8] {
+        &self.signed_bytes
+    }
+    /// The maker's signature value as written (DER or raw `r‖s`).
+    pub fn signature_value(&self) -> &[u8] {
+        &self.signature
+    }
 }
 
 impl SealSignature {
@@ -477,6 +486,14 @@ impl SealSignature {
     /// The signature algorithm OID as written.
     pub fn signature_algorithm(&self) -> &str {
         &self.algorithm
+    }
+    /// The exact bytes the signer signed (`TBS_Sign` as received).
+    pub fn signed_bytes(&self) -> &[u8] {
+        &self.signed_bytes
+    }
+    /// The signature value as written (DER or raw `r‖s`).
+    pub fn signature_value(&self) -> &[u8] {
+        &self.signature
     }
     /// Whether a time stamp over the signature is attached (it is not verified).
     pub fn has_time_stamp(&self) -> bool {

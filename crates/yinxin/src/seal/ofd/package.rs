@@ -1,0 +1,97 @@
+//! The OFD package: a zip archive read within limits (entry count, sizes, total inflated
+//! bytes), with OFD path resolution (absolute from the package root, or relative to a base).
+
+use std::io::{Cursor, Read as _};
+
+use super::{OfdError, OfdLimits};
+
+/// An opened OFD package.
+pub(crate) struct Package<'a> {
+    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    limits: OfdLimits,
+    read_total: u64,
+}
+
+/// Resolves an OFD location: `/a/b` from the root, `b` relative to `base_dir`; `.` and `..`
+/// segments are applied, and a path may not climb above the root.
+pub(crate) fn resolve(base_dir: &str, loc: &str) -> Result<String, OfdError> {
+    let loc = loc.trim();
+    let joined = if let Some(abs) = loc.strip_prefix('/') { abs.to_owned() } else { format!("{base_dir}/{loc}") };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(OfdError::Path(loc.to_owned()));
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    if parts.is_empty() {
+        return Err(OfdError::Path(loc.to_owned()));
+    }
+    Ok(parts.join("/"))
+}
+
+/// The directory of a package path (`a/b/c.xml` → `a/b`).
+pub(crate) fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+impl<'a> Package<'a> {
+    /// Opens a package held in memory.
+    pub fn open(bytes: &'a [u8], limits: OfdLimits) -> Result<Self, OfdError> {
+        if bytes.len() as u64 > limits.max_package_bytes {
+            return Err(OfdError::TooLarge(format!("package of {} bytes", bytes.len())));
+        }
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OfdError::Zip(e.to_string()))?;
+        if zip.len() > limits.max_entries {
+            return Err(OfdError::TooLarge(format!("{} zip entries", zip.len())));
+        }
+        Ok(Self { zip, limits, read_total: 0 })
+    }
+
+    /// Whether the package has a file at `path` (resolved, without a leading slash).
+    pub fn contains(&self, path: &str) -> bool {
+        self.zip.index_for_name(path).is_some()
+    }
+
+    /// Reads a file (resolved path), within the per-entry and total limits.
+    pub fn read(&mut self, path: &str) -> Result<Vec<u8>, OfdError> {
+        let mut file = match self.zip.by_name(path) {
+            Ok(f) => f,
+            Err(zip::result::ZipError::FileNotFound) => return Err(OfdError::Missing(format!("/{path}"))),
+            Err(e) => return Err(OfdError::Zip(e.to_string())),
+        };
+        let cap = self.limits.max_entry_bytes;
+        let mut out = Vec::new();
+        (&mut file).take(cap + 1).read_to_end(&mut out).map_err(|e| OfdError::Zip(format!("/{path}: {e}")))?;
+        if out.len() as u64 > cap {
+            return Err(OfdError::TooLarge(format!("/{path} inflates past {cap} bytes")));
+        }
+        self.read_total += out.len() as u64;
+        if self.read_total > self.limits.max_total_bytes {
+            return Err(OfdError::TooLarge(format!("more than {} bytes inflated in all", self.limits.max_total_bytes)));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_like_ofd_locations() {
+        assert_eq!(resolve("Doc_0/Signs", "/Doc_0/Signs/Sign_0/Signature.xml").ok().as_deref(), Some("Doc_0/Signs/Sign_0/Signature.xml"));
+        assert_eq!(resolve("Doc_0/Signs", "Sign_0/Signature.xml").ok().as_deref(), Some("Doc_0/Signs/Sign_0/Signature.xml"));
+        assert_eq!(resolve("", "Doc_0/./Document.xml").ok().as_deref(), Some("Doc_0/Document.xml"));
+        assert_eq!(resolve("Doc_0/Signs", "../Document.xml").ok().as_deref(), Some("Doc_0/Document.xml"));
+        assert!(resolve("Doc_0", "../../etc/passwd").is_err());
+        assert!(resolve("", "/").is_err());
+        assert_eq!(dir_of("Doc_0/Signs/Signatures.xml"), "Doc_0/Signs");
+        assert_eq!(dir_of("OFD.xml"), "");
+    }
+}
