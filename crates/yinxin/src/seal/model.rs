@@ -117,9 +117,32 @@ pub(crate) const STATUS_EXTENSION_OID_DER: [u8; 19] = [
     0x69, 0xdc, 0xeb, 0xd6, 0x9e, 0xa2, 0xf3, 0xa2, 0x93, 0xb9, 0x91, 0xd1, 0x87, 0xbc, 0xbc, 0xa8, 0x95, 0x8a, 0x1a,
 ];
 
-/// Dotted text of an OID's content bytes (arcs of any size).
+/// Dotted text of an OID's content bytes. Arcs up to 128 bits (`2.25.<UUID>`) are written in
+/// decimal; anything larger falls back to asn1-rs's rendering.
 pub(crate) fn oid_text(bytes: &[u8]) -> String {
-    x509_parser::der_parser::oid::Oid::new(std::borrow::Cow::Borrowed(bytes)).to_id_string()
+    let mut arcs: Vec<u128> = Vec::new();
+    let mut acc: u128 = 0;
+    for b in bytes {
+        match acc.checked_mul(128) {
+            Some(v) if acc >> 120 == 0 => acc = v | u128::from(b & 0x7f),
+            _ => return x509_parser::der_parser::oid::Oid::new(std::borrow::Cow::Borrowed(bytes)).to_id_string(),
+        }
+        if b & 0x80 == 0 {
+            arcs.push(acc);
+            acc = 0;
+        }
+    }
+    let Some(first) = arcs.first().copied() else { return String::new() };
+    let (a, b) = match first {
+        0..40 => (0, first),
+        40..80 => (1, first - 40),
+        _ => (2, first - 80),
+    };
+    let mut text = format!("{a}.{b}");
+    for arc in arcs.iter().skip(1) {
+        text.push_str(&format!(".{arc}"));
+    }
+    text
 }
 
 fn bad(what: impl std::fmt::Display) -> SealError {
@@ -498,5 +521,24 @@ impl SealSignature {
     /// Whether a time stamp over the signature is attached (it is not verified).
     pub fn has_time_stamp(&self) -> bool {
         self.has_time_stamp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oid_text_writes_uuid_arcs_in_decimal() {
+        assert_eq!(oid_text(&STATUS_EXTENSION_OID_DER), STATUS_EXTENSION_OID);
+        // 1.2.156.10197.1.501 (SM2 with SM3)
+        assert_eq!(oid_text(&[0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x75]), "1.2.156.10197.1.501");
+        assert_eq!(
+            v1_time(b"2020-01-25T07:31:56.377Z").map(|t| t.unix_timestamp()),
+            Some(1_579_937_516)
+        );
+        assert_eq!(v1_time(b"200125073156Z").map(|t| t.unix_timestamp()), Some(1_579_937_516));
+        assert_eq!(v1_time(b"20200125073156Z").map(|t| t.unix_timestamp()), Some(1_579_937_516));
+        assert_eq!(v1_time(b"yesterday"), None);
     }
 }
