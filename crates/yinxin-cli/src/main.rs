@@ -65,6 +65,12 @@ enum Command {
     /// The issuer's registry of issued licenses.
     #[command(subcommand)]
     Registry(commands::registry::RegistryCommand),
+    /// Electronic seals (GB/T 38540): inspect, make, sign, verify.
+    #[command(subcommand)]
+    Seal(commands::seal::SealCommand),
+    /// OFD documents: verify every signature.
+    #[command(subcommand)]
+    Ofd(commands::seal::OfdCommand),
     /// Show a license as a QR code: chosen elements, signed by the holder key.
     Present(commands::present::PresentArgs),
     /// Verify a QR code at the counter. Exit 0 valid, 1 invalid, 2 unreadable.
@@ -90,6 +96,8 @@ fn main() -> ExitCode {
         Command::Authority(cmd) => commands::authority::run(cmd),
         Command::License(cmd) => commands::license::run(cmd),
         Command::Mdoc(cmd) => commands::mdoc::run(cmd),
+        Command::Seal(cmd) => commands::seal::run(cmd),
+        Command::Ofd(cmd) => commands::seal::run_ofd(cmd),
         Command::Status(cmd) => commands::status::run(cmd),
         Command::Registry(cmd) => commands::registry::run(cmd),
         Command::Present(args) => commands::present::run_present(&args),

@@ -321,3 +321,51 @@ fn seals_with_a_status_reference_are_revocable() {
     let stale = v.with_status_lists(lists(0));
     assert_eq!(stale.verify_seal(&seal, at + Duration::hours(2)).unwrap_err().code(), "seal.status_unknown");
 }
+
+/// OpenSSL, an independent SM2 implementation, verifies the maker's signature over the seal
+/// and the holder's signature over TBS_Sign of what yinxin makes.
+#[test]
+fn openssl_verifies_the_seal_and_signature_yinxin_makes() {
+    let w = world();
+    let seal_der = w.maker.make(&request(&w, None)).unwrap();
+    let at = datetime!(2026-03-01 8:00 UTC);
+    let sig_der = holder(&w, &seal_der).sign(b"document", at, "doc").unwrap();
+    let seal = Seal::from_der(&seal_der).unwrap();
+    let sig = SealSignature::from_der(&sig_der).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, cert, message, signature) in [
+        ("seal", &w.maker_cert, seal.signed_bytes(), seal.signature_value()),
+        ("signature", &w.holder_cert, sig.signed_bytes(), sig.signature_value()),
+    ] {
+        let p = |f: &str| dir.path().join(format!("{name}.{f}"));
+        std::fs::write(p("pub.pem"), cert.public_key().to_spki_pem().unwrap()).unwrap();
+        std::fs::write(p("msg"), message).unwrap();
+        std::fs::write(p("sig"), signature).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+            .arg(p("pub.pem"))
+            .args(["-rawin", "-digest", "sm3", "-in"])
+            .arg(p("msg"))
+            .arg("-sigfile")
+            .arg(p("sig"))
+            .args(["-pkeyopt", "distid:1234567812345678"])
+            .output()
+            .expect("openssl runs");
+        assert!(out.status.success(), "{name}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        // And a changed message fails there too.
+        let mut changed = message.to_vec();
+        changed[10] ^= 1;
+        std::fs::write(p("msg"), &changed).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+            .arg(p("pub.pem"))
+            .args(["-rawin", "-digest", "sm3", "-in"])
+            .arg(p("msg"))
+            .arg("-sigfile")
+            .arg(p("sig"))
+            .args(["-pkeyopt", "distid:1234567812345678"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{name}: OpenSSL accepted a changed message");
+    }
+}

@@ -11,5 +11,6 @@ pub mod mdoc;
 pub mod present;
 pub mod qr_image;
 pub mod registry;
+pub mod seal;
 pub mod status;
 pub mod time_arg;

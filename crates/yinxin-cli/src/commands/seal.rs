@@ -1,0 +1,467 @@
+//! `yinxin seal` (inspect, make, sign, verify GB/T 38540 seals) and `yinxin ofd verify`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+use yinxin::ErrorCode;
+use yinxin::license::StatusReference;
+use yinxin::seal::ofd::{OfdLimits, verify_ofd};
+use yinxin::seal::{
+    CertList, Seal, SealCheck, SealHolder, SealMaker, SealPicture, SealRequest, SealSignature, SealVerifier,
+};
+use yinxin::status::{StatusListCache, StatusListToken};
+use yinxin::trust::Certificate;
+use yinxin_registry::{IssuedRecord, Registry as _, RegistryError, StatusSlot};
+
+use crate::commands::key::load_private_key;
+use crate::commands::license::load_trust;
+use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
+use crate::commands::time_arg;
+use crate::failure::{EXIT_INVALID, Failure, read_input};
+
+#[derive(Subcommand)]
+pub enum SealCommand {
+    /// Show a seal or a seal signature (SES_Signature) of any version; `--picture-out`
+    /// extracts the picture. Exit 0 when readable, 2 otherwise.
+    Inspect(InspectArgs),
+    /// Make a GB/T 38540 (v4) seal, signed by the seal maker (SM2).
+    Make(MakeArgs),
+    /// Sign a file with a seal: writes a SES_Signature (SignedValue.dat).
+    Sign(SignArgs),
+    /// Verify a seal signature over a file. Exit 0 valid, 1 invalid, 2 unreadable.
+    Verify(VerifyArgs),
+}
+
+#[derive(Subcommand)]
+pub enum OfdCommand {
+    /// Verify every signature of an OFD document, one verdict each. Exit 0 when all are
+    /// valid, 1 otherwise (or when there is none), 2 unreadable.
+    Verify(OfdVerifyArgs),
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The seal (.esl) or SES_Signature (.dat) file.
+    file: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// Write the seal picture to this file.
+    #[arg(long)]
+    picture_out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct MakeArgs {
+    /// The seal maker's SM2 private key.
+    #[arg(long)]
+    maker_key: String,
+    /// The seal maker's certificate.
+    #[arg(long)]
+    maker_cert: String,
+    /// The certificate of who may sign with the seal (repeatable).
+    #[arg(long, required = true)]
+    holder_cert: Vec<String>,
+    /// The seal name.
+    #[arg(long)]
+    name: String,
+    /// The seal identifier (esID, ASCII).
+    #[arg(long)]
+    es_id: String,
+    /// The picture (PNG, JPG, GIF, SVG, OFD); its type is taken from the extension.
+    #[arg(long)]
+    picture: PathBuf,
+    /// Picture size in millimetres.
+    #[arg(long, default_value_t = 40)]
+    size_mm: i64,
+    /// Days of validity from now (or --at).
+    #[arg(long)]
+    valid_days: i64,
+    /// Seal type: 1 organisation, 2 personal.
+    #[arg(long = "type", default_value_t = 1)]
+    kind: i64,
+    /// Vendor id in the header.
+    #[arg(long, default_value = "yinxin")]
+    vid: String,
+    /// Creation time (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Record the seal in this registry (created if missing) and give it a status list entry,
+    /// so that it can be revoked (`yinxin license revoke ESID --registry DB`).
+    #[arg(long)]
+    registry: Option<PathBuf>,
+    /// Status lists of a new registry are published under this URI.
+    #[arg(long, default_value = DEFAULT_URI_BASE)]
+    status_uri_base: String,
+    /// Output file.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// The seal.
+    #[arg(long)]
+    seal: String,
+    /// The signer's SM2 private key.
+    #[arg(long)]
+    key: String,
+    /// The signer's certificate (must be in the seal's list).
+    #[arg(long)]
+    cert: String,
+    /// The data to sign.
+    #[arg(long)]
+    data: String,
+    /// propertyInfo (default: the data file's name).
+    #[arg(long)]
+    property_info: Option<String>,
+    /// Signing time (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Output file (SignedValue.dat).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The SES_Signature file.
+    file: String,
+    /// The signed data.
+    #[arg(long)]
+    data: String,
+    /// Trust anchors for the seal maker's certificate; without it the maker is not checked
+    /// against an anchor (reported as `"maker_trusted": null`).
+    #[arg(long)]
+    trust: Option<String>,
+    /// Signed status list(s) for seals that carry a status reference (needs --trust).
+    #[arg(long = "status-list")]
+    status_lists: Vec<String>,
+    /// Accept seals whose status cannot be established.
+    #[arg(long)]
+    accept_unknown_status: bool,
+    /// The time status lists are checked for (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct OfdVerifyArgs {
+    /// The OFD file.
+    file: String,
+    /// Trust anchors for seal makers (optional, as for `seal verify`).
+    #[arg(long)]
+    trust: Option<String>,
+    /// Signed status list(s) (needs --trust).
+    #[arg(long = "status-list")]
+    status_lists: Vec<String>,
+    /// Accept seals whose status cannot be established.
+    #[arg(long)]
+    accept_unknown_status: bool,
+    /// The time status lists are checked for (RFC 3339), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// One JSON object per signature.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(cmd: SealCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        SealCommand::Inspect(a) => inspect(&a),
+        SealCommand::Make(a) => make(&a),
+        SealCommand::Sign(a) => sign(&a),
+        SealCommand::Verify(a) => verify(&a),
+    }
+}
+
+pub fn run_ofd(cmd: OfdCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        OfdCommand::Verify(a) => ofd_verify(&a),
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn load_cert(path: &str) -> Result<Certificate, Failure> {
+    Certificate::from_pem_or_der(&read_input(path)?).map_err(|e| Failure::unreadable(&e, path))
+}
+
+fn seal_json(seal: &Seal, check: &SealCheck) -> serde_json::Value {
+    let cert_list = match seal.cert_list() {
+        CertList::Certificates(c) => json!({"certificates": c.len()}),
+        CertList::Digests(d) => json!({"digests": d.len()}),
+        CertList::NotCertificates(text) => json!({"not_certificates": text}),
+        _ => json!(null),
+    };
+    json!({
+        "version": seal.version().number(),
+        "vid": seal.vid(),
+        "es_id": seal.es_id(),
+        "name": seal.name(),
+        "type": seal.kind(),
+        "created": rfc3339(seal.created()),
+        "valid_start": rfc3339(seal.valid_start()),
+        "valid_end": rfc3339(seal.valid_end()),
+        "picture": {
+            "type": seal.picture().kind,
+            "width_mm": seal.picture().width_mm,
+            "height_mm": seal.picture().height_mm,
+            "bytes": seal.picture().data.len(),
+        },
+        "cert_list": cert_list,
+        "extensions": seal.extensions().iter().map(|e| json!({"oid": e.oid, "critical": e.critical})).collect::<Vec<_>>(),
+        "status": seal.status().map(|s| json!({"uri": s.uri, "index": s.index})),
+        "maker_signature": check.maker_signature,
+    })
+}
+
+fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
+    let bytes = read_input(&args.file)?;
+    let v = SealVerifier::without_trust_anchors().accept_unknown_status(true);
+    let (seal, mut report) = match Seal::from_der(&bytes) {
+        Ok(seal) => {
+            let check = v.check_seal(&seal, seal.valid_start());
+            let report = seal_json(&seal, &check);
+            (seal, report)
+        }
+        Err(seal_err) => match SealSignature::from_der(&bytes) {
+            Ok(sig) => {
+                let seal = sig.seal().clone();
+                let check = v.check_signature(&sig, None, OffsetDateTime::now_utc());
+                let mut report = seal_json(&seal, &check);
+                report["signature"] = json!({
+                    "signed_at": sig.signed_at().map(rfc3339),
+                    "property_info": sig.property_info(),
+                    "data_hash": hex::encode(sig.data_hash()),
+                    "signature_valid": check.signature == Some(true),
+                    "time_stamp": sig.has_time_stamp(),
+                });
+                (seal, report)
+            }
+            Err(_) => return Err(Failure::unreadable(&seal_err, &args.file)),
+        },
+    };
+    if let Some(out) = &args.picture_out {
+        std::fs::write(out, &seal.picture().data).map_err(|e| Failure::io(&e, out.display()))?;
+        report["picture"]["written_to"] = json!(out.display().to_string());
+    }
+    if args.json {
+        outln!("{report}");
+    } else if let Some(map) = report.as_object() {
+        for (k, v) in map {
+            outln!("{k}\t{v}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn picture_type(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).map_or_else(|| "PNG".into(), |e| match e.to_ascii_lowercase().as_str() {
+        "jpg" | "jpeg" => "JPG".into(),
+        other => other.to_ascii_uppercase(),
+    })
+}
+
+fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
+    let key = load_private_key(&args.maker_key)?;
+    let maker_cert = load_cert(&args.maker_cert)?;
+    let holders = args.holder_cert.iter().map(|p| load_cert(p)).collect::<Result<Vec<_>, _>>()?;
+    let picture_path = args.picture.display().to_string();
+    let picture = SealPicture {
+        kind: picture_type(&args.picture),
+        data: read_input(&picture_path)?,
+        width_mm: args.size_mm,
+        height_mm: args.size_mm,
+    };
+    let at = time_arg::at(args.at.as_deref())?;
+    if args.valid_days <= 0 {
+        return Err(Failure::usage("--valid-days must be positive"));
+    }
+    let maker = SealMaker::new(Box::new(key), maker_cert).map_err(|e| Failure::unreadable(&e, &args.maker_key))?;
+    let request = |status: Option<StatusReference>| SealRequest {
+        es_id: args.es_id.clone(),
+        name: args.name.clone(),
+        kind: args.kind,
+        holder_certificates: holders.clone(),
+        picture: picture.clone(),
+        created: at,
+        valid_start: at,
+        valid_end: at + Duration::days(args.valid_days),
+        vid: args.vid.clone(),
+        status,
+    };
+    let (seal, slot) = match &args.registry {
+        None => (maker.make(&request(None)).map_err(|e| Failure::unreadable(&e, "seal"))?, None),
+        Some(path) => {
+            let mut reg = open(path, &args.status_uri_base)?;
+            if reg.license(&args.es_id).map_err(|e| registry_failure(&e, "registry"))?.is_some() {
+                return Err(registry_failure(&RegistryError::Duplicate(args.es_id.clone()), "registry"));
+            }
+            let mut made = Vec::new();
+            let holder_code = holders.first().map(|c| c.subject().to_owned()).unwrap_or_default();
+            let records = reg
+                .issue_batch(1, &mut |slots: &[StatusSlot]| {
+                    let mut records = Vec::new();
+                    for slot in slots {
+                        let seal = maker
+                            .make(&request(Some(StatusReference { uri: slot.uri.clone(), index: slot.index })))
+                            .map_err(|e| RegistryError::Issue { code: e.code(), message: e.to_string() })?;
+                        made.push(seal);
+                        records.push(IssuedRecord {
+                            identifier: args.es_id.clone(),
+                            holder_code: holder_code.clone(),
+                            doc_type: "seal.gbt38540".into(),
+                            slot: slot.clone(),
+                            actor: "yinxin seal make".into(),
+                        });
+                    }
+                    Ok(records)
+                })
+                .map_err(|e| registry_failure(&e, "seal make"))?;
+            let seal = made.pop().ok_or_else(|| Failure::usage("the registry made no seal"))?;
+            (seal, records.into_iter().next().map(|r| r.slot))
+        }
+    };
+    std::fs::write(&args.out, &seal).map_err(|e| Failure::io(&e, args.out.display()))?;
+    match slot {
+        Some(s) => outln!("{}\t{} bytes\tstatus {} #{}", args.es_id, seal.len(), s.uri, s.index),
+        None => outln!("{}\t{} bytes", args.es_id, seal.len()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
+    let seal = read_input(&args.seal)?;
+    let key = load_private_key(&args.key)?;
+    let cert = load_cert(&args.cert)?;
+    let data = read_input(&args.data)?;
+    let at = time_arg::at(args.at.as_deref())?;
+    let holder = SealHolder::new(&seal, Box::new(key), cert).map_err(|e| Failure::invalid(&e, &args.seal))?;
+    let property = args.property_info.clone().unwrap_or_else(|| {
+        Path::new(&args.data).file_name().map_or_else(|| args.data.clone(), |n| n.to_string_lossy().into_owned())
+    });
+    let signed = holder.sign(&data, at, &property).map_err(|e| Failure::unreadable(&e, &args.data))?;
+    std::fs::write(&args.out, &signed).map_err(|e| Failure::io(&e, args.out.display()))?;
+    outln!("{}\t{} bytes\tsigned at {}", args.out.display(), signed.len(), rfc3339(at));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A verifier from `--trust` and `--status-list` options.
+fn verifier(
+    trust: Option<&str>,
+    status_lists: &[String],
+    accept_unknown: bool,
+    at: OffsetDateTime,
+) -> Result<SealVerifier, Failure> {
+    let Some(trust_path) = trust else {
+        if !status_lists.is_empty() {
+            return Err(Failure::usage("--status-list needs --trust to verify the lists"));
+        }
+        return Ok(SealVerifier::without_trust_anchors().accept_unknown_status(accept_unknown));
+    };
+    let store = load_trust(trust_path)?;
+    let mut v = SealVerifier::new(store.clone()).accept_unknown_status(accept_unknown);
+    if !status_lists.is_empty() {
+        let cache = StatusListCache::new();
+        for path in status_lists {
+            let token = read_input(path)?;
+            let list = StatusListToken::verify_with_trust(&token, &store, at).map_err(|e| Failure::unreadable(&e, path))?;
+            cache.insert(list, at);
+        }
+        v = v.with_status_lists(Arc::new(cache));
+    }
+    Ok(v)
+}
+
+fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    let bytes = read_input(&args.file)?;
+    let data = read_input(&args.data)?;
+    let at = time_arg::at(args.at.as_deref())?;
+    let v = verifier(args.trust.as_deref(), &args.status_lists, args.accept_unknown_status, at)?;
+    let sig = SealSignature::from_der(&bytes).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
+    let check = v.check_signature(&sig, Some(&digest), at);
+    let first = check.errors.first();
+    let report = json!({
+        "valid": check.is_valid(),
+        "error": first.map(|e| e.code()),
+        "message": first.map(ToString::to_string),
+        "errors": check.errors.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
+        "version": sig.version().number(),
+        "es_id": sig.seal().es_id(),
+        "seal_name": sig.seal().name(),
+        "signed_at": sig.signed_at().map(rfc3339),
+        "data_hash": check.data_hash == Some(true),
+        "signature_valid": check.signature == Some(true),
+        "maker_signature": check.maker_signature,
+        "maker_trusted": check.maker_trusted,
+        "seal_valid": check.seal,
+    });
+    if args.json {
+        outln!("{report}");
+    } else {
+        outln!("{}\t{}", if check.is_valid() { "valid" } else { "INVALID" }, sig.seal().name());
+        for key in ["es_id", "signed_at", "data_hash", "signature_valid", "maker_signature", "maker_trusted", "seal_valid"] {
+            outln!("{key}\t{}", report[key]);
+        }
+    }
+    match first {
+        None => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            Ok(ExitCode::from(EXIT_INVALID))
+        }
+    }
+}
+
+fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
+    let bytes = read_input(&args.file)?;
+    let at = time_arg::at(args.at.as_deref())?;
+    let v = verifier(args.trust.as_deref(), &args.status_lists, args.accept_unknown_status, at)?;
+    let verdicts = verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    for d in &verdicts {
+        let mut j = json!({
+            "signature": d.signature,
+            "kind": d.kind.map(|k| k.as_str()),
+            "es_id": d.es_id,
+            "seal_name": d.seal_name,
+            "signed_at": d.signed_at.map(rfc3339),
+            "references": d.references,
+            "data_hash": d.data_hash,
+            "signature_valid": d.signature_valid,
+            "seal_valid": d.seal_valid,
+            "valid": d.valid,
+            "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
+        });
+        if let Some((code, message)) = &d.error {
+            j["error"] = json!(code);
+            j["message"] = json!(message);
+        }
+        if args.json {
+            outln!("{j}");
+        } else {
+            outln!("{}\t{}\t{}", if d.valid { "valid" } else { "INVALID" }, d.signature, j["kind"]);
+            for key in ["es_id", "seal_name", "signed_at", "references", "data_hash", "signature_valid", "seal_valid"] {
+                outln!("  {key}\t{}", j[key]);
+            }
+            for (code, message) in &d.errors {
+                outln!("  error[{code}]\t{message}");
+            }
+        }
+    }
+    if verdicts.is_empty() {
+        eprintln!("error[ofd.unsigned]: the document carries no signature");
+        return Ok(ExitCode::from(EXIT_INVALID));
+    }
+    Ok(if verdicts.iter().all(|d| d.valid) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
