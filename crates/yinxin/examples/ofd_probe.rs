@@ -5,7 +5,14 @@ fn main() {
         let b = std::fs::read(&f).unwrap();
         println!("== {f}");
         match yinxin::seal::ofd::verify_ofd(&b, &v, Default::default(), time::OffsetDateTime::now_utc()) {
-            Ok(vs) => for x in vs { println!("{:?} valid={} refs={} dh={} sig={} seal={} errors={:?}", x.kind, x.valid, x.references, x.data_hash, x.signature_valid, x.seal_valid, x.errors); }
+            Ok(vs) => {
+                for x in vs {
+                    println!(
+                        "{:?} valid={} refs={} dh={} sig={} seal={} errors={:?}",
+                        x.kind, x.valid, x.references, x.data_hash, x.signature_valid, x.seal_valid, x.errors
+                    );
+                }
+            }
             Err(e) => println!("ERR {e}"),
         }
     }

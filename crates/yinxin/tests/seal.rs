@@ -39,7 +39,10 @@ fn every_vector_seal_parses_and_its_maker_signature_verifies() {
         if version == SealVersion::V5 {
             // Made 2026-04-24 with the ofdrw test certificate valid 2020-04-21..2022-04-21: the
             // maker signature is sound, the maker's certificate had expired (GB/T 38540 §8).
-            assert_eq!(check.errors.iter().map(|e| e.code()).collect::<Vec<_>>(), ["seal.certificate_expired"]);
+            assert_eq!(
+                check.errors.iter().map(|e| e.code()).collect::<Vec<_>>(),
+                ["seal.certificate_expired"]
+            );
         } else {
             assert!(check.is_valid(), "{file}: {check:?}");
         }
@@ -54,7 +57,9 @@ fn every_vector_seal_parses_and_its_maker_signature_verifies() {
 #[test]
 fn vector_signatures_verify_without_their_data() {
     let v = SealVerifier::without_trust_anchors();
-    for (file, version) in [("ses/SignedValueV4.dat", SealVersion::V4), ("ses/SignedValueV5.dat", SealVersion::V5)] {
+    for (file, version) in
+        [("ses/SignedValueV4.dat", SealVersion::V4), ("ses/SignedValueV5.dat", SealVersion::V5)]
+    {
         let sig = SealSignature::from_der(&vector(file)).unwrap();
         assert_eq!(sig.version(), version);
         assert_eq!(sig.property_info(), "/Doc_0/Signs/Sign_0/Signature.xml");
@@ -114,7 +119,11 @@ fn every_vector_ofd_gets_the_independent_verdict() {
     assert_eq!(integrity.len(), 1);
     assert_eq!(integrity[0].signature, "/OFDEntries.xml");
     assert_eq!(integrity[0].kind, Some(SignatureKind::Pkcs7Sm2));
-    assert!(integrity[0].data_hash && integrity[0].signature_valid && integrity[0].valid, "{:?}", integrity[0]);
+    assert!(
+        integrity[0].data_hash && integrity[0].signature_valid && integrity[0].valid,
+        "{:?}",
+        integrity[0]
+    );
 }
 
 #[test]
@@ -129,7 +138,10 @@ fn ofd_reader_limits_and_unreadable_input() {
     let shallow = OfdLimits { max_xml_depth: 2, ..OfdLimits::default() };
     assert_eq!(verify_ofd(&bytes, &v, shallow, now).unwrap_err().code(), "ofd.too_large");
     assert_eq!(verify_ofd(b"not a zip", &v, OfdLimits::default(), now).unwrap_err().code(), "ofd.zip");
-    assert_eq!(verify_ofd(&bytes[..bytes.len() / 2], &v, OfdLimits::default(), now).unwrap_err().code(), "ofd.zip");
+    assert_eq!(
+        verify_ofd(&bytes[..bytes.len() / 2], &v, OfdLimits::default(), now).unwrap_err().code(),
+        "ofd.zip"
+    );
 }
 
 struct World {
@@ -196,7 +208,12 @@ fn request(w: &World, status: Option<StatusReference>) -> SealRequest {
         name: "成都天府示例科技有限公司合同专用章".into(),
         kind: 1,
         holder_certificates: vec![w.holder_cert.clone()],
-        picture: SealPicture { kind: "PNG".into(), data: vec![0x89, b'P', b'N', b'G', 1, 2, 3], width_mm: 40, height_mm: 40 },
+        picture: SealPicture {
+            kind: "PNG".into(),
+            data: vec![0x89, b'P', b'N', b'G', 1, 2, 3],
+            width_mm: 40,
+            height_mm: 40,
+        },
         created: t,
         valid_start: t,
         valid_end: t + Duration::days(365),
@@ -239,11 +256,20 @@ fn made_seals_round_trip_and_every_failure_has_its_code() {
     changed[0] ^= 1;
     assert_eq!(v.verify_signature(&sig, &changed, signed_at).unwrap_err().code(), "seal.data_hash_mismatch");
     let late = holder(&w, &seal).sign(&data, datetime!(2027-06-01 0:00 UTC), "x").unwrap();
-    assert_eq!(v.verify_signature(&late, &data, signed_at).unwrap_err().code(), "seal.signed_outside_validity");
+    assert_eq!(
+        v.verify_signature(&late, &data, signed_at).unwrap_err().code(),
+        "seal.signed_outside_validity"
+    );
     let early = holder(&w, &seal).sign(&data, datetime!(2025-12-01 0:00 UTC), "x").unwrap();
-    assert_eq!(v.verify_signature(&early, &data, signed_at).unwrap_err().code(), "seal.signed_outside_validity");
+    assert_eq!(
+        v.verify_signature(&early, &data, signed_at).unwrap_err().code(),
+        "seal.signed_outside_validity"
+    );
     assert_eq!(v.verify_seal(&seal, datetime!(2028-01-01 0:00 UTC)).unwrap_err().code(), "seal.expired");
-    assert_eq!(v.verify_seal(&seal, datetime!(2025-01-01 0:00 UTC)).unwrap_err().code(), "seal.not_yet_valid");
+    assert_eq!(
+        v.verify_seal(&seal, datetime!(2025-01-01 0:00 UTC)).unwrap_err().code(),
+        "seal.not_yet_valid"
+    );
 
     // Someone whose certificate is not in the seal's list cannot sign with it.
     let other = sm2();
@@ -302,7 +328,8 @@ fn seals_with_a_status_reference_are_revocable() {
         list.set(42, value).unwrap();
         let claims = TokenClaims { sub: uri.into(), iat: at, exp: None, ttl: Some(3600) };
         let maker_key = SoftwareKey::from_pkcs8_der(&w.maker_key_der).unwrap();
-        let token = StatusListToken::sign(&list, &claims, &maker_key, std::slice::from_ref(&w.maker_cert)).unwrap();
+        let token =
+            StatusListToken::sign(&list, &claims, &maker_key, std::slice::from_ref(&w.maker_cert)).unwrap();
         let cache = StatusListCache::new();
         cache.insert(StatusListToken::verify_with_trust(&token, &trust(&w), at).unwrap(), at);
         Arc::new(cache)
@@ -351,7 +378,12 @@ fn openssl_verifies_the_seal_and_signature_yinxin_makes() {
             .args(["-pkeyopt", "distid:1234567812345678"])
             .output()
             .expect("openssl runs");
-        assert!(out.status.success(), "{name}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{name}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         // And a changed message fails there too.
         let mut changed = message.to_vec();
         changed[10] ^= 1;

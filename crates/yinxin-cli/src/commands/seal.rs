@@ -138,6 +138,9 @@ pub struct VerifyArgs {
     /// against an anchor (reported as `"maker_trusted": null`).
     #[arg(long)]
     trust: Option<String>,
+    /// Intermediate CA certificates (PEM bundle) between the maker's certificate and --trust.
+    #[arg(long)]
+    intermediates: Option<String>,
     /// Signed status list(s) for seals that carry a status reference (needs --trust).
     #[arg(long = "status-list")]
     status_lists: Vec<String>,
@@ -159,6 +162,9 @@ pub struct OfdVerifyArgs {
     /// Trust anchors for seal makers (optional, as for `seal verify`).
     #[arg(long)]
     trust: Option<String>,
+    /// Intermediate CA certificates (PEM bundle) between makers' certificates and --trust.
+    #[arg(long)]
+    intermediates: Option<String>,
     /// Signed status list(s) (needs --trust).
     #[arg(long = "status-list")]
     status_lists: Vec<String>,
@@ -186,6 +192,18 @@ pub fn run_ofd(cmd: OfdCommand) -> Result<ExitCode, Failure> {
     match cmd {
         OfdCommand::Verify(a) => ofd_verify(&a),
     }
+}
+
+/// Sets a member of a JSON object.
+fn put(v: &mut serde_json::Value, key: &str, value: serde_json::Value) {
+    if let Some(map) = v.as_object_mut() {
+        map.insert(key.to_owned(), value);
+    }
+}
+
+/// A member of a JSON object, or null.
+fn field<'v>(v: &'v serde_json::Value, key: &str) -> &'v serde_json::Value {
+    v.get(key).unwrap_or(&serde_json::Value::Null)
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -239,13 +257,17 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
                 let seal = sig.seal().clone();
                 let check = v.check_signature(&sig, None, OffsetDateTime::now_utc());
                 let mut report = seal_json(&seal, &check);
-                report["signature"] = json!({
-                    "signed_at": sig.signed_at().map(rfc3339),
-                    "property_info": sig.property_info(),
-                    "data_hash": hex::encode(sig.data_hash()),
-                    "signature_valid": check.signature == Some(true),
-                    "time_stamp": sig.has_time_stamp(),
-                });
+                put(
+                    &mut report,
+                    "signature",
+                    json!({
+                        "signed_at": sig.signed_at().map(rfc3339),
+                        "property_info": sig.property_info(),
+                        "data_hash": hex::encode(sig.data_hash()),
+                        "signature_valid": check.signature == Some(true),
+                        "time_stamp": sig.has_time_stamp(),
+                    }),
+                );
                 (seal, report)
             }
             Err(_) => return Err(Failure::unreadable(&seal_err, &args.file)),
@@ -253,7 +275,9 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
     };
     if let Some(out) = &args.picture_out {
         std::fs::write(out, &seal.picture().data).map_err(|e| Failure::io(&e, out.display()))?;
-        report["picture"]["written_to"] = json!(out.display().to_string());
+        if let Some(picture) = report.get_mut("picture") {
+            put(picture, "written_to", json!(out.display().to_string()));
+        }
     }
     if args.json {
         outln!("{report}");
@@ -266,10 +290,13 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
 }
 
 fn picture_type(path: &Path) -> String {
-    path.extension().and_then(|e| e.to_str()).map_or_else(|| "PNG".into(), |e| match e.to_ascii_lowercase().as_str() {
-        "jpg" | "jpeg" => "JPG".into(),
-        other => other.to_ascii_uppercase(),
-    })
+    path.extension().and_then(|e| e.to_str()).map_or_else(
+        || "PNG".into(),
+        |e| match e.to_ascii_lowercase().as_str() {
+            "jpg" | "jpeg" => "JPG".into(),
+            other => other.to_ascii_uppercase(),
+        },
+    )
 }
 
 fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
@@ -287,7 +314,8 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
     if args.valid_days <= 0 {
         return Err(Failure::usage("--valid-days must be positive"));
     }
-    let maker = SealMaker::new(Box::new(key), maker_cert).map_err(|e| Failure::unreadable(&e, &args.maker_key))?;
+    let maker =
+        SealMaker::new(Box::new(key), maker_cert).map_err(|e| Failure::unreadable(&e, &args.maker_key))?;
     let request = |status: Option<StatusReference>| SealRequest {
         es_id: args.es_id.clone(),
         name: args.name.clone(),
@@ -314,7 +342,10 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
                     let mut records = Vec::new();
                     for slot in slots {
                         let seal = maker
-                            .make(&request(Some(StatusReference { uri: slot.uri.clone(), index: slot.index })))
+                            .make(&request(Some(StatusReference {
+                                uri: slot.uri.clone(),
+                                index: slot.index,
+                            })))
                             .map_err(|e| RegistryError::Issue { code: e.code(), message: e.to_string() })?;
                         made.push(seal);
                         records.push(IssuedRecord {
@@ -348,7 +379,9 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
     let at = time_arg::at(args.at.as_deref())?;
     let holder = SealHolder::new(&seal, Box::new(key), cert).map_err(|e| Failure::invalid(&e, &args.seal))?;
     let property = args.property_info.clone().unwrap_or_else(|| {
-        Path::new(&args.data).file_name().map_or_else(|| args.data.clone(), |n| n.to_string_lossy().into_owned())
+        Path::new(&args.data)
+            .file_name()
+            .map_or_else(|| args.data.clone(), |n| n.to_string_lossy().into_owned())
     });
     let signed = holder.sign(&data, at, &property).map_err(|e| Failure::unreadable(&e, &args.data))?;
     std::fs::write(&args.out, &signed).map_err(|e| Failure::io(&e, args.out.display()))?;
@@ -359,6 +392,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
 /// A verifier from `--trust` and `--status-list` options.
 fn verifier(
     trust: Option<&str>,
+    intermediates: Option<&str>,
     status_lists: &[String],
     accept_unknown: bool,
     at: OffsetDateTime,
@@ -370,12 +404,20 @@ fn verifier(
         return Ok(SealVerifier::without_trust_anchors().accept_unknown_status(accept_unknown));
     };
     let store = load_trust(trust_path)?;
-    let mut v = SealVerifier::new(store.clone()).accept_unknown_status(accept_unknown);
+    let cas = match intermediates {
+        Some(p) => {
+            yinxin::trust::parse_pem_certificates(&read_input(p)?).map_err(|e| Failure::unreadable(&e, p))?
+        }
+        None => Vec::new(),
+    };
+    let mut v =
+        SealVerifier::new(store.clone()).with_intermediates(cas).accept_unknown_status(accept_unknown);
     if !status_lists.is_empty() {
         let cache = StatusListCache::new();
         for path in status_lists {
             let token = read_input(path)?;
-            let list = StatusListToken::verify_with_trust(&token, &store, at).map_err(|e| Failure::unreadable(&e, path))?;
+            let list = StatusListToken::verify_with_trust(&token, &store, at)
+                .map_err(|e| Failure::unreadable(&e, path))?;
             cache.insert(list, at);
         }
         v = v.with_status_lists(Arc::new(cache));
@@ -387,15 +429,19 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let bytes = read_input(&args.file)?;
     let data = read_input(&args.data)?;
     let at = time_arg::at(args.at.as_deref())?;
-    let v = verifier(args.trust.as_deref(), &args.status_lists, args.accept_unknown_status, at)?;
+    let v = verifier(
+        args.trust.as_deref(),
+        args.intermediates.as_deref(),
+        &args.status_lists,
+        args.accept_unknown_status,
+        at,
+    )?;
     let sig = SealSignature::from_der(&bytes).map_err(|e| Failure::unreadable(&e, &args.file))?;
     let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
     let check = v.check_signature(&sig, Some(&digest), at);
     let first = check.errors.first();
-    let report = json!({
+    let mut report = json!({
         "valid": check.is_valid(),
-        "error": first.map(|e| e.code()),
-        "message": first.map(ToString::to_string),
         "errors": check.errors.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
         "version": sig.version().number(),
         "es_id": sig.seal().es_id(),
@@ -407,12 +453,24 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         "maker_trusted": check.maker_trusted,
         "seal_valid": check.seal,
     });
+    if let Some(e) = first {
+        put(&mut report, "error", json!(e.code()));
+        put(&mut report, "message", json!(e.to_string()));
+    }
     if args.json {
         outln!("{report}");
     } else {
         outln!("{}\t{}", if check.is_valid() { "valid" } else { "INVALID" }, sig.seal().name());
-        for key in ["es_id", "signed_at", "data_hash", "signature_valid", "maker_signature", "maker_trusted", "seal_valid"] {
-            outln!("{key}\t{}", report[key]);
+        for key in [
+            "es_id",
+            "signed_at",
+            "data_hash",
+            "signature_valid",
+            "maker_signature",
+            "maker_trusted",
+            "seal_valid",
+        ] {
+            outln!("{key}\t{}", field(&report, key));
         }
     }
     match first {
@@ -427,8 +485,15 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
 fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
     let bytes = read_input(&args.file)?;
     let at = time_arg::at(args.at.as_deref())?;
-    let v = verifier(args.trust.as_deref(), &args.status_lists, args.accept_unknown_status, at)?;
-    let verdicts = verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    let v = verifier(
+        args.trust.as_deref(),
+        args.intermediates.as_deref(),
+        &args.status_lists,
+        args.accept_unknown_status,
+        at,
+    )?;
+    let verdicts =
+        verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;
     for d in &verdicts {
         let mut j = json!({
             "signature": d.signature,
@@ -444,15 +509,23 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
             "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
         });
         if let Some((code, message)) = &d.error {
-            j["error"] = json!(code);
-            j["message"] = json!(message);
+            put(&mut j, "error", json!(code));
+            put(&mut j, "message", json!(message));
         }
         if args.json {
             outln!("{j}");
         } else {
-            outln!("{}\t{}\t{}", if d.valid { "valid" } else { "INVALID" }, d.signature, j["kind"]);
-            for key in ["es_id", "seal_name", "signed_at", "references", "data_hash", "signature_valid", "seal_valid"] {
-                outln!("  {key}\t{}", j[key]);
+            outln!("{}\t{}\t{}", if d.valid { "valid" } else { "INVALID" }, d.signature, field(&j, "kind"));
+            for key in [
+                "es_id",
+                "seal_name",
+                "signed_at",
+                "references",
+                "data_hash",
+                "signature_valid",
+                "seal_valid",
+            ] {
+                outln!("  {key}\t{}", field(&j, key));
             }
             for (code, message) in &d.errors {
                 outln!("  error[{code}]\t{message}");

@@ -5,8 +5,10 @@
 //! signer's certificate inside `TBS_Sign`). Parts that are signed are kept as [`AnyRef`], so
 //! their exact received bytes are what signatures are checked over.
 
-use der::asn1::{AnyRef, BitString, GeneralizedTime, Ia5String, ObjectIdentifier, OctetString, PrintableString};
 use der::Sequence;
+use der::asn1::{
+    AnyRef, BitString, GeneralizedTime, Ia5String, ObjectIdentifier, OctetString, PrintableString,
+};
 
 /// `SES_Header`: the magic "ES", the format version and the vendor id.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -46,7 +48,10 @@ impl<'a> der::DecodeValue<'a> for RawOid {
         // Well-formed base-128 arcs: no leading 0x80 byte, the last byte ends an arc.
         let ok = !bytes.is_empty()
             && bytes.last().is_some_and(|b| b & 0x80 == 0)
-            && std::iter::once(&0u8).chain(&bytes).zip(&bytes).all(|(prev, b)| *b != 0x80 || prev & 0x80 != 0);
+            && std::iter::once(&0u8)
+                .chain(&bytes)
+                .zip(&bytes)
+                .all(|(prev, b)| *b != 0x80 || prev & 0x80 != 0);
         if !ok {
             return Err(der::Tag::ObjectIdentifier.value_error().into());
         }

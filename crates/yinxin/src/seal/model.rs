@@ -114,7 +114,8 @@ pub struct SealSignature {
 pub const STATUS_EXTENSION_OID: &str = "2.25.61703561738210193581335067221719074074";
 /// Content bytes of [`STATUS_EXTENSION_OID`].
 pub(crate) const STATUS_EXTENSION_OID_DER: [u8; 19] = [
-    0x69, 0xdc, 0xeb, 0xd6, 0x9e, 0xa2, 0xf3, 0xa2, 0x93, 0xb9, 0x91, 0xd1, 0x87, 0xbc, 0xbc, 0xa8, 0x95, 0x8a, 0x1a,
+    0x69, 0xdc, 0xeb, 0xd6, 0x9e, 0xa2, 0xf3, 0xa2, 0x93, 0xb9, 0x91, 0xd1, 0x87, 0xbc, 0xbc, 0xa8, 0x95,
+    0x8a, 0x1a,
 ];
 
 /// Dotted text of an OID's content bytes. Arcs up to 128 bits (`2.25.<UUID>`) are written in
@@ -125,7 +126,10 @@ pub(crate) fn oid_text(bytes: &[u8]) -> String {
     for b in bytes {
         match acc.checked_mul(128) {
             Some(v) if acc >> 120 == 0 => acc = v | u128::from(b & 0x7f),
-            _ => return x509_parser::der_parser::oid::Oid::new(std::borrow::Cow::Borrowed(bytes)).to_id_string(),
+            _ => {
+                return x509_parser::der_parser::oid::Oid::new(std::borrow::Cow::Borrowed(bytes))
+                    .to_id_string();
+            }
         }
         if b & 0x80 == 0 {
             arcs.push(acc);
@@ -257,7 +261,12 @@ fn check_header(h: &asn1::Header) -> Result<SealVersion, SealError> {
 }
 
 fn picture(p: asn1::Picture) -> SealPicture {
-    SealPicture { kind: ia5(&p.kind), data: p.data.as_bytes().to_vec(), width_mm: p.width, height_mm: p.height }
+    SealPicture {
+        kind: ia5(&p.kind),
+        data: p.data.as_bytes().to_vec(),
+        width_mm: p.width,
+        height_mm: p.height,
+    }
 }
 
 impl Seal {
@@ -286,7 +295,11 @@ impl Seal {
         let p = &info.property;
         let cert_list = match p.cert_list_type {
             1 => CertList::Certificates(
-                p.cert_list.decode_as::<Vec<der::asn1::OctetString>>()?.iter().map(|c| c.as_bytes().to_vec()).collect(),
+                p.cert_list
+                    .decode_as::<Vec<der::asn1::OctetString>>()?
+                    .iter()
+                    .map(|c| c.as_bytes().to_vec())
+                    .collect(),
             ),
             2 => CertList::Digests(
                 p.cert_list
@@ -321,7 +334,8 @@ impl Seal {
 
     fn from_v1(s: asn1::SealV1<'_>, der: &[u8]) -> Result<Self, SealError> {
         let signed_bytes =
-            asn1::SealV1Tbs { info: s.info, cert: s.sign_info.cert.clone(), alg: s.sign_info.alg }.to_der()?;
+            asn1::SealV1Tbs { info: s.info, cert: s.sign_info.cert.clone(), alg: s.sign_info.alg }
+                .to_der()?;
         let info: asn1::SealInfoV1<'_> = s.info.decode_as()?;
         if check_header(&info.header)? != SealVersion::V1 {
             return Err(SealError::Version("v4/v5 header in a v1 layout".into()));
@@ -441,7 +455,11 @@ impl SealSignature {
         let tbs: asn1::TbsSignV4<'_> = s.tbs.decode_as()?;
         let seal = Seal::from_der(&tbs.eseal.to_der()?)?;
         if seal.version == SealVersion::V1 || i64::from(seal.version.number()) != tbs.version {
-            return Err(SealError::Version(format!("TBS_Sign version {} with a v{} seal", tbs.version, seal.version.number())));
+            return Err(SealError::Version(format!(
+                "TBS_Sign version {} with a v{} seal",
+                tbs.version,
+                seal.version.number()
+            )));
         }
         let signed_at = gt(&tbs.time_info)?;
         Ok(Self {
@@ -464,7 +482,11 @@ impl SealSignature {
         let tbs: asn1::TbsSignV1<'_> = s.tbs.decode_as()?;
         let seal = Seal::from_der(&tbs.eseal.to_der()?)?;
         if seal.version != SealVersion::V1 || tbs.version != 1 {
-            return Err(SealError::Version(format!("v1 TBS_Sign version {} with a v{} seal", tbs.version, seal.version.number())));
+            return Err(SealError::Version(format!(
+                "v1 TBS_Sign version {} with a v{} seal",
+                tbs.version,
+                seal.version.number()
+            )));
         }
         let time_info = bits_or_octets(tbs.time_info)?;
         Ok(Self {
@@ -533,10 +555,7 @@ mod tests {
         assert_eq!(oid_text(&STATUS_EXTENSION_OID_DER), STATUS_EXTENSION_OID);
         // 1.2.156.10197.1.501 (SM2 with SM3)
         assert_eq!(oid_text(&[0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x75]), "1.2.156.10197.1.501");
-        assert_eq!(
-            v1_time(b"2020-01-25T07:31:56.377Z").map(|t| t.unix_timestamp()),
-            Some(1_579_937_516)
-        );
+        assert_eq!(v1_time(b"2020-01-25T07:31:56.377Z").map(|t| t.unix_timestamp()), Some(1_579_937_516));
         assert_eq!(v1_time(b"200125073156Z").map(|t| t.unix_timestamp()), Some(1_579_937_516));
         assert_eq!(v1_time(b"20200125073156Z").map(|t| t.unix_timestamp()), Some(1_579_937_516));
         assert_eq!(v1_time(b"yesterday"), None);

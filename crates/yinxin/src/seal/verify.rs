@@ -21,6 +21,7 @@ use crate::trust::{Certificate, TrustStore};
 #[derive(Clone)]
 pub struct SealVerifier {
     trust: Option<TrustStore>,
+    intermediates: Vec<Certificate>,
     lists: Option<Arc<StatusListCache>>,
     accept_unknown_status: bool,
 }
@@ -155,13 +156,20 @@ pub(crate) fn in_cert_list(seal: &Seal, cert: &[u8]) -> bool {
 impl SealVerifier {
     /// A verifier that validates seal makers' certificates against `trust`.
     pub fn new(trust: TrustStore) -> Self {
-        Self { trust: Some(trust), lists: None, accept_unknown_status: false }
+        Self { trust: Some(trust), intermediates: Vec::new(), lists: None, accept_unknown_status: false }
     }
 
     /// A verifier with no trust anchors: every check but the maker's chain runs, and results
     /// say the maker was not checked against an anchor.
     pub fn without_trust_anchors() -> Self {
-        Self { trust: None, lists: None, accept_unknown_status: false }
+        Self { trust: None, intermediates: Vec::new(), lists: None, accept_unknown_status: false }
+    }
+
+    /// Intermediate CA certificates that may link a maker's certificate to an anchor (a seal
+    /// carries only the maker's own certificate).
+    pub fn with_intermediates(mut self, intermediates: Vec<Certificate>) -> Self {
+        self.intermediates = intermediates;
+        self
     }
 
     /// Status lists for seals that carry a status reference. Without them such seals are
@@ -243,7 +251,12 @@ impl SealVerifier {
                     errors.push(SealError::CertificateExpired("seal maker", rfc3339(seal.created)));
                 }
                 if let Some(trust) = &self.trust {
-                    let ok = trust.verify_chain(std::slice::from_ref(&maker), seal.created);
+                    let mut ok = trust.verify_chain(std::slice::from_ref(&maker), seal.created).map(|_| ());
+                    for ca in &self.intermediates {
+                        if ok.is_err() {
+                            ok = trust.verify_chain(&[maker.clone(), ca.clone()], seal.created).map(|_| ());
+                        }
+                    }
                     maker_trusted = Some(ok.is_ok());
                     if let Err(e) = ok {
                         errors.push(SealError::MakerUntrusted(e.to_string()));
@@ -275,7 +288,9 @@ impl SealVerifier {
             errors,
         };
         let verified = match (check.is_valid(), maker) {
-            (true, Some(maker)) => Some(VerifiedSeal { seal, maker, maker_trusted: maker_trusted == Some(true), status }),
+            (true, Some(maker)) => {
+                Some(VerifiedSeal { seal, maker, maker_trusted: maker_trusted == Some(true), status })
+            }
             _ => None,
         };
         (check, verified)
@@ -348,8 +363,8 @@ impl SealVerifier {
         let mut signature = false;
         let signer = match sm2_certificate(&sig.signer_cert, "signer") {
             Ok(cert) => {
-                signature =
-                    sig.algorithm == SM2_WITH_SM3_OID && sm2_signature_ok(&cert, &sig.signed_bytes, &sig.signature);
+                signature = sig.algorithm == SM2_WITH_SM3_OID
+                    && sm2_signature_ok(&cert, &sig.signed_bytes, &sig.signature);
                 if !signature {
                     errors.push(SealError::SignatureInvalid);
                 }
@@ -371,7 +386,9 @@ impl SealVerifier {
         };
         let (seal_check, verified_seal) = self.run_seal(sig.seal.clone(), used_at, now);
         seal_errors.extend(seal_check.errors);
-        if let Some(e) = seal_errors.iter_mut().find(|e| matches!(e, SealError::NotYetValid | SealError::Expired)) {
+        if let Some(e) =
+            seal_errors.iter_mut().find(|e| matches!(e, SealError::NotYetValid | SealError::Expired))
+        {
             *e = SealError::SignedOutsideValidity(rfc3339(used_at));
         }
         seal_errors.retain(|e| !matches!(e, SealError::NotYetValid | SealError::Expired));

@@ -207,7 +207,8 @@ fn parse_xml<'i>(text: &'i str, limits: &OfdLimits, name: &str) -> Result<roxmlt
     if max_depth > limits.max_xml_depth {
         return Err(OfdError::TooLarge(format!("{name} nests {max_depth} elements deep")));
     }
-    let options = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: 1_000_000, ..Default::default() };
+    let options =
+        roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: 1_000_000, ..Default::default() };
     roxmltree::Document::parse_with_options(text, options).map_err(|e| OfdError::Xml(format!("{name}: {e}")))
 }
 
@@ -216,9 +217,14 @@ fn utf8<'b>(bytes: &'b [u8], name: &str) -> Result<&'b str, OfdError> {
 }
 
 /// Elements named `local` in the OFD namespace (or without a namespace: some writers omit it).
-fn named<'a, 'i>(node: roxmltree::Node<'a, 'i>, local: &'a str) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+fn named<'a, 'i>(
+    node: roxmltree::Node<'a, 'i>,
+    local: &'a str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
     node.descendants().filter(move |n| {
-        n.is_element() && n.tag_name().name() == local && n.tag_name().namespace().is_none_or(|ns| ns == OFD_NS)
+        n.is_element()
+            && n.tag_name().name() == local
+            && n.tag_name().namespace().is_none_or(|ns| ns == OFD_NS)
     })
 }
 
@@ -281,7 +287,10 @@ fn check_references(
     let mut count = 0;
     for refs in named(doc.root_element(), "References") {
         let method = refs.attribute("CheckMethod").unwrap_or("1.2.156.10197.1.401");
-        let sm3 = matches!(method.to_ascii_lowercase().as_str(), "sm3" | "1.2.156.10197.1.401" | "1.2.156.10197.1.401.2");
+        let sm3 = matches!(
+            method.to_ascii_lowercase().as_str(),
+            "sm3" | "1.2.156.10197.1.401" | "1.2.156.10197.1.401.2"
+        );
         for r in named(refs, "Reference") {
             count += 1;
             let file = r.attribute("FileRef").unwrap_or("");

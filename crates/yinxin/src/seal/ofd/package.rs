@@ -16,7 +16,8 @@ pub(crate) struct Package<'a> {
 /// segments are applied, and a path may not climb above the root.
 pub(crate) fn resolve(base_dir: &str, loc: &str) -> Result<String, OfdError> {
     let loc = loc.trim();
-    let joined = if let Some(abs) = loc.strip_prefix('/') { abs.to_owned() } else { format!("{base_dir}/{loc}") };
+    let joined =
+        if let Some(abs) = loc.strip_prefix('/') { abs.to_owned() } else { format!("{base_dir}/{loc}") };
     let mut parts: Vec<&str> = Vec::new();
     for seg in joined.split(['/', '\\']) {
         match seg {
@@ -67,13 +68,19 @@ impl<'a> Package<'a> {
         };
         let cap = self.limits.max_entry_bytes;
         let mut out = Vec::new();
-        (&mut file).take(cap + 1).read_to_end(&mut out).map_err(|e| OfdError::Zip(format!("/{path}: {e}")))?;
+        (&mut file)
+            .take(cap + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| OfdError::Zip(format!("/{path}: {e}")))?;
         if out.len() as u64 > cap {
             return Err(OfdError::TooLarge(format!("/{path} inflates past {cap} bytes")));
         }
         self.read_total += out.len() as u64;
         if self.read_total > self.limits.max_total_bytes {
-            return Err(OfdError::TooLarge(format!("more than {} bytes inflated in all", self.limits.max_total_bytes)));
+            return Err(OfdError::TooLarge(format!(
+                "more than {} bytes inflated in all",
+                self.limits.max_total_bytes
+            )));
         }
         Ok(out)
     }
@@ -85,8 +92,14 @@ mod tests {
 
     #[test]
     fn paths_resolve_like_ofd_locations() {
-        assert_eq!(resolve("Doc_0/Signs", "/Doc_0/Signs/Sign_0/Signature.xml").ok().as_deref(), Some("Doc_0/Signs/Sign_0/Signature.xml"));
-        assert_eq!(resolve("Doc_0/Signs", "Sign_0/Signature.xml").ok().as_deref(), Some("Doc_0/Signs/Sign_0/Signature.xml"));
+        assert_eq!(
+            resolve("Doc_0/Signs", "/Doc_0/Signs/Sign_0/Signature.xml").ok().as_deref(),
+            Some("Doc_0/Signs/Sign_0/Signature.xml")
+        );
+        assert_eq!(
+            resolve("Doc_0/Signs", "Sign_0/Signature.xml").ok().as_deref(),
+            Some("Doc_0/Signs/Sign_0/Signature.xml")
+        );
         assert_eq!(resolve("", "Doc_0/./Document.xml").ok().as_deref(), Some("Doc_0/Document.xml"));
         assert_eq!(resolve("Doc_0/Signs", "../Document.xml").ok().as_deref(), Some("Doc_0/Document.xml"));
         assert!(resolve("Doc_0", "../../etc/passwd").is_err());

@@ -62,12 +62,17 @@ pub(crate) fn is_signed_data(bytes: &[u8]) -> bool {
 pub(crate) fn check(bytes: &[u8], data: &[u8]) -> Pkcs7Check {
     match check_inner(bytes, data) {
         Ok(c) => c,
-        Err(e) => Pkcs7Check { digest: false, signature: false, problem: Some(format!("malformed SignedData: {e}")) },
+        Err(e) => Pkcs7Check {
+            digest: false,
+            signature: false,
+            problem: Some(format!("malformed SignedData: {e}")),
+        },
     }
 }
 
 fn check_inner(bytes: &[u8], data: &[u8]) -> der::Result<Pkcs7Check> {
-    let fail = |digest: bool, why: &str| Pkcs7Check { digest, signature: false, problem: Some(why.to_owned()) };
+    let fail =
+        |digest: bool, why: &str| Pkcs7Check { digest, signature: false, problem: Some(why.to_owned()) };
     let top = elements(AnyRef::from_der(bytes)?)?;
     let (Some(ct), Some(explicit)) = (top.first(), top.get(1)) else { return Ok(fail(false, "no content")) };
     if !SIGNED_DATA.contains(&oid(ct)?.as_str()) || !is_context(explicit, 0) {
@@ -166,6 +171,7 @@ fn verify_sm2(cert_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
     if cert.public_key().algorithm() != Algorithm::Sm2Sm3 {
         return false;
     }
-    let raw = if signature.len() == 64 { Ok(signature.to_vec()) } else { der_to_raw(Algorithm::Sm2Sm3, signature) };
+    let raw =
+        if signature.len() == 64 { Ok(signature.to_vec()) } else { der_to_raw(Algorithm::Sm2Sm3, signature) };
     raw.is_ok_and(|r| cert.public_key().verify(message, &r).is_ok())
 }

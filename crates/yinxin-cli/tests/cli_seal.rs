@@ -1,0 +1,317 @@
+//! CLI contract of `yinxin seal` and `yinxin ofd verify`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn yinxin(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yinxin"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(o.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn vector(name: &str) -> String {
+    yinxin_test_vectors::vector_path(name).display().to_string()
+}
+
+#[test]
+fn ofd_verify_reports_each_signature_with_the_contract_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = yinxin(d, &["ofd", "verify", &vector("ofd/1.ofd"), "--json"]);
+    assert_eq!(good.status.code(), Some(0));
+    let v = &json_lines(&good)[0];
+    for key in [
+        "signature",
+        "kind",
+        "es_id",
+        "seal_name",
+        "references",
+        "data_hash",
+        "signature_valid",
+        "seal_valid",
+        "valid",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing: {v}");
+    }
+    assert_eq!(v["kind"], "ses_v4");
+    assert_eq!(v["signature"], "/Doc_0/Signs/Sign_0/Signature.xml");
+    assert_eq!(v["valid"], true);
+    assert!(v.get("error").is_none());
+    let v1 = yinxin(d, &["ofd", "verify", &vector("ofd/n.ofd"), "--json"]);
+    assert_eq!(v1.status.code(), Some(1));
+    let v = &json_lines(&v1)[0];
+    assert_eq!((v["kind"].as_str(), v["valid"].as_bool()), (Some("ses_v1"), Some(false)));
+    assert_eq!(v["error"], "ofd.reference_mismatch");
+    let raw = yinxin(d, &["ofd", "verify", &vector("ofd/DigitalSign.ofd"), "--json"]);
+    assert_eq!(raw.status.code(), Some(1));
+    assert_eq!(json_lines(&raw)[0]["kind"], "raw_sm2");
+    let pkcs7 = yinxin(d, &["ofd", "verify", &vector("ofd/hello-integrity.ofd"), "--json"]);
+    assert_eq!(json_lines(&pkcs7)[0]["kind"], "pkcs7_sm2");
+    assert_eq!(pkcs7.status.code(), Some(0));
+    std::fs::write(d.join("junk.ofd"), b"not a zip").unwrap();
+    let junk = yinxin(d, &["ofd", "verify", "junk.ofd", "--json"]);
+    assert_eq!(junk.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&junk.stderr).starts_with("error[ofd.zip]"));
+}
+
+#[test]
+fn seal_inspect_prints_the_contract_fields_and_extracts_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = yinxin(d, &["seal", "inspect", &vector("ses/UserV1.esl"), "--json", "--picture-out", "p.png"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["vid"], "OFDR&WTest");
+    assert_eq!(v["es_id"], "40C8CDD24DEF43388B86E62CCE1D6832");
+    assert_eq!(v["name"], "OFDRW测试用印章");
+    assert_eq!(v["type"], 1);
+    assert_eq!(v["picture"]["type"], "PNG");
+    assert_eq!((v["picture"]["width_mm"].as_i64(), v["picture"]["height_mm"].as_i64()), (Some(40), Some(40)));
+    assert_eq!(v["maker_signature"], true);
+    assert!(v["valid_start"].as_str().unwrap().starts_with("2020-04-22"));
+    assert!(std::fs::read(d.join("p.png")).unwrap().starts_with(b"\x89PNG"));
+    let sig = yinxin(d, &["seal", "inspect", &vector("ses/SignedValueV4.dat"), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&sig)).unwrap();
+    assert_eq!(v["version"], 4);
+    assert_eq!(v["signature"]["signature_valid"], true);
+    let bad = yinxin(d, &["seal", "inspect", &vector("ses/sign_cert.pem")]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn make_sign_verify_revoke_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "init",
+            "--dir",
+            "a",
+            "--alg",
+            "sm2",
+            "--name",
+            "四川省印章制作中心",
+            "--code",
+            "11510000MB0123456W",
+        ],
+    ));
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "cert",
+            "--dir",
+            "a",
+            "--name",
+            "印章制作系统",
+            "--code",
+            "11510000MB0123456W",
+            "--out-cert",
+            "maker.pem",
+            "--out-key",
+            "maker.key",
+        ],
+    ));
+    ok(&yinxin(
+        d,
+        &[
+            "authority",
+            "cert",
+            "--dir",
+            "a",
+            "--name",
+            "成都天府示例科技有限公司",
+            "--code",
+            "91510100MA61ABCDE3",
+            "--out-cert",
+            "holder.pem",
+            "--out-key",
+            "holder.key",
+        ],
+    ));
+    std::fs::write(d.join("seal.png"), b"\x89PNG\r\n\x1a\n picture").unwrap();
+    std::fs::write(d.join("contract.txt"), "甲方与乙方签订本合同。".repeat(100)).unwrap();
+    let made = ok(&yinxin(
+        d,
+        &[
+            "seal",
+            "make",
+            "--maker-key",
+            "maker.key",
+            "--maker-cert",
+            "maker.pem",
+            "--holder-cert",
+            "holder.pem",
+            "--name",
+            "成都天府示例科技有限公司合同专用章",
+            "--es-id",
+            "91510100MA61ABCDE30001",
+            "--picture",
+            "seal.png",
+            "--valid-days",
+            "365",
+            "--registry",
+            "reg.db",
+            "--out",
+            "seal.esl",
+        ],
+    ));
+    assert!(made.contains("status"), "{made}");
+    ok(&yinxin(
+        d,
+        &[
+            "seal",
+            "sign",
+            "--seal",
+            "seal.esl",
+            "--key",
+            "holder.key",
+            "--cert",
+            "holder.pem",
+            "--data",
+            "contract.txt",
+            "--out",
+            "sv.dat",
+        ],
+    ));
+    // The seal carries a status reference: without a list its status is unknown.
+    let unknown = yinxin(
+        d,
+        &[
+            "seal",
+            "verify",
+            "sv.dat",
+            "--data",
+            "contract.txt",
+            "--trust",
+            "a/root.pem",
+            "--intermediates",
+            "a/issuer.pem",
+            "--json",
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(json_lines(&unknown)[0]["error"], "seal.status_unknown");
+    ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "a", "--out", "lists"]));
+    let list =
+        std::fs::read_dir(d.join("lists")).unwrap().next().unwrap().unwrap().path().display().to_string();
+    let good = yinxin(
+        d,
+        &[
+            "seal",
+            "verify",
+            "sv.dat",
+            "--data",
+            "contract.txt",
+            "--trust",
+            "a/root.pem",
+            "--intermediates",
+            "a/issuer.pem",
+            "--status-list",
+            &list,
+            "--json",
+        ],
+    );
+    let v = &json_lines(&good)[0];
+    assert_eq!(good.status.code(), Some(0), "{v}");
+    assert_eq!((v["valid"].as_bool(), v["maker_trusted"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(v["seal_name"], "成都天府示例科技有限公司合同专用章");
+    // No trust anchors: still verified, and the report says the maker was not checked.
+    let untrusted = yinxin(
+        d,
+        &["seal", "verify", "sv.dat", "--data", "contract.txt", "--accept-unknown-status", "--json"],
+    );
+    assert_eq!(untrusted.status.code(), Some(0));
+    assert!(json_lines(&untrusted)[0]["maker_trusted"].is_null());
+    // A changed document.
+    std::fs::write(d.join("changed.txt"), "甲方与乙方签订本合同。".repeat(99)).unwrap();
+    let changed = yinxin(
+        d,
+        &[
+            "seal",
+            "verify",
+            "sv.dat",
+            "--data",
+            "changed.txt",
+            "--trust",
+            "a/root.pem",
+            "--intermediates",
+            "a/issuer.pem",
+            "--status-list",
+            &list,
+            "--json",
+        ],
+    );
+    assert_eq!(changed.status.code(), Some(1));
+    assert_eq!(json_lines(&changed)[0]["error"], "seal.data_hash_mismatch");
+    // Revoked through the registry like a license.
+    ok(&yinxin(
+        d,
+        &[
+            "license",
+            "revoke",
+            "--registry",
+            "reg.db",
+            "--id",
+            "91510100MA61ABCDE30001",
+            "--reason",
+            "seal lost",
+        ],
+    ));
+    std::fs::remove_dir_all(d.join("lists")).unwrap();
+    ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "a", "--out", "lists"]));
+    let revoked = yinxin(
+        d,
+        &[
+            "seal",
+            "verify",
+            "sv.dat",
+            "--data",
+            "contract.txt",
+            "--trust",
+            "a/root.pem",
+            "--intermediates",
+            "a/issuer.pem",
+            "--status-list",
+            &list,
+            "--json",
+        ],
+    );
+    assert_eq!(revoked.status.code(), Some(1));
+    assert_eq!(json_lines(&revoked)[0]["error"], "seal.revoked");
+    // Someone not in the seal's list cannot sign.
+    let stranger = yinxin(
+        d,
+        &[
+            "seal",
+            "sign",
+            "--seal",
+            "seal.esl",
+            "--key",
+            "maker.key",
+            "--cert",
+            "maker.pem",
+            "--data",
+            "contract.txt",
+            "--out",
+            "x.dat",
+        ],
+    );
+    assert_eq!(stranger.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&stranger.stderr).starts_with("error[seal.signer_not_in_seal]"));
+}
