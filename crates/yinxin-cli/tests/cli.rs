@@ -210,6 +210,10 @@ fn demo_runs_the_story() {
         "scan 1: VALID",
         "scan 2 (same code): REFUSED present.replayed",
         "a code made 6 minutes ago: REFUSED present.expired",
+        "seal v4 esID 91510100MA61ABCDE30001  \"成都天府示例科技有限公司合同专用章\"",
+        "VALID  sealed by 成都天府示例科技有限公司",
+        "maker trusted: true",
+        "REFUSED seal.data_hash_mismatch",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }

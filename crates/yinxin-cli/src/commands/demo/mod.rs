@@ -2,10 +2,11 @@
 //!
 //! It grows with the library: the national identifiers every license names, the signatures
 //! authorities sign with, then an authority issuing both reference licenses and a verifier
-//! checking them.
+//! checking them, status lists, QR presentations, and electronic seals.
 
 mod licenses;
 mod present;
+mod seal;
 mod status;
 
 use std::path::{Path, PathBuf};
@@ -58,8 +59,9 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
     signatures(dir)?;
     let (n, mut story) = licenses::run(dir, 6)?;
     let n = status::run(&mut story, n + 1)?;
-    present::run(&story, n + 1)?;
-    outln!("\nDone. Seals join this demo when they land.");
+    let n = present::run(&story, n + 1)?;
+    seal::run(dir, n + 1)?;
+    outln!("\nDone.");
     Ok(ExitCode::SUCCESS)
 }
 
