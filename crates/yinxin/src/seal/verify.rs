@@ -417,3 +417,40 @@ impl SealVerifier {
         (check, verified)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trust::Certificate;
+
+    #[test]
+    fn signers_match_certificate_lists_and_digest_lists() {
+        let seal_der =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/ses/UserV4.esl"))
+                .expect("vector");
+        let pem =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/ses/sign_cert.pem"))
+                .expect("vector");
+        let mut seal = Seal::from_der(&seal_der).expect("seal");
+        let CertList::Certificates(list) = seal.cert_list.clone() else { panic!("certificates expected") };
+        let listed = list.first().cloned().expect("one certificate");
+        let other = Certificate::from_pem_or_der(&pem).expect("cert").der().to_vec();
+        assert!(in_cert_list(&seal, &listed));
+        assert_eq!(in_cert_list(&seal, &other), other == listed);
+        let sm3 = DigestAlgorithm::Sm3.digest(&listed).to_vec();
+        let sha = DigestAlgorithm::Sha256.digest(&listed).to_vec();
+        for (kind, value, expected) in [
+            ("SM3", sm3.clone(), true),
+            ("sm3", sm3.clone(), true),
+            ("1.2.156.10197.1.401", sm3.clone(), true),
+            ("SHA-256", sha.clone(), true),
+            ("SHA-256", sm3.clone(), false),
+            ("MD5", sm3.clone(), false),
+        ] {
+            seal.cert_list = CertList::Digests(vec![(kind.to_owned(), value)]);
+            assert_eq!(in_cert_list(&seal, &listed), expected, "{kind}");
+        }
+        seal.cert_list = CertList::NotCertificates("IA5String \"1\"".into());
+        assert!(!in_cert_list(&seal, &listed));
+    }
+}
