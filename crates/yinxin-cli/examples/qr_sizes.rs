@@ -12,12 +12,7 @@ use yinxin::present::{Disclosure, present, qr_text};
 use yinxin::trust::{CertificateAuthority, CertificateProfile};
 
 fn version(text: &str) -> String {
-    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
-        Ok(c) => match c.version() {
-            qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v.to_string(),
-        },
-        Err(_) => "too long".into(),
-    }
+    yinxin::present::qr_image::version(text).map_or_else(|_| "too long".into(), |v| v.to_string())
 }
 
 fn main() {

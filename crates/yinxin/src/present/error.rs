@@ -24,6 +24,9 @@ pub enum PresentError {
     /// The payload is not a CBOR array or map.
     #[error("QR payload is not a CBOR structure")]
     QrPayload,
+    /// An image could not be decoded, holds no QR code, or is over the size limits.
+    #[error("QR image unreadable: {0}")]
+    QrImage(String),
     /// The nonce was seen before within the window: the code was already used.
     #[error("presentation already used (nonce seen before)")]
     Replayed,
@@ -73,6 +76,7 @@ impl ErrorCode for PresentError {
             Self::QrInflate => "present.qr_inflate",
             Self::QrTooLarge(_) => "present.qr_too_large",
             Self::QrPayload => "present.qr_payload",
+            Self::QrImage(_) => "present.qr_image",
             Self::Replayed => "present.replayed",
             Self::ReplayGuardFull => "present.replay_guard_full",
             Self::Nonce => "present.nonce",

@@ -1,4 +1,4 @@
-//! Holder presentations shown as QR codes (work in progress for issue 6).
+//! Holder presentations shown as QR codes.
 //!
 //! * [`present`]: the holder discloses chosen elements of a stored license and signs them with
 //!   the key the license is bound to (any [`Signer`](crate::crypto::Signer): a phone keystore
@@ -7,14 +7,17 @@
 //!   [`LicenseVerifier`](crate::license::LicenseVerifier)), status, the holder signature, the
 //!   freshness window (300 s by default), and the replay guard ([`ReplayGuard`], the "一次一验"
 //!   rule: a code is accepted once).
-//! * [`qr_text`]: `YX1:` + base45 of the presentation.
+//! * [`qr_text`]: `YX1:` + base45 of the presentation; `qr_image` (feature `qr-image`)
+//!   renders it and reads it back from photos.
 //!
-//! This is the general (mdoc-style) profile, which works for any subset of elements. The
-//! compact profile for the QR size goals is still to come; see
-//! `docs/decisions/0010-qr-presentation-size-budget.md`.
+//! Two profiles: the compact one, when the chosen elements are a disclosure set the issuer
+//! pre-signed (small codes: decisions 0010 and 0011), and the general mdoc-style one for any
+//! other subset.
 
 mod error;
 mod presentation;
+#[cfg(feature = "qr-image")]
+pub mod qr_image;
 pub mod qr_text;
 mod replay;
 
