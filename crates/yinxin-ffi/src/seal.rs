@@ -1,0 +1,200 @@
+//! Seal helpers: inspect a seal, verify a seal signature over data, verify an OFD file.
+
+use yinxin::ErrorCode as _;
+use yinxin::seal::ofd::OfdLimits;
+use yinxin::seal::{CertList, Seal, SealSignature, SealVerifier};
+use yinxin::trust::TrustStore;
+
+use crate::YinxinError;
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// What a seal says (read, its maker signature checked).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SealInfo {
+    /// 1 (GM/T 0031), 4 (GB/T 38540) or 5.
+    pub version: u8,
+    /// Vendor id of the header.
+    pub vid: String,
+    /// The seal identifier.
+    pub es_id: String,
+    /// The seal name.
+    pub name: String,
+    /// 1 organisation, 2 personal.
+    pub seal_type: i64,
+    /// Start of validity (RFC 3339).
+    pub valid_start: String,
+    /// End of validity (RFC 3339).
+    pub valid_end: String,
+    /// Picture type ("PNG"…).
+    pub picture_type: String,
+    /// The picture bytes.
+    pub picture: Vec<u8>,
+    /// Picture width in millimetres.
+    pub width_mm: i64,
+    /// Picture height in millimetres.
+    pub height_mm: i64,
+    /// Certificates in the seal's list.
+    pub certificates: u32,
+    /// The maker's signature verifies.
+    pub maker_signature: bool,
+}
+
+/// The verdict on a seal signature.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SealVerdict {
+    /// Every check passed.
+    pub valid: bool,
+    /// The stable code of the first failed check.
+    pub code: Option<String>,
+    /// Why, in words.
+    pub message: Option<String>,
+    /// Every failed check's code, in order.
+    pub codes: Vec<String>,
+    /// The seal identifier.
+    pub es_id: String,
+    /// The seal name.
+    pub seal_name: String,
+    /// When it was signed (RFC 3339).
+    pub signed_at: Option<String>,
+    /// dataHash equals SM3 of the data.
+    pub data_hash: bool,
+    /// The signature verifies.
+    pub signature_valid: bool,
+    /// The seal passes its checks.
+    pub seal_valid: bool,
+    /// The maker chains to a trust anchor (none when no anchors were given).
+    pub maker_trusted: Option<bool>,
+}
+
+/// The verdict on one signature of an OFD document.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OfdSignatureVerdict {
+    /// The Signature.xml path.
+    pub signature: String,
+    /// `ses_v1`, `ses_v4`, `ses_v5`, `pkcs7_sm2`, `raw_sm2`.
+    pub kind: Option<String>,
+    /// The seal identifier.
+    pub es_id: Option<String>,
+    /// The seal name.
+    pub seal_name: Option<String>,
+    /// Reference digests match.
+    pub references: bool,
+    /// The signed digest matches.
+    pub data_hash: bool,
+    /// The signature verifies.
+    pub signature_valid: bool,
+    /// The seal passes its checks.
+    pub seal_valid: bool,
+    /// Everything passed.
+    pub valid: bool,
+    /// The first failed check's code.
+    pub code: Option<String>,
+    /// Why, in words.
+    pub message: Option<String>,
+}
+
+fn verifier(trust_anchors_pem: Option<String>) -> Result<SealVerifier, YinxinError> {
+    Ok(match trust_anchors_pem {
+        None => SealVerifier::without_trust_anchors(),
+        Some(pem) => {
+            SealVerifier::new(TrustStore::from_pem_or_der(pem.as_bytes()).map_err(YinxinError::unreadable)?)
+        }
+    }
+    .accept_unknown_status(true))
+}
+
+/// Reads a seal (`.esl`) or the seal inside a SES_Signature, and checks its maker signature.
+#[uniffi::export]
+pub fn inspect_seal(bytes: Vec<u8>) -> Result<SealInfo, YinxinError> {
+    let seal = match Seal::from_der(&bytes) {
+        Ok(s) => s,
+        Err(e) => SealSignature::from_der(&bytes)
+            .map(|s| s.seal().clone())
+            .map_err(|_| YinxinError::unreadable(e))?,
+    };
+    let check = SealVerifier::without_trust_anchors()
+        .accept_unknown_status(true)
+        .check_seal(&seal, seal.valid_start());
+    Ok(SealInfo {
+        version: seal.version().number(),
+        vid: seal.vid().to_owned(),
+        es_id: seal.es_id().to_owned(),
+        name: seal.name().to_owned(),
+        seal_type: seal.kind(),
+        valid_start: rfc3339(seal.valid_start()),
+        valid_end: rfc3339(seal.valid_end()),
+        picture_type: seal.picture().kind.clone(),
+        picture: seal.picture().data.clone(),
+        width_mm: seal.picture().width_mm,
+        height_mm: seal.picture().height_mm,
+        certificates: match seal.cert_list() {
+            CertList::Certificates(c) => u32::try_from(c.len()).unwrap_or(u32::MAX),
+            CertList::Digests(d) => u32::try_from(d.len()).unwrap_or(u32::MAX),
+            _ => 0,
+        },
+        maker_signature: check.maker_signature,
+    })
+}
+
+/// Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
+/// maker must chain to one of them; without, `maker_trusted` is none. Seals naming a status
+/// list are accepted without one here (the counter's status lists are for licenses).
+#[uniffi::export]
+pub fn verify_seal_signature(
+    signed_value: Vec<u8>,
+    data: Vec<u8>,
+    trust_anchors_pem: Option<String>,
+) -> Result<SealVerdict, YinxinError> {
+    let sig = SealSignature::from_der(&signed_value).map_err(YinxinError::unreadable)?;
+    let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
+    let check =
+        verifier(trust_anchors_pem)?.check_signature(&sig, Some(&digest), time::OffsetDateTime::now_utc());
+    let first = check.errors.first();
+    Ok(SealVerdict {
+        valid: check.is_valid(),
+        code: first.map(|e| e.code().to_owned()),
+        message: first.map(ToString::to_string),
+        codes: check.errors.iter().map(|e| e.code().to_owned()).collect(),
+        es_id: sig.seal().es_id().to_owned(),
+        seal_name: sig.seal().name().to_owned(),
+        signed_at: sig.signed_at().map(rfc3339),
+        data_hash: check.data_hash == Some(true),
+        signature_valid: check.signature == Some(true),
+        seal_valid: check.seal,
+        maker_trusted: check.maker_trusted,
+    })
+}
+
+/// Verifies every signature of an OFD document, one verdict each.
+#[uniffi::export]
+pub fn verify_ofd(
+    ofd: Vec<u8>,
+    trust_anchors_pem: Option<String>,
+) -> Result<Vec<OfdSignatureVerdict>, YinxinError> {
+    let verdicts = yinxin::seal::ofd::verify_ofd(
+        &ofd,
+        &verifier(trust_anchors_pem)?,
+        OfdLimits::default(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .map_err(YinxinError::unreadable)?;
+    Ok(verdicts
+        .into_iter()
+        .map(|d| OfdSignatureVerdict {
+            signature: d.signature,
+            kind: d.kind.map(|k| k.as_str().to_owned()),
+            es_id: d.es_id,
+            seal_name: d.seal_name,
+            references: d.references,
+            data_hash: d.data_hash,
+            signature_valid: d.signature_valid,
+            seal_valid: d.seal_valid,
+            valid: d.valid,
+            code: d.error.as_ref().map(|(c, _)| c.clone()),
+            message: d.error.map(|(_, m)| m),
+        })
+        .collect())
+}

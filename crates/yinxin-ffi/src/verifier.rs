@@ -1,0 +1,183 @@
+//! The counter's side: a [`Verifier`] configured once, verifying QR codes and licenses.
+
+use std::sync::Arc;
+
+use yinxin::crypto::AlgorithmPolicy;
+use yinxin::license::{LicenseVerifier, VerifiedLicense};
+use yinxin::present::PresentationVerifier;
+use yinxin::status::{StatusListCache, StatusListToken};
+use yinxin::trust::{Certificate, TrustStore};
+
+use crate::{YinxinError, at};
+
+/// How a [`Verifier`] is set up.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerifierConfig {
+    /// The trust anchors (root certificates, PEM bundle).
+    pub trust_anchors_pem: String,
+    /// How old a QR code may be, in seconds (300 is the usual "一次一验" window).
+    pub window_seconds: u32,
+    /// Accept licenses whose status cannot be established (no current list).
+    pub accept_unknown_status: bool,
+    /// Accept only SM2/SM3 (the GM policy).
+    pub gm_only: bool,
+}
+
+/// One disclosed element.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DisclosedElement {
+    /// The name space (`cn.gov.elicense.meta.1` for the GB/T 36903 metadata).
+    pub namespace: String,
+    /// The element identifier.
+    pub identifier: String,
+    /// The value as JSON (text as a JSON string, dates as `"YYYY-MM-DD"`, bytes as base64).
+    pub value_json: String,
+}
+
+/// The verdict on a QR code or a license.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Verdict {
+    /// Every check passed.
+    pub valid: bool,
+    /// The stable code of the failed check (`present.replayed`, `license.revoked`…).
+    pub code: Option<String>,
+    /// Why, in words.
+    pub message: Option<String>,
+    /// The docType, when valid.
+    pub doc_type: Option<String>,
+    /// The disclosed elements (all of them for a license), when valid.
+    pub disclosed: Vec<DisclosedElement>,
+    /// When the holder made the code (Unix seconds), for QR codes.
+    pub created_unix: Option<i64>,
+    /// Its age in seconds at verification, for QR codes.
+    pub age_seconds: Option<i64>,
+}
+
+fn elements(license: &VerifiedLicense) -> Vec<DisclosedElement> {
+    license
+        .elements()
+        .iter()
+        .flat_map(|(ns, items)| {
+            items.iter().map(move |(id, value)| DisclosedElement {
+                namespace: ns.clone(),
+                identifier: id.clone(),
+                value_json: value.to_json().to_string(),
+            })
+        })
+        .collect()
+}
+
+fn refused<E: yinxin::ErrorCode + std::fmt::Display>(e: &E) -> Verdict {
+    refused_code(e.code(), e.to_string())
+}
+
+fn refused_code(code: &str, message: String) -> Verdict {
+    Verdict {
+        valid: false,
+        code: Some(code.to_owned()),
+        message: Some(message),
+        doc_type: None,
+        disclosed: Vec::new(),
+        created_unix: None,
+        age_seconds: None,
+    }
+}
+
+/// Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
+/// holder signature, freshness window, and once only (replay guard shared by all threads).
+#[derive(uniffi::Object)]
+pub struct Verifier {
+    trust: TrustStore,
+    lists: Arc<StatusListCache>,
+    presentations: PresentationVerifier,
+    licenses: LicenseVerifier,
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// A verifier with its trust anchors and policy; add status lists with
+    /// [`Verifier::add_status_list`].
+    #[uniffi::constructor]
+    pub fn new(config: VerifierConfig) -> Result<Arc<Self>, YinxinError> {
+        let mut trust = TrustStore::from_pem_or_der(config.trust_anchors_pem.as_bytes())
+            .map_err(YinxinError::unreadable)?;
+        if config.gm_only {
+            trust = trust.with_policy(AlgorithmPolicy::gm_only());
+        }
+        let licenses =
+            LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(config.accept_unknown_status);
+        let lists = Arc::new(StatusListCache::new());
+        let presentations = PresentationVerifier::new(licenses.clone(), lists.clone())
+            .with_window(time::Duration::seconds(i64::from(config.window_seconds)));
+        Ok(Arc::new(Self { trust, lists, presentations, licenses }))
+    }
+
+    /// Adds (or replaces) a signed status list (CWT); it must be signed under the trust
+    /// anchors. Its signer's certificate also lets compact QR codes name their issuer by key id.
+    pub fn add_status_list(&self, token: Vec<u8>) -> Result<(), YinxinError> {
+        let now = time::OffsetDateTime::now_utc();
+        let list =
+            StatusListToken::verify_with_trust(&token, &self.trust, now).map_err(YinxinError::invalid)?;
+        if let Some(signer) = list.signer() {
+            self.trust.add_issuer(signer.clone());
+        }
+        self.lists.insert(list, now);
+        Ok(())
+    }
+
+    /// Makes an issuer certificate (PEM or DER) known, for compact QR codes that name their
+    /// issuer by key id. It is still validated against the anchors at every use.
+    pub fn add_issuer_certificate(&self, certificate: Vec<u8>) -> Result<(), YinxinError> {
+        let cert = Certificate::from_pem_or_der(&certificate).map_err(YinxinError::unreadable)?;
+        self.trust.add_issuer(cert);
+        Ok(())
+    }
+
+    /// Verifies QR text now, or at `at_unix`.
+    pub fn verify_qr(&self, text: String, at_unix: Option<i64>) -> Verdict {
+        let now = match at(at_unix) {
+            Ok(t) => t,
+            Err(e) => return refused_code(e.code(), e.to_string()),
+        };
+        match self.presentations.verify_qr(&text, now) {
+            Ok(v) => Verdict {
+                valid: true,
+                code: None,
+                message: None,
+                doc_type: Some(v.license().doc_type().to_owned()),
+                disclosed: elements(v.license()),
+                created_unix: Some(v.created().unix_timestamp()),
+                age_seconds: Some(v.age().whole_seconds()),
+            },
+            Err(e) => refused(&e),
+        }
+    }
+
+    /// Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+    pub fn verify_image(&self, image: Vec<u8>, at_unix: Option<i64>) -> Verdict {
+        match yinxin::present::qr_image::read_image(&image) {
+            Ok(text) => self.verify_qr(text, at_unix),
+            Err(e) => refused(&e),
+        }
+    }
+
+    /// Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+    pub fn verify_license(&self, credential: Vec<u8>, at_unix: Option<i64>) -> Verdict {
+        let now = match at(at_unix) {
+            Ok(t) => t,
+            Err(e) => return refused_code(e.code(), e.to_string()),
+        };
+        match self.licenses.verify_with_status(&credential, now, &self.lists) {
+            Ok(v) => Verdict {
+                valid: true,
+                code: None,
+                message: None,
+                doc_type: Some(v.doc_type().to_owned()),
+                disclosed: elements(&v),
+                created_unix: None,
+                age_seconds: None,
+            },
+            Err(e) => refused(&e),
+        }
+    }
+}
