@@ -12,7 +12,8 @@ pub const MAX_IMAGE_SIDE: u32 = 8000;
 pub const MAX_IMAGE_BYTES: usize = 32 * 1024 * 1024;
 
 fn code(text: &str) -> Result<QrCode, PresentError> {
-    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|_| PresentError::QrTooLong(text.len()))
+    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|_| PresentError::QrTooLong(text.len()))
 }
 
 /// The QR version (1–40) the text needs at error correction M.
@@ -24,9 +25,11 @@ pub fn version(text: &str) -> Result<i16, PresentError> {
 
 /// A PNG of the QR code, `module_px` pixels per module (4 is a good screen size).
 pub fn render_png(text: &str, module_px: u32) -> Result<Vec<u8>, PresentError> {
-    let img = code(text)?.render::<image::Luma<u8>>().module_dimensions(module_px.max(1), module_px.max(1)).build();
+    let img =
+        code(text)?.render::<image::Luma<u8>>().module_dimensions(module_px.max(1), module_px.max(1)).build();
     let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).map_err(|e| PresentError::QrImage(format!("PNG encoding: {e}")))?;
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| PresentError::QrImage(format!("PNG encoding: {e}")))?;
     Ok(out.into_inner())
 }
 

@@ -1,0 +1,126 @@
+// The real flows through the Kotlin bindings, run on the JVM with JNA (bindings/kotlin/run-tests.sh):
+// issue, present, verify once, revoke, tamper, a HolderKey implemented in Kotlin over
+// java.security (as an app would over Android Keystore), seals and OFD files.
+
+import cn.yinxin.*
+import java.io.File
+import java.security.KeyPairGenerator
+import java.security.Signature
+import java.security.spec.ECGenParameterSpec
+
+val shared = File(System.getenv("YINXIN_SHARED") ?: "../shared")
+val business = File(shared, "fixtures/business-license.json").readText()
+val counterCheck = listOf("holder_name", "holder_code", "legal_representative", "valid_until", "license_identifier")
+const val STATUS_URI = "https://status.example.gov.cn/lists/9"
+
+var checks = 0
+fun check(condition: Boolean, what: String) {
+    if (!condition) throw AssertionError("FAILED: $what")
+    checks++
+}
+
+inline fun <reified E : YinxinException> expect(code: String, block: () -> Unit) {
+    try {
+        block()
+        throw AssertionError("FAILED: expected $code")
+    } catch (e: YinxinException) {
+        check(e is E, "expected ${E::class.simpleName} for $code, got ${e::class.simpleName}")
+        val actual = when (e) {
+            is YinxinException.Invalid -> e.code
+            is YinxinException.Unreadable -> e.code
+            is YinxinException.Config -> e.code
+            is YinxinException.HolderKey -> e.code
+        }
+        check(actual == code, "expected $code, got $actual")
+    }
+}
+
+/** A P-256 key held by the JVM's provider, as Android Keystore would hold it. */
+class JcaHolderKey : HolderKey {
+    private val pair = KeyPairGenerator.getInstance("EC").apply { initialize(ECGenParameterSpec("secp256r1")) }.generateKeyPair()
+    var calls = 0
+    override fun algorithm() = "es256"
+    override fun publicKey(): ByteArray = pair.public.encoded // SPKI DER
+    override fun sign(message: ByteArray): ByteArray {
+        calls++
+        return Signature.getInstance("SHA256withECDSA").run {
+            initSign(pair.private)
+            update(message)
+            sign() // DER, as keystores answer
+        }
+    }
+}
+
+class CancelledKey : HolderKey by JcaHolderKey() {
+    override fun sign(message: ByteArray): ByteArray = throw YinxinException.HolderKey("keystore.cancelled", "the user cancelled")
+}
+
+fun verifier(authority: Authority, entries: List<StatusEntry>? = null): Verifier {
+    val v = Verifier(VerifierConfig(authority.rootCertificatePem(), 300u, false, false))
+    if (entries != null) v.addStatusList(authority.issuer().signStatusList(STATUS_URI, 1024uL, entries, 3600uL, 24u))
+    return v
+}
+
+fun main() {
+    val authority = Authority.generate("es256", "成都市市场监督管理局", "11510000MB0123456W", 365u)
+
+    // Issue, store, present the counter_check set, verify once; the second scan is a replay.
+    val wallet = Wallet.withSoftwareKey("es256")
+    val issued = authority.issuer().issue(business, wallet.holderPublicKey(), STATUS_URI, 21uL, null)
+    val summary = wallet.addLicense(issued.credential)
+    check(summary.identifier == issued.identifier, "summary identifier")
+    check(summary.disclosureSets.any { it.name == "counter_check" }, "counter_check set")
+    val qr = wallet.present(issued.identifier, counterCheck, null)
+    check(qr.startsWith("YX1:") && qr.length <= 700, "compact QR of ${qr.length} characters")
+    val counter = verifier(authority, emptyList())
+    val first = counter.verifyQr(qr, null)
+    check(first.valid, "first scan valid: ${first.message}")
+    check(first.disclosed.first { it.identifier == "legal_representative" }.valueJson == "\"李四\"", "disclosed value")
+    check(first.disclosed.size == counterCheck.size, "only the chosen elements")
+    check(counter.verifyQr(qr, null).code == "present.replayed", "second scan replayed")
+
+    // Revoked and suspended through the signed status list; expired codes; tampered codes.
+    check(verifier(authority, listOf(StatusEntry(21uL, 1u))).verifyQr(wallet.present(issued.identifier, counterCheck, null), null).code == "license.revoked", "revoked")
+    check(verifier(authority, listOf(StatusEntry(21uL, 2u))).verifyQr(wallet.present(issued.identifier, counterCheck, null), null).code == "license.suspended", "suspended")
+    val old = wallet.present(issued.identifier, counterCheck, System.currentTimeMillis() / 1000 - 600)
+    check(verifier(authority, emptyList()).verifyQr(old, null).code == "present.expired", "expired")
+    val tampered = qr.substring(0, 40) + (if (qr[40] == 'A') 'B' else 'A') + qr.substring(41)
+    val refused = verifier(authority, emptyList()).verifyQr(tampered, null)
+    check(!refused.valid && refused.code != null, "tampered QR refused (${refused.code})")
+
+    // A holder key implemented in Kotlin.
+    val jca = JcaHolderKey()
+    val phone = Wallet.withHolderKey(jca)
+    val onPhone = authority.issuer().issue(business, phone.holderPublicKey(), STATUS_URI, 22uL, null)
+    phone.addLicense(onPhone.credential)
+    val shown = verifier(authority, emptyList()).verifyQr(phone.present(onPhone.identifier, counterCheck, null), null)
+    check(shown.valid, "keystore-signed code valid: ${shown.message}")
+    check(jca.calls == 1, "the Kotlin key signed once")
+    expect<YinxinException.Config>("ffi.keystore_key") { phone.softwareKeyPkcs8() }
+    val cancelled = Wallet.withHolderKey(CancelledKey())
+    val c = authority.issuer().issue(business, cancelled.holderPublicKey(), STATUS_URI, 23uL, null)
+    cancelled.addLicense(c.credential)
+    expect<YinxinException.HolderKey>("crypto.signer_failed") { cancelled.present(c.identifier, counterCheck, null) }
+
+    // QR images.
+    val png = qrPng(qr, 4u)
+    check(qrReadImage(png) == qr, "PNG round trip")
+
+    // Errors carry their codes.
+    expect<YinxinException.Config>("crypto.key_unsupported_algorithm") { Wallet.withSoftwareKey("rsa") }
+    expect<YinxinException.Config>("ffi.unknown_license") { wallet.present("nothing", counterCheck, null) }
+
+    // Seals and OFD files made by other implementations.
+    val seal = inspectSeal(File(shared, "vectors/ses/UserV4.esl").readBytes())
+    check(seal.version.toInt() == 4 && seal.makerSignature && seal.name == "OFD R&W 测试用印章", "seal v4")
+    val sv = verifySealSignature(File(shared, "vectors/ses/SignedValueV4.dat").readBytes(), ByteArray(0), null)
+    check(sv.signatureValid && sv.sealValid && sv.code == "seal.data_hash_mismatch", "SignedValueV4 without its data")
+    val ofd = verifyOfd(File(shared, "vectors/ofd/1.ofd").readBytes(), null)
+    check(ofd.size == 1 && ofd[0].valid && ofd[0].kind == "ses_v4", "1.ofd valid")
+    check(!verifyOfd(File(shared, "vectors/ofd/n.ofd").readBytes(), null)[0].valid, "n.ofd invalid")
+    expect<YinxinException.Unreadable>("ofd.zip") { verifyOfd(ByteArray(3), null) }
+
+    // Objects are AutoCloseable.
+    wallet.close(); phone.close(); counter.close(); authority.close()
+    println("kotlin bindings: $checks checks passed")
+}

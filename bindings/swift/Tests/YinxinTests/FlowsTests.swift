@@ -1,0 +1,83 @@
+// The same flows as bindings/python/tests and bindings/kotlin/test, in Swift. They need a Swift
+// toolchain (macOS or Linux), which this project's CI machines cannot install: see README.md.
+//   cd bindings/swift && YINXIN_SHARED=../../../shared swift test
+
+import CryptoKit
+import Foundation
+import XCTest
+@testable import Yinxin
+
+let shared = URL(fileURLWithPath: ProcessInfo.processInfo.environment["YINXIN_SHARED"] ?? "../../../shared")
+let counterCheck = ["holder_name", "holder_code", "legal_representative", "valid_until", "license_identifier"]
+let statusUri = "https://status.example.gov.cn/lists/5"
+
+/// A P-256 key as the Secure Enclave holds it (CryptoKit; `SecureEnclave.P256` on a device).
+final class CryptoKitHolderKey: HolderKey, @unchecked Sendable {
+    let key = P256.Signing.PrivateKey()
+    var calls = 0
+    func algorithm() -> String { "es256" }
+    func publicKey() -> Data { key.publicKey.derRepresentation } // SPKI DER
+    func sign(message: Data) throws -> Data {
+        calls += 1
+        return try key.signature(for: message).derRepresentation
+    }
+}
+
+final class FlowsTests: XCTestCase {
+    func business() throws -> String {
+        try String(contentsOf: shared.appendingPathComponent("fixtures/business-license.json"), encoding: .utf8)
+    }
+
+    func verifier(_ authority: Authority, _ entries: [StatusEntry]) throws -> Verifier {
+        let v = try Verifier(config: VerifierConfig(trustAnchorsPem: authority.rootCertificatePem(), windowSeconds: 300, acceptUnknownStatus: false, gmOnly: false))
+        try v.addStatusList(token: authority.issuer().signStatusList(uri: statusUri, size: 1024, entries: entries, ttlSeconds: 3600, validHours: 24))
+        return v
+    }
+
+    func testIssuePresentVerifyOnceRevoke() throws {
+        let authority = try Authority.generate(algorithmName: "es256", name: "成都市市场监督管理局", code: "11510000MB0123456W", validDays: 365)
+        let wallet = try Wallet.withSoftwareKey(algorithm: "es256")
+        let issued = try authority.issuer().issue(licenseJson: business(), holderPublicKey: wallet.holderPublicKey(), statusUri: statusUri, statusIndex: 3, atUnix: nil)
+        _ = try wallet.addLicense(credential: issued.credential)
+        let qr = try wallet.present(identifier: issued.identifier, elements: counterCheck, atUnix: nil)
+        XCTAssertLessThanOrEqual(qr.count, 700)
+        let counter = try verifier(authority, [])
+        let first = counter.verifyQr(text: qr, atUnix: nil)
+        XCTAssertTrue(first.valid, first.message ?? "")
+        XCTAssertEqual(first.disclosed.first { $0.identifier == "legal_representative" }?.valueJson, "\"李四\"")
+        XCTAssertEqual(counter.verifyQr(text: qr, atUnix: nil).code, "present.replayed")
+        let again = try wallet.present(identifier: issued.identifier, elements: counterCheck, atUnix: nil)
+        XCTAssertEqual(try verifier(authority, [StatusEntry(index: 3, status: 1)]).verifyQr(text: again, atUnix: nil).code, "license.revoked")
+        var tampered = Array(qr)
+        tampered[40] = tampered[40] == "A" ? "B" : "A"
+        XCTAssertFalse(try verifier(authority, []).verifyQr(text: String(tampered), atUnix: nil).valid)
+    }
+
+    func testHolderKeyInSwift() throws {
+        let authority = try Authority.generate(algorithmName: "es256", name: "成都市市场监督管理局", code: "11510000MB0123456W", validDays: 365)
+        let key = CryptoKitHolderKey()
+        let wallet = try Wallet.withHolderKey(key: key)
+        let issued = try authority.issuer().issue(licenseJson: business(), holderPublicKey: wallet.holderPublicKey(), statusUri: statusUri, statusIndex: 4, atUnix: nil)
+        _ = try wallet.addLicense(credential: issued.credential)
+        let verdict = try verifier(authority, []).verifyQr(text: wallet.present(identifier: issued.identifier, elements: counterCheck, atUnix: nil), atUnix: nil)
+        XCTAssertTrue(verdict.valid, verdict.message ?? "")
+        XCTAssertEqual(key.calls, 1)
+    }
+
+    func testErrorsCarryCodes() throws {
+        XCTAssertThrowsError(try Wallet.withSoftwareKey(algorithm: "rsa")) { error in
+            guard case let YinxinError.Config(code, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(code, "crypto.key_unsupported_algorithm")
+        }
+    }
+
+    func testSealsAndOfd() throws {
+        let seal = try inspectSeal(bytes: Data(contentsOf: shared.appendingPathComponent("vectors/ses/UserV4.esl")))
+        XCTAssertEqual(seal.version, 4)
+        XCTAssertTrue(seal.makerSignature)
+        let ofd = try verifyOfd(ofd: Data(contentsOf: shared.appendingPathComponent("vectors/ofd/1.ofd")), trustAnchorsPem: nil)
+        XCTAssertEqual(ofd.count, 1)
+        XCTAssertTrue(ofd[0].valid)
+        XCTAssertEqual(ofd[0].kind, "ses_v4")
+    }
+}
