@@ -26,26 +26,7 @@ fn main() {
         let mut all: Vec<String> = data
             .surface
             .keys()
-            .chain(
-                [
-                    "license_name",
-                    "license_type_code",
-                    "license_number",
-                    "license_identifier",
-                    "issuer_name",
-                    "issuer_code",
-                    "issue_date",
-                    "holder_name",
-                    "holder_code",
-                    "holder_code_type",
-                    "valid_from",
-                    "valid_until",
-                ]
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .iter(),
-            )
+            .chain(yinxin::license::META_ORDER.iter().map(|s| s.to_string()).collect::<Vec<_>>().iter())
             .cloned()
             .collect();
         all.retain(|k| k != "portrait");

@@ -91,142 +91,63 @@ fn seal_inspect_prints_the_contract_fields_and_extracts_the_picture() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// `yinxin seal verify sv.dat --data DATA` with the authority's anchors and `extra` options.
+fn seal_verify(d: &Path, data: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "seal",
+        "verify",
+        "sv.dat",
+        "--data",
+        data,
+        "--trust",
+        "a/root.pem",
+        "--intermediates",
+        "a/issuer.pem",
+    ];
+    args.extend_from_slice(extra);
+    args.push("--json");
+    yinxin(d, &args)
+}
+
+/// Runs a command line given as one string (arguments without spaces).
+fn run_ok(d: &Path, line: &str) -> String {
+    ok(&yinxin(d, &line.split(' ').collect::<Vec<_>>()))
+}
+
 #[test]
 fn make_sign_verify_revoke_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&yinxin(
+    run_ok(d, "authority init --dir a --alg sm2 --name 四川省印章制作中心 --code 11510000MB0123456W");
+    run_ok(
         d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "a",
-            "--alg",
-            "sm2",
-            "--name",
-            "四川省印章制作中心",
-            "--code",
-            "11510000MB0123456W",
-        ],
-    ));
-    ok(&yinxin(
+        "authority cert --dir a --name 印章制作系统 --code 11510000MB0123456W --out-cert maker.pem --out-key maker.key",
+    );
+    run_ok(
         d,
-        &[
-            "authority",
-            "cert",
-            "--dir",
-            "a",
-            "--name",
-            "印章制作系统",
-            "--code",
-            "11510000MB0123456W",
-            "--out-cert",
-            "maker.pem",
-            "--out-key",
-            "maker.key",
-        ],
-    ));
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "cert",
-            "--dir",
-            "a",
-            "--name",
-            "成都天府示例科技有限公司",
-            "--code",
-            "91510100MA61ABCDE3",
-            "--out-cert",
-            "holder.pem",
-            "--out-key",
-            "holder.key",
-        ],
-    ));
+        "authority cert --dir a --name 成都天府示例科技有限公司 --code 91510100MA61ABCDE3 --out-cert holder.pem --out-key holder.key",
+    );
     std::fs::write(d.join("seal.png"), b"\x89PNG\r\n\x1a\n picture").unwrap();
     std::fs::write(d.join("contract.txt"), "甲方与乙方签订本合同。".repeat(100)).unwrap();
-    let made = ok(&yinxin(
+    let made = run_ok(
         d,
-        &[
-            "seal",
-            "make",
-            "--maker-key",
-            "maker.key",
-            "--maker-cert",
-            "maker.pem",
-            "--holder-cert",
-            "holder.pem",
-            "--name",
-            "成都天府示例科技有限公司合同专用章",
-            "--es-id",
-            "91510100MA61ABCDE30001",
-            "--picture",
-            "seal.png",
-            "--valid-days",
-            "365",
-            "--registry",
-            "reg.db",
-            "--out",
-            "seal.esl",
-        ],
-    ));
-    assert!(made.contains("status"), "{made}");
-    ok(&yinxin(
-        d,
-        &[
-            "seal",
-            "sign",
-            "--seal",
-            "seal.esl",
-            "--key",
-            "holder.key",
-            "--cert",
-            "holder.pem",
-            "--data",
-            "contract.txt",
-            "--out",
-            "sv.dat",
-        ],
-    ));
-    // The seal carries a status reference: without a list its status is unknown.
-    let unknown = yinxin(
-        d,
-        &[
-            "seal",
-            "verify",
-            "sv.dat",
-            "--data",
-            "contract.txt",
-            "--trust",
-            "a/root.pem",
-            "--intermediates",
-            "a/issuer.pem",
-            "--json",
-        ],
+        "seal make --maker-key maker.key --maker-cert maker.pem --holder-cert holder.pem \
+         --name 成都天府示例科技有限公司合同专用章 --es-id 91510100MA61ABCDE30001 --picture seal.png \
+         --valid-days 365 --registry reg.db --out seal.esl",
     );
+    assert!(made.contains("status"), "{made}");
+    run_ok(
+        d,
+        "seal sign --seal seal.esl --key holder.key --cert holder.pem --data contract.txt --out sv.dat",
+    );
+    // The seal carries a status reference: without a list its status is unknown.
+    let unknown = seal_verify(d, "contract.txt", &[]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(json_lines(&unknown)[0]["error"], "seal.status_unknown");
-    ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "a", "--out", "lists"]));
+    run_ok(d, "status publish --registry reg.db --authority a --out lists");
     let list =
         std::fs::read_dir(d.join("lists")).unwrap().next().unwrap().unwrap().path().display().to_string();
-    let good = yinxin(
-        d,
-        &[
-            "seal",
-            "verify",
-            "sv.dat",
-            "--data",
-            "contract.txt",
-            "--trust",
-            "a/root.pem",
-            "--intermediates",
-            "a/issuer.pem",
-            "--status-list",
-            &list,
-            "--json",
-        ],
-    );
+    let good = seal_verify(d, "contract.txt", &["--status-list", &list]);
     let v = &json_lines(&good)[0];
     assert_eq!(good.status.code(), Some(0), "{v}");
     assert_eq!((v["valid"].as_bool(), v["maker_trusted"].as_bool()), (Some(true), Some(true)));
@@ -238,79 +159,28 @@ fn make_sign_verify_revoke_through_the_cli() {
     );
     assert_eq!(untrusted.status.code(), Some(0));
     assert!(json_lines(&untrusted)[0]["maker_trusted"].is_null());
+    // Without the intermediate the maker does not chain to the root.
+    let no_chain =
+        yinxin(d, &["seal", "verify", "sv.dat", "--data", "contract.txt", "--trust", "a/root.pem", "--json"]);
+    assert_eq!(json_lines(&no_chain)[0]["error"], "seal.maker_untrusted");
     // A changed document.
     std::fs::write(d.join("changed.txt"), "甲方与乙方签订本合同。".repeat(99)).unwrap();
-    let changed = yinxin(
-        d,
-        &[
-            "seal",
-            "verify",
-            "sv.dat",
-            "--data",
-            "changed.txt",
-            "--trust",
-            "a/root.pem",
-            "--intermediates",
-            "a/issuer.pem",
-            "--status-list",
-            &list,
-            "--json",
-        ],
-    );
+    let changed = seal_verify(d, "changed.txt", &["--status-list", &list]);
     assert_eq!(changed.status.code(), Some(1));
     assert_eq!(json_lines(&changed)[0]["error"], "seal.data_hash_mismatch");
     // Revoked through the registry like a license.
-    ok(&yinxin(
-        d,
-        &[
-            "license",
-            "revoke",
-            "--registry",
-            "reg.db",
-            "--id",
-            "91510100MA61ABCDE30001",
-            "--reason",
-            "seal lost",
-        ],
-    ));
+    run_ok(d, "license revoke --registry reg.db --id 91510100MA61ABCDE30001 --reason lost");
     std::fs::remove_dir_all(d.join("lists")).unwrap();
-    ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "a", "--out", "lists"]));
-    let revoked = yinxin(
-        d,
-        &[
-            "seal",
-            "verify",
-            "sv.dat",
-            "--data",
-            "contract.txt",
-            "--trust",
-            "a/root.pem",
-            "--intermediates",
-            "a/issuer.pem",
-            "--status-list",
-            &list,
-            "--json",
-        ],
-    );
+    run_ok(d, "status publish --registry reg.db --authority a --out lists");
+    let revoked = seal_verify(d, "contract.txt", &["--status-list", &list]);
     assert_eq!(revoked.status.code(), Some(1));
     assert_eq!(json_lines(&revoked)[0]["error"], "seal.revoked");
     // Someone not in the seal's list cannot sign.
     let stranger = yinxin(
         d,
-        &[
-            "seal",
-            "sign",
-            "--seal",
-            "seal.esl",
-            "--key",
-            "maker.key",
-            "--cert",
-            "maker.pem",
-            "--data",
-            "contract.txt",
-            "--out",
-            "x.dat",
-        ],
+        &"seal sign --seal seal.esl --key maker.key --cert maker.pem --data contract.txt --out x.dat"
+            .split(' ')
+            .collect::<Vec<_>>(),
     );
     assert_eq!(stranger.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&stranger.stderr).starts_with("error[seal.signer_not_in_seal]"));

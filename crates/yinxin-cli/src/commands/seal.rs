@@ -127,18 +127,14 @@ pub struct SignArgs {
     out: PathBuf,
 }
 
+/// What seal verification trusts: shared by `seal verify` and `ofd verify`.
 #[derive(Args)]
-pub struct VerifyArgs {
-    /// The SES_Signature file.
-    file: String,
-    /// The signed data.
-    #[arg(long)]
-    data: String,
-    /// Trust anchors for the seal maker's certificate; without it the maker is not checked
-    /// against an anchor (reported as `"maker_trusted": null`).
+pub struct TrustArgs {
+    /// Trust anchors for seal makers' certificates; without it makers are not checked against
+    /// an anchor (reported as `"maker_trusted": null`).
     #[arg(long)]
     trust: Option<String>,
-    /// Intermediate CA certificates (PEM bundle) between the maker's certificate and --trust.
+    /// Intermediate CA certificates (PEM bundle) between makers' certificates and --trust.
     #[arg(long)]
     intermediates: Option<String>,
     /// Signed status list(s) for seals that carry a status reference (needs --trust).
@@ -156,27 +152,22 @@ pub struct VerifyArgs {
 }
 
 #[derive(Args)]
+pub struct VerifyArgs {
+    /// The SES_Signature file.
+    file: String,
+    /// The signed data.
+    #[arg(long)]
+    data: String,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+#[derive(Args)]
 pub struct OfdVerifyArgs {
     /// The OFD file.
     file: String,
-    /// Trust anchors for seal makers (optional, as for `seal verify`).
-    #[arg(long)]
-    trust: Option<String>,
-    /// Intermediate CA certificates (PEM bundle) between makers' certificates and --trust.
-    #[arg(long)]
-    intermediates: Option<String>,
-    /// Signed status list(s) (needs --trust).
-    #[arg(long = "status-list")]
-    status_lists: Vec<String>,
-    /// Accept seals whose status cannot be established.
-    #[arg(long)]
-    accept_unknown_status: bool,
-    /// The time status lists are checked for (RFC 3339), default now.
-    #[arg(long)]
-    at: Option<String>,
-    /// One JSON object per signature.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 pub fn run(cmd: SealCommand) -> Result<ExitCode, Failure> {
@@ -389,32 +380,31 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A verifier from `--trust` and `--status-list` options.
-fn verifier(
-    trust: Option<&str>,
-    intermediates: Option<&str>,
-    status_lists: &[String],
-    accept_unknown: bool,
-    at: OffsetDateTime,
-) -> Result<SealVerifier, Failure> {
-    let Some(trust_path) = trust else {
-        if !status_lists.is_empty() {
+/// A verifier from the trust options, and the time they name.
+fn verifier(t: &TrustArgs) -> Result<(SealVerifier, OffsetDateTime), Failure> {
+    let at = time_arg::at(t.at.as_deref())?;
+    let Some(trust_path) = &t.trust else {
+        if !t.status_lists.is_empty() {
             return Err(Failure::usage("--status-list needs --trust to verify the lists"));
         }
-        return Ok(SealVerifier::without_trust_anchors().accept_unknown_status(accept_unknown));
+        return Ok((
+            SealVerifier::without_trust_anchors().accept_unknown_status(t.accept_unknown_status),
+            at,
+        ));
     };
     let store = load_trust(trust_path)?;
-    let cas = match intermediates {
+    let cas = match &t.intermediates {
         Some(p) => {
             yinxin::trust::parse_pem_certificates(&read_input(p)?).map_err(|e| Failure::unreadable(&e, p))?
         }
         None => Vec::new(),
     };
-    let mut v =
-        SealVerifier::new(store.clone()).with_intermediates(cas).accept_unknown_status(accept_unknown);
-    if !status_lists.is_empty() {
+    let mut v = SealVerifier::new(store.clone())
+        .with_intermediates(cas)
+        .accept_unknown_status(t.accept_unknown_status);
+    if !t.status_lists.is_empty() {
         let cache = StatusListCache::new();
-        for path in status_lists {
+        for path in &t.status_lists {
             let token = read_input(path)?;
             let list = StatusListToken::verify_with_trust(&token, &store, at)
                 .map_err(|e| Failure::unreadable(&e, path))?;
@@ -422,20 +412,13 @@ fn verifier(
         }
         v = v.with_status_lists(Arc::new(cache));
     }
-    Ok(v)
+    Ok((v, at))
 }
 
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let bytes = read_input(&args.file)?;
     let data = read_input(&args.data)?;
-    let at = time_arg::at(args.at.as_deref())?;
-    let v = verifier(
-        args.trust.as_deref(),
-        args.intermediates.as_deref(),
-        &args.status_lists,
-        args.accept_unknown_status,
-        at,
-    )?;
+    let (v, at) = verifier(&args.trust)?;
     let sig = SealSignature::from_der(&bytes).map_err(|e| Failure::unreadable(&e, &args.file))?;
     let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
     let check = v.check_signature(&sig, Some(&digest), at);
@@ -457,7 +440,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         put(&mut report, "error", json!(e.code()));
         put(&mut report, "message", json!(e.to_string()));
     }
-    if args.json {
+    if args.trust.json {
         outln!("{report}");
     } else {
         outln!("{}\t{}", if check.is_valid() { "valid" } else { "INVALID" }, sig.seal().name());
@@ -484,14 +467,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
 
 fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
     let bytes = read_input(&args.file)?;
-    let at = time_arg::at(args.at.as_deref())?;
-    let v = verifier(
-        args.trust.as_deref(),
-        args.intermediates.as_deref(),
-        &args.status_lists,
-        args.accept_unknown_status,
-        at,
-    )?;
+    let (v, at) = verifier(&args.trust)?;
     let verdicts =
         verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;
     for d in &verdicts {
@@ -512,7 +488,7 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
             put(&mut j, "error", json!(code));
             put(&mut j, "message", json!(message));
         }
-        if args.json {
+        if args.trust.json {
             outln!("{j}");
         } else {
             outln!("{}\t{}\t{}", if d.valid { "valid" } else { "INVALID" }, d.signature, field(&j, "kind"));

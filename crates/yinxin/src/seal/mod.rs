@@ -18,7 +18,7 @@ mod error;
 mod make;
 mod model;
 pub mod ofd;
-mod verify;
+pub(crate) mod verify;
 
 pub use error::SealError;
 pub use make::{SealHolder, SealMaker, SealRequest};

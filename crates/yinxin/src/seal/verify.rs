@@ -106,7 +106,8 @@ impl VerifiedSealSignature {
     }
 }
 
-fn sm2_signature_ok(cert: &Certificate, message: &[u8], signature: &[u8]) -> bool {
+/// Verifies an SM2 signature (DER or raw `r‖s`) with a certificate's key.
+pub(crate) fn sm2_signature_ok(cert: &Certificate, message: &[u8], signature: &[u8]) -> bool {
     let raw = match signature.len() {
         64 => signature.to_vec(),
         _ => match der_to_raw(Algorithm::Sm2Sm3, signature) {

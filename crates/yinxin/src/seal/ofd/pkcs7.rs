@@ -5,7 +5,7 @@
 use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
 use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged as _};
 
-use crate::crypto::{Algorithm, DigestAlgorithm, Verifier as _, der_to_raw};
+use crate::crypto::{Algorithm, DigestAlgorithm};
 use crate::trust::Certificate;
 
 /// `signedData` of GB/T 35275 (and the PKCS#7 OID, accepted too).
@@ -167,11 +167,8 @@ fn issuer_and_serial(cert_der: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn verify_sm2(cert_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    let Ok(cert) = Certificate::from_der(cert_der) else { return false };
-    if cert.public_key().algorithm() != Algorithm::Sm2Sm3 {
-        return false;
-    }
-    let raw =
-        if signature.len() == 64 { Ok(signature.to_vec()) } else { der_to_raw(Algorithm::Sm2Sm3, signature) };
-    raw.is_ok_and(|r| cert.public_key().verify(message, &r).is_ok())
+    Certificate::from_der(cert_der).is_ok_and(|cert| {
+        cert.public_key().algorithm() == Algorithm::Sm2Sm3
+            && crate::seal::verify::sm2_signature_ok(&cert, message, signature)
+    })
 }
