@@ -1,26 +1,8 @@
 //! Golden tests of `yinxin authority`, `yinxin license` and `yinxin mdoc`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn yinxin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yinxin")).args(args).current_dir(dir).output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn shared(rel: &str) -> String {
-    yinxin_test_vectors::shared_dir().join(rel).to_str().unwrap().to_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
-}
+mod common;
+use common::{json, ok, shared, yinxin};
 
 #[test]
 fn authority_issue_verify_for_each_algorithm() {

@@ -1,27 +1,10 @@
 //! Golden tests of `yinxin present` and `yinxin verify`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+use common::{json, ok, yinxin};
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn yinxin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yinxin"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
-}
 
 /// An authority in `auth` (the issuer of `code`), a holder key in `holder.pem`, and `fixture`
 /// issued to it as `l.cbor` (recorded in `reg.db` when `registry`).

@@ -1,26 +1,11 @@
 //! CLI contract of `yinxin seal` and `yinxin ofd verify`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+use common::{json_lines, ok, yinxin};
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn yinxin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yinxin"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn json_lines(o: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8(o.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
+use std::process::Output;
 
 fn vector(name: &str) -> String {
     yinxin_test_vectors::vector_path(name).display().to_string()

@@ -3,30 +3,8 @@
 //! `registry list|check`, `license verify --status-list`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn yinxin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yinxin"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "stderr: {}", err(o));
-    out(o)
-}
+mod common;
+use common::{err, ok, out, yinxin};
 
 fn vectors() -> serde_json::Value {
     serde_json::from_slice(
