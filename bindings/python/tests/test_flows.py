@@ -214,6 +214,11 @@ def test_seal_and_ofd_from_other_implementations():
     assert (seal.version, seal.name, seal.picture_type) == (4, "OFD R&W 测试用印章", "PNG")
     assert seal.maker_signature and seal.picture[:4] == b"\x89PNG"
     assert yinxin.inspect_seal((ses / "UserV1.esl").read_bytes()).version == 1
+    v1 = yinxin.verify_seal((ses / "UserV1.esl").read_bytes(), None, 1600000000)  # 2020-09-13: valid then
+    assert v1.valid and v1.maker_signature and v1.maker_trusted is None, v1.codes
+    assert yinxin.verify_seal((ses / "UserV1.esl").read_bytes(), None, None).code == "seal.expired"
+    blob = yinxin.verify_seal((ses / "SESealData.DER").read_bytes(), None, None)
+    assert not blob.maker_signature and blob.codes[0] == "seal.maker_signature_invalid"
     verdict = yinxin.verify_seal_signature((ses / "SignedValueV4.dat").read_bytes(), b"not the signed data", None)
     assert verdict.signature_valid and verdict.seal_valid and not verdict.valid
     assert verdict.code == "seal.data_hash_mismatch"

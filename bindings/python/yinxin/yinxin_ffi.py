@@ -534,6 +534,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_func_verify_ofd() != 36535:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_func_verify_seal() != 5202:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature() != 48248:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_func_yinxin_version() != 17614:
@@ -642,6 +644,9 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_func_qr_svg.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_verify_ofd.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_verify_ofd.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_func_verify_seal.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_func_verify_seal.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature.restype = ctypes.c_uint16
@@ -765,6 +770,13 @@ _UniffiLib.uniffi_yinxin_ffi_fn_func_verify_ofd.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_func_verify_ofd.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_func_verify_seal.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_func_verify_seal.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_func_verify_seal_signature.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1480,6 +1492,106 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.code, buf)
         _UniffiFfiConverterOptionalString.write(value.message, buf)
 
+class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBoolean.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBoolean.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBoolean.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class SealCheckVerdict:
+    """
+    The verdict on a seal alone.
+"""
+    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], es_id:str, seal_name:str, maker_signature:bool, maker_trusted:typing.Optional[bool]):
+        self.valid = valid
+        self.code = code
+        self.message = message
+        self.codes = codes
+        self.es_id = es_id
+        self.seal_name = seal_name
+        self.maker_signature = maker_signature
+        self.maker_trusted = maker_trusted
+        
+        
+
+    
+    def __str__(self):
+        return "SealCheckVerdict(valid={}, code={}, message={}, codes={}, es_id={}, seal_name={}, maker_signature={}, maker_trusted={})".format(self.valid, self.code, self.message, self.codes, self.es_id, self.seal_name, self.maker_signature, self.maker_trusted)
+    def __eq__(self, other):
+        if self.valid != other.valid:
+            return False
+        if self.code != other.code:
+            return False
+        if self.message != other.message:
+            return False
+        if self.codes != other.codes:
+            return False
+        if self.es_id != other.es_id:
+            return False
+        if self.seal_name != other.seal_name:
+            return False
+        if self.maker_signature != other.maker_signature:
+            return False
+        if self.maker_trusted != other.maker_trusted:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSealCheckVerdict(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SealCheckVerdict(
+            valid=_UniffiFfiConverterBoolean.read(buf),
+            code=_UniffiFfiConverterOptionalString.read(buf),
+            message=_UniffiFfiConverterOptionalString.read(buf),
+            codes=_UniffiFfiConverterSequenceString.read(buf),
+            es_id=_UniffiFfiConverterString.read(buf),
+            seal_name=_UniffiFfiConverterString.read(buf),
+            maker_signature=_UniffiFfiConverterBoolean.read(buf),
+            maker_trusted=_UniffiFfiConverterOptionalBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.valid)
+        _UniffiFfiConverterOptionalString.check_lower(value.code)
+        _UniffiFfiConverterOptionalString.check_lower(value.message)
+        _UniffiFfiConverterSequenceString.check_lower(value.codes)
+        _UniffiFfiConverterString.check_lower(value.es_id)
+        _UniffiFfiConverterString.check_lower(value.seal_name)
+        _UniffiFfiConverterBoolean.check_lower(value.maker_signature)
+        _UniffiFfiConverterOptionalBoolean.check_lower(value.maker_trusted)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.valid, buf)
+        _UniffiFfiConverterOptionalString.write(value.code, buf)
+        _UniffiFfiConverterOptionalString.write(value.message, buf)
+        _UniffiFfiConverterSequenceString.write(value.codes, buf)
+        _UniffiFfiConverterString.write(value.es_id, buf)
+        _UniffiFfiConverterString.write(value.seal_name, buf)
+        _UniffiFfiConverterBoolean.write(value.maker_signature, buf)
+        _UniffiFfiConverterOptionalBoolean.write(value.maker_trusted, buf)
+
 class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u8"
     VALUE_MIN = 0
@@ -1623,31 +1735,6 @@ class _UniffiFfiConverterTypeSealInfo(_UniffiConverterRustBuffer):
         _UniffiFfiConverterInt64.write(value.height_mm, buf)
         _UniffiFfiConverterUInt32.write(value.certificates, buf)
         _UniffiFfiConverterBoolean.write(value.maker_signature, buf)
-
-class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterBoolean.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterBoolean.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterBoolean.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 @dataclass
 class SealVerdict:
@@ -3443,6 +3530,30 @@ def verify_ofd(ofd: bytes,trust_anchors_pem: typing.Optional[str]) -> typing.Lis
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def verify_seal(seal: bytes,trust_anchors_pem: typing.Optional[str],at_unix: typing.Optional[int]) -> SealCheckVerdict:
+    """
+    Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
+    certificate, validity, critical extensions; the maker's chain when anchors are given.
+"""
+    
+    _UniffiFfiConverterBytes.check_lower(seal)
+
+    _UniffiFfiConverterOptionalString.check_lower(trust_anchors_pem)
+
+    _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterBytes.lower(seal),
+        _UniffiFfiConverterOptionalString.lower(trust_anchors_pem),
+        _UniffiFfiConverterOptionalInt64.lower(at_unix),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeSealCheckVerdict.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_yinxin_ffi_fn_func_verify_seal,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def verify_seal_signature(signed_value: bytes,data: bytes,trust_anchors_pem: typing.Optional[str]) -> SealVerdict:
     """
     Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
@@ -3491,6 +3602,7 @@ __all__ = [
     "IssuedLicense",
     "LicenseSummary",
     "OfdSignatureVerdict",
+    "SealCheckVerdict",
     "SealInfo",
     "SealVerdict",
     "StatusEntry",
@@ -3501,6 +3613,7 @@ __all__ = [
     "qr_read_image",
     "qr_svg",
     "verify_ofd",
+    "verify_seal",
     "verify_seal_signature",
     "yinxin_version",
     "Issuer",

@@ -2360,6 +2360,135 @@ public func FfiConverterTypeOfdSignatureVerdict_lower(_ value: OfdSignatureVerdi
 
 
 /**
+ * The verdict on a seal alone.
+ */
+public struct SealCheckVerdict: Equatable, Hashable {
+    /**
+     * Every check passed.
+     */
+    public var valid: Bool
+    /**
+     * The stable code of the first failed check.
+     */
+    public var code: String?
+    /**
+     * Why, in words.
+     */
+    public var message: String?
+    /**
+     * Every failed check's code, in order.
+     */
+    public var codes: [String]
+    /**
+     * The seal identifier.
+     */
+    public var esId: String
+    /**
+     * The seal name.
+     */
+    public var sealName: String
+    /**
+     * The maker's signature verifies.
+     */
+    public var makerSignature: Bool
+    /**
+     * The maker chains to a trust anchor (none when no anchors were given).
+     */
+    public var makerTrusted: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every check passed.
+         */valid: Bool, 
+        /**
+         * The stable code of the first failed check.
+         */code: String?, 
+        /**
+         * Why, in words.
+         */message: String?, 
+        /**
+         * Every failed check's code, in order.
+         */codes: [String], 
+        /**
+         * The seal identifier.
+         */esId: String, 
+        /**
+         * The seal name.
+         */sealName: String, 
+        /**
+         * The maker's signature verifies.
+         */makerSignature: Bool, 
+        /**
+         * The maker chains to a trust anchor (none when no anchors were given).
+         */makerTrusted: Bool?) {
+        self.valid = valid
+        self.code = code
+        self.message = message
+        self.codes = codes
+        self.esId = esId
+        self.sealName = sealName
+        self.makerSignature = makerSignature
+        self.makerTrusted = makerTrusted
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SealCheckVerdict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSealCheckVerdict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SealCheckVerdict {
+        return
+            try SealCheckVerdict(
+                valid: FfiConverterBool.read(from: &buf), 
+                code: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterOptionString.read(from: &buf), 
+                codes: FfiConverterSequenceString.read(from: &buf), 
+                esId: FfiConverterString.read(from: &buf), 
+                sealName: FfiConverterString.read(from: &buf), 
+                makerSignature: FfiConverterBool.read(from: &buf), 
+                makerTrusted: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SealCheckVerdict, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.valid, into: &buf)
+        FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterSequenceString.write(value.codes, into: &buf)
+        FfiConverterString.write(value.esId, into: &buf)
+        FfiConverterString.write(value.sealName, into: &buf)
+        FfiConverterBool.write(value.makerSignature, into: &buf)
+        FfiConverterOptionBool.write(value.makerTrusted, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSealCheckVerdict_lift(_ buf: RustBuffer) throws -> SealCheckVerdict {
+    return try FfiConverterTypeSealCheckVerdict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSealCheckVerdict_lower(_ value: SealCheckVerdict) -> RustBuffer {
+    return FfiConverterTypeSealCheckVerdict.lower(value)
+}
+
+
+/**
  * What a seal says (read, its maker signature checked).
  */
 public struct SealInfo: Equatable, Hashable {
@@ -3441,6 +3570,20 @@ public func verifyOfd(ofd: Data, trustAnchorsPem: String?)throws  -> [OfdSignatu
 })
 }
 /**
+ * Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
+ * certificate, validity, critical extensions; the maker's chain when anchors are given.
+ */
+public func verifySeal(seal: Data, trustAnchorsPem: String?, atUnix: Int64?)throws  -> SealCheckVerdict  {
+    return try  FfiConverterTypeSealCheckVerdict_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_func_verify_seal(
+        FfiConverterData.lower(seal),
+        FfiConverterOptionString.lower(trustAnchorsPem),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+/**
  * Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
  * maker must chain to one of them; without, `maker_trusted` is none. Seals naming a status
  * list are accepted without one here (the counter's status lists are for licenses).
@@ -3487,6 +3630,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_func_verify_ofd() != 36535) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_func_verify_seal() != 5202) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_func_verify_seal_signature() != 48248) {

@@ -511,6 +511,11 @@ RustBuffer uniffi_yinxin_ffi_fn_func_inspect_seal(RustBuffer bytes, RustCallStat
 RustBuffer uniffi_yinxin_ffi_fn_func_verify_ofd(RustBuffer ofd, RustBuffer trust_anchors_pem, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL
+RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal(RustBuffer seal, RustBuffer trust_anchors_pem, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL_SIGNATURE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL_SIGNATURE
 RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal_signature(RustBuffer signed_value, RustBuffer data, RustBuffer trust_anchors_pem, RustCallStatus *_Nonnull out_status
@@ -809,6 +814,12 @@ uint16_t uniffi_yinxin_ffi_checksum_func_inspect_seal(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_FUNC_VERIFY_OFD
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_FUNC_VERIFY_OFD
 uint16_t uniffi_yinxin_ffi_checksum_func_verify_ofd(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_FUNC_VERIFY_SEAL
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_FUNC_VERIFY_SEAL
+uint16_t uniffi_yinxin_ffi_checksum_func_verify_seal(void
     
 );
 #endif

@@ -8,7 +8,7 @@
 //!   Swift) or by a software key.
 //! * [`Verifier`]: the counter: trust anchors, status lists, window and policy; verifies QR
 //!   text or a photo and returns a [`Verdict`] with the disclosed elements and the reason.
-//! * seal helpers: [`inspect_seal`], [`verify_seal_signature`], [`verify_ofd`].
+//! * seal helpers: [`inspect_seal`], [`verify_seal`], [`verify_seal_signature`], [`verify_ofd`].
 //!
 //! Every failure is a [`YinxinError`] with the stable code of the core library (e.g.
 //! `present.replayed`); no panic crosses the boundary (uniffi turns one into an internal error,
@@ -26,7 +26,10 @@ mod verifier;
 pub use authority::{Authority, IssuedLicense, Issuer, StatusEntry};
 pub use error::YinxinError;
 pub use holder::{DisclosureSet, HolderKey, LicenseSummary, Wallet};
-pub use seal::{OfdSignatureVerdict, SealInfo, SealVerdict, inspect_seal, verify_ofd, verify_seal_signature};
+pub use seal::{
+    OfdSignatureVerdict, SealCheckVerdict, SealInfo, SealVerdict, inspect_seal, verify_ofd, verify_seal,
+    verify_seal_signature,
+};
 pub use verifier::{DisclosedElement, Verdict, Verifier, VerifierConfig};
 
 /// The library version.

@@ -139,6 +139,50 @@ pub fn inspect_seal(bytes: Vec<u8>) -> Result<SealInfo, YinxinError> {
     })
 }
 
+/// The verdict on a seal alone.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SealCheckVerdict {
+    /// Every check passed.
+    pub valid: bool,
+    /// The stable code of the first failed check.
+    pub code: Option<String>,
+    /// Why, in words.
+    pub message: Option<String>,
+    /// Every failed check's code, in order.
+    pub codes: Vec<String>,
+    /// The seal identifier.
+    pub es_id: String,
+    /// The seal name.
+    pub seal_name: String,
+    /// The maker's signature verifies.
+    pub maker_signature: bool,
+    /// The maker chains to a trust anchor (none when no anchors were given).
+    pub maker_trusted: Option<bool>,
+}
+
+/// Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
+/// certificate, validity, critical extensions; the maker's chain when anchors are given.
+#[uniffi::export]
+pub fn verify_seal(
+    seal: Vec<u8>,
+    trust_anchors_pem: Option<String>,
+    at_unix: Option<i64>,
+) -> Result<SealCheckVerdict, YinxinError> {
+    let parsed = Seal::from_der(&seal).map_err(YinxinError::unreadable)?;
+    let check = verifier(trust_anchors_pem)?.check_seal(&parsed, crate::at(at_unix)?);
+    let first = check.errors.first();
+    Ok(SealCheckVerdict {
+        valid: check.is_valid(),
+        code: first.map(|e| e.code().to_owned()),
+        message: first.map(ToString::to_string),
+        codes: check.errors.iter().map(|e| e.code().to_owned()).collect(),
+        es_id: parsed.es_id().to_owned(),
+        seal_name: parsed.name().to_owned(),
+        maker_signature: check.maker_signature,
+        maker_trusted: check.maker_trusted,
+    })
+}
+
 /// Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
 /// maker must chain to one of them; without, `maker_trusted` is none. Seals naming a status
 /// list are accepted without one here (the counter's status lists are for licenses).

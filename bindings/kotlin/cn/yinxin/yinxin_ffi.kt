@@ -721,6 +721,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_yinxin_ffi_checksum_func_verify_ofd(
     ): Int
+    external fun uniffi_yinxin_ffi_checksum_func_verify_seal(
+    ): Int
     external fun uniffi_yinxin_ffi_checksum_func_verify_seal_signature(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_authority_issue_certificate(
@@ -898,6 +900,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_func_verify_ofd(`ofd`: RustBuffer.ByValue,`trustAnchorsPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_func_verify_seal(`seal`: RustBuffer.ByValue,`trustAnchorsPem`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_func_verify_seal_signature(`signedValue`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`trustAnchorsPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_yinxin_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1035,6 +1039,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_func_verify_ofd() and 0xFFFF) != 36535) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_func_verify_seal() and 0xFFFF) != 5202) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature() and 0xFFFF) != 48248) {
@@ -3865,6 +3872,101 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
 
 
 /**
+ * The verdict on a seal alone.
+ */
+data class SealCheckVerdict (
+    /**
+     * Every check passed.
+     */
+    var `valid`: kotlin.Boolean
+    , 
+    /**
+     * The stable code of the first failed check.
+     */
+    var `code`: kotlin.String?
+    , 
+    /**
+     * Why, in words.
+     */
+    var `message`: kotlin.String?
+    , 
+    /**
+     * Every failed check's code, in order.
+     */
+    var `codes`: List<kotlin.String>
+    , 
+    /**
+     * The seal identifier.
+     */
+    var `esId`: kotlin.String
+    , 
+    /**
+     * The seal name.
+     */
+    var `sealName`: kotlin.String
+    , 
+    /**
+     * The maker's signature verifies.
+     */
+    var `makerSignature`: kotlin.Boolean
+    , 
+    /**
+     * The maker chains to a trust anchor (none when no anchors were given).
+     */
+    var `makerTrusted`: kotlin.Boolean?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSealCheckVerdict: FfiConverterRustBuffer<SealCheckVerdict> {
+    override fun read(buf: ByteBuffer): SealCheckVerdict {
+        return SealCheckVerdict(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SealCheckVerdict) = (
+            FfiConverterBoolean.allocationSize(value.`valid`) +
+            FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterSequenceString.allocationSize(value.`codes`) +
+            FfiConverterString.allocationSize(value.`esId`) +
+            FfiConverterString.allocationSize(value.`sealName`) +
+            FfiConverterBoolean.allocationSize(value.`makerSignature`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`makerTrusted`)
+    )
+
+    override fun write(value: SealCheckVerdict, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`valid`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterSequenceString.write(value.`codes`, buf)
+            FfiConverterString.write(value.`esId`, buf)
+            FfiConverterString.write(value.`sealName`, buf)
+            FfiConverterBoolean.write(value.`makerSignature`, buf)
+            FfiConverterOptionalBoolean.write(value.`makerTrusted`, buf)
+    }
+}
+
+
+
+/**
  * What a seal says (read, its maker signature checked).
  */
 data class SealInfo (
@@ -4880,6 +4982,24 @@ public object FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer<List<S
         
         FfiConverterByteArray.lower(`ofd`),
         FfiConverterOptionalString.lower(`trustAnchorsPem`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
+         * certificate, validity, critical extensions; the maker's chain when anchors are given.
+         */
+    @Throws(YinxinException::class) fun `verifySeal`(`seal`: kotlin.ByteArray, `trustAnchorsPem`: kotlin.String?, `atUnix`: kotlin.Long?): SealCheckVerdict {
+            return FfiConverterTypeSealCheckVerdict.lift(
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_func_verify_seal(
+    
+        
+        FfiConverterByteArray.lower(`seal`),
+        FfiConverterOptionalString.lower(`trustAnchorsPem`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
 }
     )
     }

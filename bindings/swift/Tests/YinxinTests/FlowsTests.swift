@@ -75,6 +75,8 @@ final class FlowsTests: XCTestCase {
         let seal = try inspectSeal(bytes: Data(contentsOf: shared.appendingPathComponent("vectors/ses/UserV4.esl")))
         XCTAssertEqual(seal.version, 4)
         XCTAssertTrue(seal.makerSignature)
+        let v1 = try verifySeal(seal: Data(contentsOf: shared.appendingPathComponent("vectors/ses/UserV1.esl")), trustAnchorsPem: nil, atUnix: 1_600_000_000)
+        XCTAssertTrue(v1.valid)
         let ofd = try verifyOfd(ofd: Data(contentsOf: shared.appendingPathComponent("vectors/ofd/1.ofd")), trustAnchorsPem: nil)
         XCTAssertEqual(ofd.count, 1)
         XCTAssertTrue(ofd[0].valid)
