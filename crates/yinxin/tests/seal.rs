@@ -401,3 +401,58 @@ fn openssl_verifies_the_seal_and_signature_yinxin_makes() {
         assert!(!out.status.success(), "{name}: OpenSSL accepted a changed message");
     }
 }
+
+/// `1.ofd` rebuilt with one file changed by `edit`.
+fn edited_ofd(edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let original = vector("ofd/1.ofd");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(original)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&edit(&name, data)).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_changed_page_or_signature_file_of_a_real_ofd_is_reported_precisely() {
+    let v = SealVerifier::without_trust_anchors();
+    let now = OffsetDateTime::now_utc();
+    // Unchanged, but re-zipped: still valid (the zip container is not what is signed).
+    let same = verify_ofd(&edited_ofd(|_, d| d), &v, OfdLimits::default(), now).unwrap();
+    assert!(same[0].valid, "{:?}", same[0].errors);
+    // One byte of a page changes: only that reference fails.
+    let page = edited_ofd(|name, mut d| {
+        if name == "Doc_0/Pages/Page_0/Content.xml" {
+            let last = d.len() - 2;
+            d[last] ^= 0x20;
+        }
+        d
+    });
+    let verdict = &verify_ofd(&page, &v, OfdLimits::default(), now).unwrap()[0];
+    assert!(!verdict.references && verdict.data_hash && verdict.signature_valid && verdict.seal_valid);
+    assert_eq!(verdict.reference_failures, ["/Doc_0/Pages/Page_0/Content.xml"]);
+    assert_eq!(verdict.error.as_ref().unwrap().0, "ofd.reference_mismatch");
+    // The Signature.xml changes (a reference digest swapped for another): dataHash fails.
+    let sig = edited_ofd(|name, d| {
+        if name == "Doc_0/Signs/Sign_0/Signature.xml" {
+            String::from_utf8(d).unwrap().replacen("apPHSy", "apPHSz", 1).into_bytes()
+        } else {
+            d
+        }
+    });
+    let verdict = &verify_ofd(&sig, &v, OfdLimits::default(), now).unwrap()[0];
+    assert!(!verdict.data_hash && verdict.signature_valid && !verdict.valid);
+    assert!(verdict.errors.iter().any(|(c, _)| c == "seal.data_hash_mismatch"));
+    assert!(verdict.reference_failures.contains(&"/Doc_0/Annots/Page_0/Annotation.xml".to_owned()));
+    // The SignedValue goes missing.
+    let gone = edited_ofd(|name, d| if name.ends_with("SignedValue.dat") { Vec::new() } else { d });
+    let verdict = &verify_ofd(&gone, &v, OfdLimits::default(), now).unwrap()[0];
+    assert!(!verdict.valid);
+    assert_eq!(verdict.error.as_ref().unwrap().0, "seal.malformed");
+}
