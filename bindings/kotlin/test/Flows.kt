@@ -113,15 +113,15 @@ fun main() {
     // Seals and OFD files made by other implementations.
     val seal = inspectSeal(File(shared, "vectors/ses/UserV4.esl").readBytes())
     check(seal.version.toInt() == 4 && seal.makerSignature && seal.name == "OFD R&W 测试用印章", "seal v4")
-    val v1 = verifySeal(File(shared, "vectors/ses/UserV1.esl").readBytes(), null, 1600000000L)
+    val v1 = verifySeal(File(shared, "vectors/ses/UserV1.esl").readBytes(), SealPolicy(), 1600000000L)
     check(v1.valid && v1.makerSignature && v1.makerTrusted == null, "v1 seal valid in 2020: ${v1.codes}")
-    check(verifySeal(File(shared, "vectors/ses/UserV1.esl").readBytes(), null, null).code == "seal.expired", "v1 seal expired now")
-    val sv = verifySealSignature(File(shared, "vectors/ses/SignedValueV4.dat").readBytes(), ByteArray(0), null)
+    check(verifySeal(File(shared, "vectors/ses/UserV1.esl").readBytes(), SealPolicy(), null).code == "seal.expired", "v1 seal expired now")
+    val sv = verifySealSignature(File(shared, "vectors/ses/SignedValueV4.dat").readBytes(), ByteArray(0), SealPolicy())
     check(sv.signatureValid && sv.sealValid && sv.code == "seal.data_hash_mismatch", "SignedValueV4 without its data")
-    val ofd = verifyOfd(File(shared, "vectors/ofd/1.ofd").readBytes(), null)
+    val ofd = verifyOfd(File(shared, "vectors/ofd/1.ofd").readBytes(), SealPolicy())
     check(ofd.size == 1 && ofd[0].valid && ofd[0].kind == "ses_v4", "1.ofd valid")
-    check(!verifyOfd(File(shared, "vectors/ofd/n.ofd").readBytes(), null)[0].valid, "n.ofd invalid")
-    expect<YinxinException.Unreadable>("ofd.zip") { verifyOfd(ByteArray(3), null) }
+    check(!verifyOfd(File(shared, "vectors/ofd/n.ofd").readBytes(), SealPolicy())[0].valid, "n.ofd invalid")
+    expect<YinxinException.Unreadable>("ofd.zip") { verifyOfd(ByteArray(3), SealPolicy()) }
 
     // Objects are AutoCloseable.
     wallet.close(); phone.close(); counter.close(); authority.close()

@@ -214,23 +214,32 @@ def test_seal_and_ofd_from_other_implementations():
     assert (seal.version, seal.name, seal.picture_type) == (4, "OFD R&W 测试用印章", "PNG")
     assert seal.maker_signature and seal.picture[:4] == b"\x89PNG"
     assert yinxin.inspect_seal((ses / "UserV1.esl").read_bytes()).version == 1
-    v1 = yinxin.verify_seal((ses / "UserV1.esl").read_bytes(), None, 1600000000)  # 2020-09-13: valid then
+    v1 = yinxin.verify_seal((ses / "UserV1.esl").read_bytes(), yinxin.SealPolicy(), 1600000000)  # 2020-09-13: valid then
     assert v1.valid and v1.maker_signature and v1.maker_trusted is None, v1.codes
-    assert yinxin.verify_seal((ses / "UserV1.esl").read_bytes(), None, None).code == "seal.expired"
-    blob = yinxin.verify_seal((ses / "SESealData.DER").read_bytes(), None, None)
+    assert yinxin.verify_seal((ses / "UserV1.esl").read_bytes(), yinxin.SealPolicy(), None).code == "seal.expired"
+    blob = yinxin.verify_seal((ses / "SESealData.DER").read_bytes(), yinxin.SealPolicy(), None)
     assert not blob.maker_signature and blob.codes[0] == "seal.maker_signature_invalid"
-    verdict = yinxin.verify_seal_signature((ses / "SignedValueV4.dat").read_bytes(), b"not the signed data", None)
+    verdict = yinxin.verify_seal_signature((ses / "SignedValueV4.dat").read_bytes(), b"not the signed data", yinxin.SealPolicy())
     assert verdict.signature_valid and verdict.seal_valid and not verdict.valid
     assert verdict.code == "seal.data_hash_mismatch"
     assert verdict.maker_trusted is None
 
-    [good] = yinxin.verify_ofd((SHARED / "vectors" / "ofd" / "1.ofd").read_bytes(), None)
+    [good] = yinxin.verify_ofd((SHARED / "vectors" / "ofd" / "1.ofd").read_bytes(), yinxin.SealPolicy())
     assert good.valid and good.kind == "ses_v4" and good.seal_name == "国家税务总局浙江省税务局"
-    [late] = yinxin.verify_ofd((SHARED / "vectors" / "ofd" / "SESV4SignDoc.ofd").read_bytes(), None)
+    [late] = yinxin.verify_ofd((SHARED / "vectors" / "ofd" / "SESV4SignDoc.ofd").read_bytes(), yinxin.SealPolicy())
     assert not late.valid and late.code == "seal.signed_outside_validity"
     with pytest.raises(yinxin.YinxinError.Unreadable) as e:
-        yinxin.verify_ofd(b"not a zip", None)
+        yinxin.verify_ofd(b"not a zip", yinxin.SealPolicy())
     assert e.value.code == "ofd.zip"
+    # Status lists are verified against anchors: a policy with lists and no anchors is refused.
+    with pytest.raises(yinxin.YinxinError.Config) as e:
+        yinxin.verify_ofd(b"", yinxin.SealPolicy(status_lists=[b"x"]))
+    assert e.value.code == "ffi.status_lists_need_trust"
+    # With anchors that did not make the seal, the maker is untrusted.
+    other = yinxin.Authority.generate("sm2", "某印章制作中心", "11510000MB0123456W", 365)
+    [untrusted] = yinxin.verify_ofd((SHARED / "vectors" / "ofd" / "1.ofd").read_bytes(),
+                                    yinxin.SealPolicy(trust_anchors_pem=other.root_certificate_pem()))
+    assert untrusted.code == "seal.maker_untrusted" and untrusted.signature_valid
 
 
 def test_one_verifier_shared_by_threads_accepts_a_code_once(authority):

@@ -532,11 +532,11 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_func_qr_svg() != 31248:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_yinxin_ffi_checksum_func_verify_ofd() != 36535:
+    if lib.uniffi_yinxin_ffi_checksum_func_verify_ofd() != 37366:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_yinxin_ffi_checksum_func_verify_seal() != 5202:
+    if lib.uniffi_yinxin_ffi_checksum_func_verify_seal() != 42504:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature() != 48248:
+    if lib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature() != 59690:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_func_yinxin_version() != 17614:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -1735,6 +1735,83 @@ class _UniffiFfiConverterTypeSealInfo(_UniffiConverterRustBuffer):
         _UniffiFfiConverterInt64.write(value.height_mm, buf)
         _UniffiFfiConverterUInt32.write(value.certificates, buf)
         _UniffiFfiConverterBoolean.write(value.maker_signature, buf)
+
+class _UniffiFfiConverterSequenceBytes(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterBytes.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterBytes.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterBytes.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class SealPolicy:
+    """
+    What seal verification trusts.
+"""
+    def __init__(self, *, trust_anchors_pem:typing.Optional[str] = None, intermediates_pem:typing.Optional[str] = None, status_lists:typing.List[bytes] = _DEFAULT, accept_unknown_status:bool = False):
+        self.trust_anchors_pem = trust_anchors_pem
+        self.intermediates_pem = intermediates_pem
+        if status_lists is _DEFAULT:
+            self.status_lists = []
+        else:
+            self.status_lists = status_lists
+        self.accept_unknown_status = accept_unknown_status
+        
+        
+
+    
+    def __str__(self):
+        return "SealPolicy(trust_anchors_pem={}, intermediates_pem={}, status_lists={}, accept_unknown_status={})".format(self.trust_anchors_pem, self.intermediates_pem, self.status_lists, self.accept_unknown_status)
+    def __eq__(self, other):
+        if self.trust_anchors_pem != other.trust_anchors_pem:
+            return False
+        if self.intermediates_pem != other.intermediates_pem:
+            return False
+        if self.status_lists != other.status_lists:
+            return False
+        if self.accept_unknown_status != other.accept_unknown_status:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSealPolicy(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SealPolicy(
+            trust_anchors_pem=_UniffiFfiConverterOptionalString.read(buf),
+            intermediates_pem=_UniffiFfiConverterOptionalString.read(buf),
+            status_lists=_UniffiFfiConverterSequenceBytes.read(buf),
+            accept_unknown_status=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.trust_anchors_pem)
+        _UniffiFfiConverterOptionalString.check_lower(value.intermediates_pem)
+        _UniffiFfiConverterSequenceBytes.check_lower(value.status_lists)
+        _UniffiFfiConverterBoolean.check_lower(value.accept_unknown_status)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.trust_anchors_pem, buf)
+        _UniffiFfiConverterOptionalString.write(value.intermediates_pem, buf)
+        _UniffiFfiConverterSequenceBytes.write(value.status_lists, buf)
+        _UniffiFfiConverterBoolean.write(value.accept_unknown_status, buf)
 
 @dataclass
 class SealVerdict:
@@ -3510,17 +3587,17 @@ def qr_svg(text: str) -> str:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
-def verify_ofd(ofd: bytes,trust_anchors_pem: typing.Optional[str]) -> typing.List[OfdSignatureVerdict]:
+def verify_ofd(ofd: bytes,policy: SealPolicy) -> typing.List[OfdSignatureVerdict]:
     """
-    Verifies every signature of an OFD document, one verdict each.
+    Verifies every signature of an OFD document under `policy`, one verdict each.
 """
     
     _UniffiFfiConverterBytes.check_lower(ofd)
 
-    _UniffiFfiConverterOptionalString.check_lower(trust_anchors_pem)
+    _UniffiFfiConverterTypeSealPolicy.check_lower(policy)
     _uniffi_lowered_args = (
         _UniffiFfiConverterBytes.lower(ofd),
-        _UniffiFfiConverterOptionalString.lower(trust_anchors_pem),
+        _UniffiFfiConverterTypeSealPolicy.lower(policy),
     )
     _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOfdSignatureVerdict.lift
     _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
@@ -3530,20 +3607,21 @@ def verify_ofd(ofd: bytes,trust_anchors_pem: typing.Optional[str]) -> typing.Lis
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
-def verify_seal(seal: bytes,trust_anchors_pem: typing.Optional[str],at_unix: typing.Optional[int]) -> SealCheckVerdict:
+def verify_seal(seal: bytes,policy: SealPolicy,at_unix: typing.Optional[int]) -> SealCheckVerdict:
     """
     Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
-    certificate, validity, critical extensions; the maker's chain when anchors are given.
+    certificate, validity, critical extensions, status; the maker's chain when the policy has
+    anchors.
 """
     
     _UniffiFfiConverterBytes.check_lower(seal)
 
-    _UniffiFfiConverterOptionalString.check_lower(trust_anchors_pem)
+    _UniffiFfiConverterTypeSealPolicy.check_lower(policy)
 
     _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
     _uniffi_lowered_args = (
         _UniffiFfiConverterBytes.lower(seal),
-        _UniffiFfiConverterOptionalString.lower(trust_anchors_pem),
+        _UniffiFfiConverterTypeSealPolicy.lower(policy),
         _UniffiFfiConverterOptionalInt64.lower(at_unix),
     )
     _uniffi_lift_return = _UniffiFfiConverterTypeSealCheckVerdict.lift
@@ -3554,22 +3632,20 @@ def verify_seal(seal: bytes,trust_anchors_pem: typing.Optional[str],at_unix: typ
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
-def verify_seal_signature(signed_value: bytes,data: bytes,trust_anchors_pem: typing.Optional[str]) -> SealVerdict:
+def verify_seal_signature(signed_value: bytes,data: bytes,policy: SealPolicy) -> SealVerdict:
     """
-    Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
-    maker must chain to one of them; without, `maker_trusted` is none. Seals naming a status
-    list are accepted without one here (the counter's status lists are for licenses).
+    Verifies a SES_Signature (`SignedValue.dat`) over `data` under `policy`.
 """
     
     _UniffiFfiConverterBytes.check_lower(signed_value)
 
     _UniffiFfiConverterBytes.check_lower(data)
 
-    _UniffiFfiConverterOptionalString.check_lower(trust_anchors_pem)
+    _UniffiFfiConverterTypeSealPolicy.check_lower(policy)
     _uniffi_lowered_args = (
         _UniffiFfiConverterBytes.lower(signed_value),
         _UniffiFfiConverterBytes.lower(data),
-        _UniffiFfiConverterOptionalString.lower(trust_anchors_pem),
+        _UniffiFfiConverterTypeSealPolicy.lower(policy),
     )
     _uniffi_lift_return = _UniffiFfiConverterTypeSealVerdict.lift
     _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
@@ -3604,6 +3680,7 @@ __all__ = [
     "OfdSignatureVerdict",
     "SealCheckVerdict",
     "SealInfo",
+    "SealPolicy",
     "SealVerdict",
     "StatusEntry",
     "Verdict",

@@ -2668,6 +2668,99 @@ public func FfiConverterTypeSealInfo_lower(_ value: SealInfo) -> RustBuffer {
 
 
 /**
+ * What seal verification trusts.
+ */
+public struct SealPolicy: Equatable, Hashable {
+    /**
+     * Root certificates (PEM) seal makers must chain to; none: makers are not checked against
+     * an anchor (`maker_trusted` is then none).
+     */
+    public var trustAnchorsPem: String?
+    /**
+     * Intermediate CA certificates (PEM) between makers' certificates and the anchors.
+     */
+    public var intermediatesPem: String?
+    /**
+     * Signed status lists (CWT) for seals that carry a status reference; verified against
+     * the anchors, so they need `trust_anchors_pem`.
+     */
+    public var statusLists: [Data]
+    /**
+     * Accept seals that name a status list none of `status_lists` answers for.
+     */
+    public var acceptUnknownStatus: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Root certificates (PEM) seal makers must chain to; none: makers are not checked against
+         * an anchor (`maker_trusted` is then none).
+         */trustAnchorsPem: String? = nil, 
+        /**
+         * Intermediate CA certificates (PEM) between makers' certificates and the anchors.
+         */intermediatesPem: String? = nil, 
+        /**
+         * Signed status lists (CWT) for seals that carry a status reference; verified against
+         * the anchors, so they need `trust_anchors_pem`.
+         */statusLists: [Data] = [], 
+        /**
+         * Accept seals that name a status list none of `status_lists` answers for.
+         */acceptUnknownStatus: Bool = false) {
+        self.trustAnchorsPem = trustAnchorsPem
+        self.intermediatesPem = intermediatesPem
+        self.statusLists = statusLists
+        self.acceptUnknownStatus = acceptUnknownStatus
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SealPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSealPolicy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SealPolicy {
+        return
+            try SealPolicy(
+                trustAnchorsPem: FfiConverterOptionString.read(from: &buf), 
+                intermediatesPem: FfiConverterOptionString.read(from: &buf), 
+                statusLists: FfiConverterSequenceData.read(from: &buf), 
+                acceptUnknownStatus: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SealPolicy, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.trustAnchorsPem, into: &buf)
+        FfiConverterOptionString.write(value.intermediatesPem, into: &buf)
+        FfiConverterSequenceData.write(value.statusLists, into: &buf)
+        FfiConverterBool.write(value.acceptUnknownStatus, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSealPolicy_lift(_ buf: RustBuffer) throws -> SealPolicy {
+    return try FfiConverterTypeSealPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSealPolicy_lower(_ value: SealPolicy) -> RustBuffer {
+    return FfiConverterTypeSealPolicy.lower(value)
+}
+
+
+/**
  * The verdict on a seal signature.
  */
 public struct SealVerdict: Equatable, Hashable {
@@ -3381,6 +3474,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceData: FfiConverterRustBuffer {
+    typealias SwiftType = [Data]
+
+    public static func write(_ value: [Data], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterData.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Data] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Data]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterData.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDisclosedElement: FfiConverterRustBuffer {
     typealias SwiftType = [DisclosedElement]
 
@@ -3558,43 +3676,42 @@ public func inspectSeal(bytes: Data)throws  -> SealInfo  {
 })
 }
 /**
- * Verifies every signature of an OFD document, one verdict each.
+ * Verifies every signature of an OFD document under `policy`, one verdict each.
  */
-public func verifyOfd(ofd: Data, trustAnchorsPem: String?)throws  -> [OfdSignatureVerdict]  {
+public func verifyOfd(ofd: Data, policy: SealPolicy)throws  -> [OfdSignatureVerdict]  {
     return try  FfiConverterSequenceTypeOfdSignatureVerdict.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
         uniffiCallStatus in
     uniffi_yinxin_ffi_fn_func_verify_ofd(
         FfiConverterData.lower(ofd),
-        FfiConverterOptionString.lower(trustAnchorsPem),uniffiCallStatus
+        FfiConverterTypeSealPolicy_lower(policy),uniffiCallStatus
     )
 })
 }
 /**
  * Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
- * certificate, validity, critical extensions; the maker's chain when anchors are given.
+ * certificate, validity, critical extensions, status; the maker's chain when the policy has
+ * anchors.
  */
-public func verifySeal(seal: Data, trustAnchorsPem: String?, atUnix: Int64?)throws  -> SealCheckVerdict  {
+public func verifySeal(seal: Data, policy: SealPolicy, atUnix: Int64?)throws  -> SealCheckVerdict  {
     return try  FfiConverterTypeSealCheckVerdict_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
         uniffiCallStatus in
     uniffi_yinxin_ffi_fn_func_verify_seal(
         FfiConverterData.lower(seal),
-        FfiConverterOptionString.lower(trustAnchorsPem),
+        FfiConverterTypeSealPolicy_lower(policy),
         FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
     )
 })
 }
 /**
- * Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
- * maker must chain to one of them; without, `maker_trusted` is none. Seals naming a status
- * list are accepted without one here (the counter's status lists are for licenses).
+ * Verifies a SES_Signature (`SignedValue.dat`) over `data` under `policy`.
  */
-public func verifySealSignature(signedValue: Data, data: Data, trustAnchorsPem: String?)throws  -> SealVerdict  {
+public func verifySealSignature(signedValue: Data, data: Data, policy: SealPolicy)throws  -> SealVerdict  {
     return try  FfiConverterTypeSealVerdict_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
         uniffiCallStatus in
     uniffi_yinxin_ffi_fn_func_verify_seal_signature(
         FfiConverterData.lower(signedValue),
         FfiConverterData.lower(data),
-        FfiConverterOptionString.lower(trustAnchorsPem),uniffiCallStatus
+        FfiConverterTypeSealPolicy_lower(policy),uniffiCallStatus
     )
 })
 }
@@ -3629,13 +3746,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_func_inspect_seal() != 31174) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_func_verify_ofd() != 36535) {
+    if (uniffi_yinxin_ffi_checksum_func_verify_ofd() != 37366) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_func_verify_seal() != 5202) {
+    if (uniffi_yinxin_ffi_checksum_func_verify_seal() != 42504) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_func_verify_seal_signature() != 48248) {
+    if (uniffi_yinxin_ffi_checksum_func_verify_seal_signature() != 59690) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_authority_issue_certificate() != 4169) {

@@ -508,17 +508,17 @@ RustBuffer uniffi_yinxin_ffi_fn_func_inspect_seal(RustBuffer bytes, RustCallStat
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_OFD
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_OFD
-RustBuffer uniffi_yinxin_ffi_fn_func_verify_ofd(RustBuffer ofd, RustBuffer trust_anchors_pem, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_yinxin_ffi_fn_func_verify_ofd(RustBuffer ofd, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL
-RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal(RustBuffer seal, RustBuffer trust_anchors_pem, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal(RustBuffer seal, RustBuffer policy, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL_SIGNATURE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL_SIGNATURE
-RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal_signature(RustBuffer signed_value, RustBuffer data, RustBuffer trust_anchors_pem, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal_signature(RustBuffer signed_value, RustBuffer data, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_YINXIN_FFI_RUSTBUFFER_ALLOC

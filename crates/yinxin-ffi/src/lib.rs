@@ -27,8 +27,8 @@ pub use authority::{Authority, IssuedLicense, Issuer, StatusEntry};
 pub use error::YinxinError;
 pub use holder::{DisclosureSet, HolderKey, LicenseSummary, Wallet};
 pub use seal::{
-    OfdSignatureVerdict, SealCheckVerdict, SealInfo, SealVerdict, inspect_seal, verify_ofd, verify_seal,
-    verify_seal_signature,
+    OfdSignatureVerdict, SealCheckVerdict, SealInfo, SealPolicy, SealVerdict, inspect_seal, verify_ofd,
+    verify_seal, verify_seal_signature,
 };
 pub use verifier::{DisclosedElement, Verdict, Verifier, VerifierConfig};
 

@@ -1,9 +1,12 @@
 //! Seal helpers: inspect a seal, verify a seal signature over data, verify an OFD file.
 
+use std::sync::Arc;
 use yinxin::ErrorCode as _;
 use yinxin::seal::ofd::OfdLimits;
 use yinxin::seal::{CertList, Seal, SealSignature, SealVerifier};
-use yinxin::trust::TrustStore;
+
+use yinxin::status::{StatusListCache, StatusListToken};
+use yinxin::trust::{TrustStore, parse_pem_certificates};
 
 use crate::YinxinError;
 
@@ -96,14 +99,55 @@ pub struct OfdSignatureVerdict {
     pub message: Option<String>,
 }
 
-fn verifier(trust_anchors_pem: Option<String>) -> Result<SealVerifier, YinxinError> {
-    Ok(match trust_anchors_pem {
-        None => SealVerifier::without_trust_anchors(),
-        Some(pem) => {
-            SealVerifier::new(TrustStore::from_pem_or_der(pem.as_bytes()).map_err(YinxinError::unreadable)?)
+/// What seal verification trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
+pub struct SealPolicy {
+    /// Root certificates (PEM) seal makers must chain to; none: makers are not checked against
+    /// an anchor (`maker_trusted` is then none).
+    #[uniffi(default)]
+    pub trust_anchors_pem: Option<String>,
+    /// Intermediate CA certificates (PEM) between makers' certificates and the anchors.
+    #[uniffi(default)]
+    pub intermediates_pem: Option<String>,
+    /// Signed status lists (CWT) for seals that carry a status reference; verified against
+    /// the anchors, so they need `trust_anchors_pem`.
+    #[uniffi(default)]
+    pub status_lists: Vec<Vec<u8>>,
+    /// Accept seals that name a status list none of `status_lists` answers for.
+    #[uniffi(default)]
+    pub accept_unknown_status: bool,
+}
+
+fn verifier(policy: SealPolicy) -> Result<SealVerifier, YinxinError> {
+    let Some(pem) = policy.trust_anchors_pem else {
+        if !policy.status_lists.is_empty() {
+            return Err(YinxinError::config_text(
+                "ffi.status_lists_need_trust",
+                "status lists are verified against trust anchors: give trust_anchors_pem",
+            ));
         }
+        return Ok(SealVerifier::without_trust_anchors().accept_unknown_status(policy.accept_unknown_status));
+    };
+    let trust = TrustStore::from_pem_or_der(pem.as_bytes()).map_err(YinxinError::unreadable)?;
+    let intermediates = match policy.intermediates_pem {
+        Some(p) => parse_pem_certificates(p.as_bytes()).map_err(YinxinError::unreadable)?,
+        None => Vec::new(),
+    };
+    let mut v = SealVerifier::new(trust.clone())
+        .with_intermediates(intermediates)
+        .accept_unknown_status(policy.accept_unknown_status);
+    if !policy.status_lists.is_empty() {
+        let now = time::OffsetDateTime::now_utc();
+        let cache = StatusListCache::new();
+        for token in &policy.status_lists {
+            cache.insert(
+                StatusListToken::verify_with_trust(token, &trust, now).map_err(YinxinError::invalid)?,
+                now,
+            );
+        }
+        v = v.with_status_lists(Arc::new(cache));
     }
-    .accept_unknown_status(true))
+    Ok(v)
 }
 
 /// Reads a seal (`.esl`) or the seal inside a SES_Signature, and checks its maker signature.
@@ -161,15 +205,16 @@ pub struct SealCheckVerdict {
 }
 
 /// Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
-/// certificate, validity, critical extensions; the maker's chain when anchors are given.
+/// certificate, validity, critical extensions, status; the maker's chain when the policy has
+/// anchors.
 #[uniffi::export]
 pub fn verify_seal(
     seal: Vec<u8>,
-    trust_anchors_pem: Option<String>,
+    policy: SealPolicy,
     at_unix: Option<i64>,
 ) -> Result<SealCheckVerdict, YinxinError> {
     let parsed = Seal::from_der(&seal).map_err(YinxinError::unreadable)?;
-    let check = verifier(trust_anchors_pem)?.check_seal(&parsed, crate::at(at_unix)?);
+    let check = verifier(policy)?.check_seal(&parsed, crate::at(at_unix)?);
     let first = check.errors.first();
     Ok(SealCheckVerdict {
         valid: check.is_valid(),
@@ -183,19 +228,16 @@ pub fn verify_seal(
     })
 }
 
-/// Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
-/// maker must chain to one of them; without, `maker_trusted` is none. Seals naming a status
-/// list are accepted without one here (the counter's status lists are for licenses).
+/// Verifies a SES_Signature (`SignedValue.dat`) over `data` under `policy`.
 #[uniffi::export]
 pub fn verify_seal_signature(
     signed_value: Vec<u8>,
     data: Vec<u8>,
-    trust_anchors_pem: Option<String>,
+    policy: SealPolicy,
 ) -> Result<SealVerdict, YinxinError> {
     let sig = SealSignature::from_der(&signed_value).map_err(YinxinError::unreadable)?;
     let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
-    let check =
-        verifier(trust_anchors_pem)?.check_signature(&sig, Some(&digest), time::OffsetDateTime::now_utc());
+    let check = verifier(policy)?.check_signature(&sig, Some(&digest), time::OffsetDateTime::now_utc());
     let first = check.errors.first();
     Ok(SealVerdict {
         valid: check.is_valid(),
@@ -212,15 +254,12 @@ pub fn verify_seal_signature(
     })
 }
 
-/// Verifies every signature of an OFD document, one verdict each.
+/// Verifies every signature of an OFD document under `policy`, one verdict each.
 #[uniffi::export]
-pub fn verify_ofd(
-    ofd: Vec<u8>,
-    trust_anchors_pem: Option<String>,
-) -> Result<Vec<OfdSignatureVerdict>, YinxinError> {
+pub fn verify_ofd(ofd: Vec<u8>, policy: SealPolicy) -> Result<Vec<OfdSignatureVerdict>, YinxinError> {
     let verdicts = yinxin::seal::ofd::verify_ofd(
         &ofd,
-        &verifier(trust_anchors_pem)?,
+        &verifier(policy)?,
         OfdLimits::default(),
         time::OffsetDateTime::now_utc(),
     )

@@ -898,11 +898,11 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_func_inspect_seal(`bytes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_yinxin_ffi_fn_func_verify_ofd(`ofd`: RustBuffer.ByValue,`trustAnchorsPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_yinxin_ffi_fn_func_verify_ofd(`ofd`: RustBuffer.ByValue,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_yinxin_ffi_fn_func_verify_seal(`seal`: RustBuffer.ByValue,`trustAnchorsPem`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_yinxin_ffi_fn_func_verify_seal(`seal`: RustBuffer.ByValue,`policy`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_yinxin_ffi_fn_func_verify_seal_signature(`signedValue`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`trustAnchorsPem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_yinxin_ffi_fn_func_verify_seal_signature(`signedValue`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_yinxin_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1038,13 +1038,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_func_inspect_seal() and 0xFFFF) != 31174) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_func_verify_ofd() and 0xFFFF) != 36535) {
+    if ((lib.uniffi_yinxin_ffi_checksum_func_verify_ofd() and 0xFFFF) != 37366) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_func_verify_seal() and 0xFFFF) != 5202) {
+    if ((lib.uniffi_yinxin_ffi_checksum_func_verify_seal() and 0xFFFF) != 42504) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature() and 0xFFFF) != 48248) {
+    if ((lib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature() and 0xFFFF) != 59690) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_authority_issue_certificate() and 0xFFFF) != 4169) {
@@ -4102,6 +4102,71 @@ public object FfiConverterTypeSealInfo: FfiConverterRustBuffer<SealInfo> {
 
 
 /**
+ * What seal verification trusts.
+ */
+data class SealPolicy (
+    /**
+     * Root certificates (PEM) seal makers must chain to; none: makers are not checked against
+     * an anchor (`maker_trusted` is then none).
+     */
+    var `trustAnchorsPem`: kotlin.String? = null 
+    , 
+    /**
+     * Intermediate CA certificates (PEM) between makers' certificates and the anchors.
+     */
+    var `intermediatesPem`: kotlin.String? = null 
+    , 
+    /**
+     * Signed status lists (CWT) for seals that carry a status reference; verified against
+     * the anchors, so they need `trust_anchors_pem`.
+     */
+    var `statusLists`: List<kotlin.ByteArray> = listOf() 
+    , 
+    /**
+     * Accept seals that name a status list none of `status_lists` answers for.
+     */
+    var `acceptUnknownStatus`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSealPolicy: FfiConverterRustBuffer<SealPolicy> {
+    override fun read(buf: ByteBuffer): SealPolicy {
+        return SealPolicy(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceByteArray.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SealPolicy) = (
+            FfiConverterOptionalString.allocationSize(value.`trustAnchorsPem`) +
+            FfiConverterOptionalString.allocationSize(value.`intermediatesPem`) +
+            FfiConverterSequenceByteArray.allocationSize(value.`statusLists`) +
+            FfiConverterBoolean.allocationSize(value.`acceptUnknownStatus`)
+    )
+
+    override fun write(value: SealPolicy, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`trustAnchorsPem`, buf)
+            FfiConverterOptionalString.write(value.`intermediatesPem`, buf)
+            FfiConverterSequenceByteArray.write(value.`statusLists`, buf)
+            FfiConverterBoolean.write(value.`acceptUnknownStatus`, buf)
+    }
+}
+
+
+
+/**
  * The verdict on a seal signature.
  */
 data class SealVerdict (
@@ -4764,6 +4829,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceByteArray: FfiConverterRustBuffer<List<kotlin.ByteArray>> {
+    override fun read(buf: ByteBuffer): List<kotlin.ByteArray> {
+        val len = buf.getInt()
+        return List<kotlin.ByteArray>(len) {
+            FfiConverterByteArray.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.ByteArray>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterByteArray.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.ByteArray>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterByteArray.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDisclosedElement: FfiConverterRustBuffer<List<DisclosedElement>> {
     override fun read(buf: ByteBuffer): List<DisclosedElement> {
         val len = buf.getInt()
@@ -4972,16 +5065,16 @@ public object FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer<List<S
     
 
         /**
-         * Verifies every signature of an OFD document, one verdict each.
+         * Verifies every signature of an OFD document under `policy`, one verdict each.
          */
-    @Throws(YinxinException::class) fun `verifyOfd`(`ofd`: kotlin.ByteArray, `trustAnchorsPem`: kotlin.String?): List<OfdSignatureVerdict> {
+    @Throws(YinxinException::class) fun `verifyOfd`(`ofd`: kotlin.ByteArray, `policy`: SealPolicy): List<OfdSignatureVerdict> {
             return FfiConverterSequenceTypeOfdSignatureVerdict.lift(
     uniffiRustCallWithError(YinxinException) { _status ->
     UniffiLib.uniffi_yinxin_ffi_fn_func_verify_ofd(
     
         
         FfiConverterByteArray.lower(`ofd`),
-        FfiConverterOptionalString.lower(`trustAnchorsPem`),_status)
+        FfiConverterTypeSealPolicy.lower(`policy`),_status)
 }
     )
     }
@@ -4989,16 +5082,17 @@ public object FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer<List<S
 
         /**
          * Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
-         * certificate, validity, critical extensions; the maker's chain when anchors are given.
+         * certificate, validity, critical extensions, status; the maker's chain when the policy has
+         * anchors.
          */
-    @Throws(YinxinException::class) fun `verifySeal`(`seal`: kotlin.ByteArray, `trustAnchorsPem`: kotlin.String?, `atUnix`: kotlin.Long?): SealCheckVerdict {
+    @Throws(YinxinException::class) fun `verifySeal`(`seal`: kotlin.ByteArray, `policy`: SealPolicy, `atUnix`: kotlin.Long?): SealCheckVerdict {
             return FfiConverterTypeSealCheckVerdict.lift(
     uniffiRustCallWithError(YinxinException) { _status ->
     UniffiLib.uniffi_yinxin_ffi_fn_func_verify_seal(
     
         
         FfiConverterByteArray.lower(`seal`),
-        FfiConverterOptionalString.lower(`trustAnchorsPem`),
+        FfiConverterTypeSealPolicy.lower(`policy`),
         FfiConverterOptionalLong.lower(`atUnix`),_status)
 }
     )
@@ -5006,11 +5100,9 @@ public object FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer<List<S
     
 
         /**
-         * Verifies a SES_Signature (`SignedValue.dat`) over `data`. With `trust_anchors_pem` the seal
-         * maker must chain to one of them; without, `maker_trusted` is none. Seals naming a status
-         * list are accepted without one here (the counter's status lists are for licenses).
+         * Verifies a SES_Signature (`SignedValue.dat`) over `data` under `policy`.
          */
-    @Throws(YinxinException::class) fun `verifySealSignature`(`signedValue`: kotlin.ByteArray, `data`: kotlin.ByteArray, `trustAnchorsPem`: kotlin.String?): SealVerdict {
+    @Throws(YinxinException::class) fun `verifySealSignature`(`signedValue`: kotlin.ByteArray, `data`: kotlin.ByteArray, `policy`: SealPolicy): SealVerdict {
             return FfiConverterTypeSealVerdict.lift(
     uniffiRustCallWithError(YinxinException) { _status ->
     UniffiLib.uniffi_yinxin_ffi_fn_func_verify_seal_signature(
@@ -5018,7 +5110,7 @@ public object FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer<List<S
         
         FfiConverterByteArray.lower(`signedValue`),
         FfiConverterByteArray.lower(`data`),
-        FfiConverterOptionalString.lower(`trustAnchorsPem`),_status)
+        FfiConverterTypeSealPolicy.lower(`policy`),_status)
 }
     )
     }
