@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::expect_used, clippy::panic)] // test support: a missing vector must stop the test loudly
 
+pub mod kit;
+
 use std::path::PathBuf;
 
 use serde::Deserialize;

@@ -5,11 +5,11 @@
 //! `cargo run --release -p yinxin-cli --example qr_sizes`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use yinxin::crypto::{Algorithm, Signer, SoftwareKey};
 use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, StatusReference};
 use yinxin::present::{Disclosure, present, qr_text};
-use yinxin::trust::{CertificateAuthority, CertificateProfile};
+use yinxin_test_vectors::kit;
 
 fn version(text: &str) -> String {
     yinxin::present::qr_image::version(text).map_or_else(|_| "too long".into(), |v| v.to_string())
@@ -38,26 +38,8 @@ fn main() {
         }
         for alg in Algorithm::ALL {
             let t = OffsetDateTime::now_utc();
-            let root = CertificateAuthority::new_root(
-                SoftwareKey::generate(alg).unwrap(),
-                "四川省电子证照根CA",
-                &"11100000000013338W".parse().unwrap(),
-                t - Duration::days(1),
-                t + Duration::days(3650),
-                Some(0),
-            )
-            .unwrap();
-            let key = SoftwareKey::generate(alg).unwrap();
-            let cert = root
-                .issue(
-                    key.public_key(),
-                    &data.meta.issuer_name,
-                    &code.parse().unwrap(),
-                    CertificateProfile::EndEntity,
-                    t - Duration::days(1),
-                    t + Duration::days(365),
-                )
-                .unwrap();
+            let root = kit::root(alg, "四川省电子证照根CA", t);
+            let (key, cert) = kit::signer(&root, alg, &data.meta.issuer_name, code, t, 365);
             let issuer = LicenseIssuer::new(key, vec![cert]).unwrap();
             let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
             let options = IssueOptions {

@@ -6,35 +6,17 @@ use std::hint::black_box;
 use std::time::Duration as StdDuration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use yinxin::crypto::{Algorithm, Signer, SoftwareKey, Verifier};
 use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, untrusted};
-use yinxin::trust::{CertificateAuthority, CertificateProfile, TrustStore};
+use yinxin::trust::TrustStore;
+use yinxin_test_vectors::kit;
 
 fn setup(alg: Algorithm) -> (TrustStore, LicenseIssuer<SoftwareKey>, LicenseData, SoftwareKey) {
     let now = OffsetDateTime::now_utc();
-    let root = CertificateAuthority::new_root(
-        SoftwareKey::generate(alg).unwrap(),
-        "root",
-        &"11100000000013338W".parse().unwrap(),
-        now - Duration::days(1),
-        now + Duration::days(3650),
-        Some(0),
-    )
-    .unwrap();
-    let key = SoftwareKey::generate(alg).unwrap();
-    let cert = root
-        .issue(
-            key.public_key(),
-            "issuer",
-            &"11510000MB0123456W".parse().unwrap(),
-            CertificateProfile::EndEntity,
-            now - Duration::days(1),
-            now + Duration::days(365),
-        )
-        .unwrap();
-    let mut trust = TrustStore::new();
-    trust.add(root.certificate().clone());
+    let root = kit::root(alg, "root", now);
+    let (key, cert) = kit::signer(&root, alg, "issuer", kit::ISSUER_CODE, now, 365);
+    let trust = kit::trust(&root);
     let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
     (
         trust,

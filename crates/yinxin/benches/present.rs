@@ -12,7 +12,7 @@ use yinxin::crypto::{Algorithm, Signer, SoftwareKey, Verifier};
 use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, StatusReference};
 use yinxin::present::{Disclosure, PresentationVerifier, ReplayGuard, present, qr_text};
 use yinxin::status::{StatusList, StatusListCache, StatusListToken, TokenClaims};
-use yinxin::trust::{CertificateAuthority, CertificateProfile, TrustStore};
+use yinxin_test_vectors::kit;
 
 const URI: &str = "https://status.example.gov.cn/lists/1";
 const COUNTER_CHECK: [&str; 5] =
@@ -26,28 +26,9 @@ fn bench(c: &mut Criterion) {
         (Algorithm::Sm2Sm3, Algorithm::Sm2Sm3),
     ] {
         let now = OffsetDateTime::now_utc();
-        let root = CertificateAuthority::new_root(
-            SoftwareKey::generate(issuer_alg).unwrap(),
-            "root",
-            &"11100000000013338W".parse().unwrap(),
-            now - Duration::days(1),
-            now + Duration::days(3650),
-            Some(0),
-        )
-        .unwrap();
-        let key = SoftwareKey::generate(issuer_alg).unwrap();
-        let cert = root
-            .issue(
-                key.public_key(),
-                "issuer",
-                &"11510000MB0123456W".parse().unwrap(),
-                CertificateProfile::EndEntity,
-                now - Duration::days(1),
-                now + Duration::days(365),
-            )
-            .unwrap();
-        let mut trust = TrustStore::new();
-        trust.add(root.certificate().clone());
+        let root = kit::root(issuer_alg, "root", now);
+        let (key, cert) = kit::signer(&root, issuer_alg, "issuer", kit::ISSUER_CODE, now, 365);
+        let trust = kit::trust(&root);
         let holder = SoftwareKey::generate(holder_alg).unwrap();
         let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
         let options = IssueOptions {

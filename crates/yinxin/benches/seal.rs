@@ -7,37 +7,16 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use time::{Duration, OffsetDateTime};
-use yinxin::crypto::{Algorithm, DigestAlgorithm, Signer as _, SoftwareKey, Verifier as _, der_to_raw};
+use yinxin::crypto::{Algorithm, DigestAlgorithm, Verifier as _, der_to_raw};
 use yinxin::seal::{Seal, SealHolder, SealMaker, SealPicture, SealRequest, SealSignature, SealVerifier};
-use yinxin::trust::{CertificateAuthority, CertificateProfile, TrustStore};
+use yinxin_test_vectors::kit;
 
 fn bench(c: &mut Criterion) {
     let now = OffsetDateTime::now_utc();
-    let sm2 = || SoftwareKey::generate(Algorithm::Sm2Sm3).unwrap();
-    let root = CertificateAuthority::new_root(
-        sm2(),
-        "root",
-        &"11100000000013338W".parse().unwrap(),
-        now - Duration::days(1),
-        now + Duration::days(3650),
-        Some(0),
-    )
-    .unwrap();
-    let cert = |key: &SoftwareKey, code: &str| {
-        root.issue(
-            key.public_key(),
-            "subject",
-            &code.parse().unwrap(),
-            CertificateProfile::EndEntity,
-            now - Duration::days(1),
-            now + Duration::days(365),
-        )
-        .unwrap()
-    };
-    let maker_key = sm2();
-    let maker_cert = cert(&maker_key, "11510000MB0123456W");
-    let holder_key = sm2();
-    let holder_cert = cert(&holder_key, "91510100MA61ABCDE3");
+    let root = kit::root(Algorithm::Sm2Sm3, "root", now);
+    let (maker_key, maker_cert) = kit::signer(&root, Algorithm::Sm2Sm3, "maker", kit::ISSUER_CODE, now, 365);
+    let (holder_key, holder_cert) =
+        kit::signer(&root, Algorithm::Sm2Sm3, "holder", "91510100MA61ABCDE3", now, 365);
     let maker = SealMaker::new(Box::new(maker_key), maker_cert.clone()).unwrap();
     let seal = maker
         .make(&SealRequest {
@@ -63,9 +42,7 @@ fn bench(c: &mut Criterion) {
         .unwrap()
         .sign(&document, now, "document.ofd")
         .unwrap();
-    let mut trust = TrustStore::new();
-    trust.add(root.certificate().clone());
-    let verifier = SealVerifier::new(trust);
+    let verifier = SealVerifier::new(kit::trust(&root));
     verifier.verify_signature(&signed, &document, now).unwrap();
 
     let sig = SealSignature::from_der(&signed).unwrap();

@@ -11,7 +11,8 @@ use yinxin::license::{
 };
 use yinxin::present::{Disclosure, PresentError, PresentationVerifier, present, qr_text};
 use yinxin::status::{StatusList, StatusListCache, StatusListToken, TokenClaims};
-use yinxin::trust::{Certificate, CertificateAuthority, CertificateProfile, TrustStore};
+use yinxin::trust::{Certificate, TrustStore};
+use yinxin_test_vectors::kit;
 
 const URI: &str = "https://status.example.gov.cn/lists/1";
 const COUNTER_CHECK: [&str; 5] =
@@ -33,28 +34,9 @@ fn world(alg: Algorithm, index: u64) -> World {
 /// entry `index` and the pre-signed QR `sets`.
 fn issue_world(alg: Algorithm, fixture: &str, code: &str, index: u64, sets: &[(&str, &[&str])]) -> World {
     let t = OffsetDateTime::now_utc();
-    let root = CertificateAuthority::new_root(
-        SoftwareKey::generate(alg).unwrap(),
-        "root",
-        &"11100000000013338W".parse().unwrap(),
-        t - Duration::days(1),
-        t + Duration::days(3650),
-        Some(0),
-    )
-    .unwrap();
-    let issuer_key = SoftwareKey::generate(alg).unwrap();
-    let issuer_cert = root
-        .issue(
-            issuer_key.public_key(),
-            "成都市市场监督管理局",
-            &code.parse().unwrap(),
-            CertificateProfile::EndEntity,
-            t - Duration::days(1),
-            t + Duration::days(365),
-        )
-        .unwrap();
-    let mut trust = TrustStore::new();
-    trust.add(root.certificate().clone());
+    let root = kit::root(alg, "root", t);
+    let (issuer_key, issuer_cert) = kit::signer(&root, alg, "成都市市场监督管理局", code, t, 365);
+    let trust = kit::trust(&root);
     let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
     let data = LicenseData::from_json(&yinxin_test_vectors::fixture(fixture)).unwrap();
     let issuer = LicenseIssuer::new(

@@ -6,14 +6,15 @@ use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime, macros::datetime};
 use yinxin::ErrorCode;
-use yinxin::crypto::{Algorithm, Signer as _, SoftwareKey};
+use yinxin::crypto::{Algorithm, SoftwareKey};
 use yinxin::license::StatusReference;
 use yinxin::seal::ofd::{OfdLimits, SignatureKind, verify_ofd};
 use yinxin::seal::{
     CertList, Seal, SealHolder, SealMaker, SealPicture, SealRequest, SealSignature, SealVerifier, SealVersion,
 };
 use yinxin::status::{StatusList, StatusListCache, StatusListToken, TokenClaims};
-use yinxin::trust::{Certificate, CertificateAuthority, CertificateProfile, TrustStore};
+use yinxin::trust::{Certificate, TrustStore};
+use yinxin_test_vectors::kit;
 
 fn vector(name: &str) -> Vec<u8> {
     yinxin_test_vectors::read_vector(name)
@@ -159,37 +160,11 @@ fn sm2() -> SoftwareKey {
 
 fn world() -> World {
     let t = datetime!(2026-01-01 0:00 UTC);
-    let root = CertificateAuthority::new_root(
-        sm2(),
-        "印章根CA",
-        &"11100000000013338W".parse().unwrap(),
-        t - Duration::days(1),
-        t + Duration::days(3650),
-        Some(0),
-    )
-    .unwrap();
-    let maker_key = sm2();
-    let maker_cert = root
-        .issue(
-            maker_key.public_key(),
-            "四川省公安厅印章制作中心",
-            &"11510000MB0123456W".parse().unwrap(),
-            CertificateProfile::EndEntity,
-            t - Duration::days(1),
-            t + Duration::days(3000),
-        )
-        .unwrap();
-    let holder_key = sm2();
-    let holder_cert = root
-        .issue(
-            holder_key.public_key(),
-            "成都天府示例科技有限公司",
-            &"91510100MA61ABCDE3".parse().unwrap(),
-            CertificateProfile::EndEntity,
-            t - Duration::days(1),
-            t + Duration::days(1000),
-        )
-        .unwrap();
+    let root = kit::root(Algorithm::Sm2Sm3, "印章根CA", t);
+    let (maker_key, maker_cert) =
+        kit::signer(&root, Algorithm::Sm2Sm3, "四川省公安厅印章制作中心", kit::ISSUER_CODE, t, 3000);
+    let (holder_key, holder_cert) =
+        kit::signer(&root, Algorithm::Sm2Sm3, "成都天府示例科技有限公司", "91510100MA61ABCDE3", t, 1000);
     let maker_key_der = maker_key.to_pkcs8_der().unwrap().to_vec();
     World {
         root: root.certificate().clone(),
