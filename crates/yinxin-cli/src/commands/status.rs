@@ -24,7 +24,7 @@ pub struct DecodeArgs {
     /// The file is hex text.
     #[arg(long)]
     hex: bool,
-    /// Print {"bits", "size", "non_zero": {"<index>": status}} (and the token's claims).
+    /// Print `{"bits", "size", "non_zero": {"<index>": status}}` (and the token's claims).
     #[arg(long)]
     json: bool,
 }

@@ -26,7 +26,8 @@ pub enum HolderKind {
 
 /// The GB/T 36903 metadata elements (证照元数据) as given by the issuing system.
 ///
-/// Values are kept as text here; [`LicenseData::validate`] checks every identifier and date.
+/// Values are kept as text here; issuance (`LicenseIssuer::issue`) validates every identifier
+/// and date.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LicenseMeta {
     /// 证照名称
