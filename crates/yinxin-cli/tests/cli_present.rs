@@ -277,3 +277,38 @@ fn qr_codes_are_read_from_camera_like_photos() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(json(&o)["disclosed"]["vehicle_class"], "C1");
 }
+
+/// Two counters sharing one replay cache file: of many simultaneous scans of one code, exactly
+/// one is accepted (the cache is locked from reading it to writing it back).
+#[test]
+fn counters_sharing_a_replay_cache_accept_a_code_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    issued(d, "ed25519", "11510000MB0123456W", "business-license.json", true);
+    ok(&yinxin(d, &["status", "publish", "--registry", "reg.db", "--authority", "auth", "--out", "lists"]));
+    let set = "holder_name,holder_code,legal_representative,valid_until,license_identifier";
+    for round in 0..3 {
+        let text = ok(&yinxin(
+            d,
+            &["present", "--license", "l.cbor", "--holder-key", "holder.pem", "--disclose", set],
+        ));
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_yinxin"))
+                    .args(["verify", text.trim(), "--trust", "auth/root.pem", "--status-list", "lists/1.cwt"])
+                    .args(["--replay-cache", "shared-replay.json", "--json"])
+                    .current_dir(d)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+        let accepted = outputs.iter().filter(|o| o.status.code() == Some(0)).count();
+        assert_eq!(accepted, 1, "round {round}: {accepted} of 8 counters accepted the same code");
+        for o in outputs.iter().filter(|o| o.status.code() != Some(0)) {
+            assert_eq!(json(o)["error"], "present.replayed", "{}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+}

@@ -71,7 +71,8 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 300)]
     window: i64,
     /// Keep the replay guard in this file between runs (a second verification of the same code
-    /// then fails with present.replayed).
+    /// then fails with present.replayed). Counters may share the file: it is locked
+    /// (`<file>.lock`) from reading to writing back.
     #[arg(long)]
     replay_cache: Option<PathBuf>,
     /// Accept a license whose status cannot be established (default: refuse).
@@ -111,6 +112,21 @@ pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
         crate::commands::qr_image::version(&text)?
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Locks `<cache>.lock` exclusively (waiting for another counter that holds it), so that
+/// counters sharing a replay cache file cannot both accept one code: each reads the cache,
+/// verifies and writes it back while it holds the lock. Released when the file is dropped.
+fn lock_replay(path: &std::path::Path) -> Result<std::fs::File, Failure> {
+    let lock_path = path.with_extension("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Failure::io(&e, lock_path.display()))?;
+    file.lock().map_err(|e| Failure::io(&e, lock_path.display()))?;
+    Ok(file)
 }
 
 fn load_replay(path: &PathBuf, guard: &ReplayGuard, at: time::OffsetDateTime) -> Result<(), Failure> {
@@ -191,6 +207,8 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         window + yinxin::present::DEFAULT_SKEW,
         yinxin::present::DEFAULT_REPLAY_CAPACITY,
     ));
+    // Held until this function returns: from reading the cache to writing it back.
+    let _lock = args.replay_cache.as_deref().map(lock_replay).transpose()?;
     if let Some(path) = &args.replay_cache {
         load_replay(path, &guard, at)?;
     }
