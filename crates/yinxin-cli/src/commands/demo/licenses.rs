@@ -149,10 +149,10 @@ pub(super) fn run(dir: &Path, first_step: u32) -> Result<(u32, Story), Failure> 
     if let Some((_, license)) = issued.last() {
         let mut bytes = license.bytes.clone();
         let name = "张三".as_bytes();
-        if let Some(pos) = bytes.windows(name.len()).position(|w| w == name) {
-            if let Some(b) = bytes.get_mut(pos + 2) {
-                *b ^= 0x01;
-            }
+        if let Some(pos) = bytes.windows(name.len()).position(|w| w == name)
+            && let Some(b) = bytes.get_mut(pos + 2)
+        {
+            *b ^= 0x01;
         }
         match verifier.verify(&bytes, now) {
             Ok(_) => outln!("UNEXPECTED: accepted"),
