@@ -98,6 +98,21 @@ pub struct LicenseSummary {
     pub disclosure_sets: Vec<DisclosureSet>,
 }
 
+/// The wallet's key: one copy of it, whichever kind.
+enum WalletKey {
+    Software(SoftwareKey),
+    Keystore(ForeignSigner),
+}
+
+impl WalletKey {
+    fn signer(&self) -> &dyn Signer {
+        match self {
+            Self::Software(k) => k,
+            Self::Keystore(k) => k,
+        }
+    }
+}
+
 struct Stored {
     summary: LicenseSummary,
     credential: Vec<u8>,
@@ -107,8 +122,7 @@ struct Stored {
 /// credentials and the software key itself).
 #[derive(uniffi::Object)]
 pub struct Wallet {
-    signer: Box<dyn Signer>,
-    software: Option<SoftwareKey>,
+    key: WalletKey,
     licenses: Mutex<Vec<Stored>>,
 }
 
@@ -145,8 +159,8 @@ fn summary(credential: &[u8]) -> Result<LicenseSummary, YinxinError> {
 }
 
 impl Wallet {
-    fn with_signer(signer: Box<dyn Signer>, software: Option<SoftwareKey>) -> Arc<Self> {
-        Arc::new(Self { signer, software, licenses: Mutex::new(Vec::new()) })
+    fn with_key(key: WalletKey) -> Arc<Self> {
+        Arc::new(Self { key, licenses: Mutex::new(Vec::new()) })
     }
 
     fn credential(&self, identifier: &str) -> Result<Vec<u8>, YinxinError> {
@@ -171,7 +185,7 @@ impl Wallet {
         at_unix: Option<i64>,
     ) -> Result<String, YinxinError> {
         let credential = self.credential(identifier)?;
-        let p = present(&credential, self.signer.as_ref(), disclose, at(at_unix)?).map_err(|e| match e {
+        let p = present(&credential, self.key.signer(), disclose, at(at_unix)?).map_err(|e| match e {
             yinxin::present::PresentError::Sign(s) => {
                 YinxinError::HolderKey { code: s_code(&s), reason: s.to_string() }
             }
@@ -192,36 +206,35 @@ impl Wallet {
     pub fn with_software_key(algorithm: String) -> Result<Arc<Self>, YinxinError> {
         let alg: Algorithm = algorithm.parse().map_err(YinxinError::config)?;
         let key = SoftwareKey::generate(alg).map_err(YinxinError::config)?;
-        let copy = SoftwareKey::from_pkcs8_der(&key.to_pkcs8_der().map_err(YinxinError::config)?)
-            .map_err(YinxinError::config)?;
-        Ok(Self::with_signer(Box::new(key), Some(copy)))
+        Ok(Self::with_key(WalletKey::Software(key)))
     }
 
     /// A wallet with a saved software key (PKCS#8 DER or PEM, from `software_key_pkcs8`).
     #[uniffi::constructor]
     pub fn from_software_key(pkcs8: Vec<u8>) -> Result<Arc<Self>, YinxinError> {
         let key = SoftwareKey::from_pem_or_der(&pkcs8).map_err(YinxinError::unreadable)?;
-        let copy = SoftwareKey::from_pem_or_der(&pkcs8).map_err(YinxinError::unreadable)?;
-        Ok(Self::with_signer(Box::new(key), Some(copy)))
+        Ok(Self::with_key(WalletKey::Software(key)))
     }
 
     /// A wallet whose key lives in the platform keystore.
     #[uniffi::constructor]
     pub fn with_holder_key(key: Arc<dyn HolderKey>) -> Result<Arc<Self>, YinxinError> {
-        Ok(Self::with_signer(Box::new(ForeignSigner::new(key)?), None))
+        Ok(Self::with_key(WalletKey::Keystore(ForeignSigner::new(key)?)))
     }
 
     /// The holder's public key (SPKI DER): what the issuer binds licenses to.
     pub fn holder_public_key(&self) -> Result<Vec<u8>, YinxinError> {
-        self.signer.public_key().to_spki_der().map_err(YinxinError::config)
+        self.key.signer().public_key().to_spki_der().map_err(YinxinError::config)
     }
 
     /// The software key (PKCS#8 DER) for the app to keep in its secure storage; an error for a
     /// keystore key, which never leaves the keystore.
     pub fn software_key_pkcs8(&self) -> Result<Vec<u8>, YinxinError> {
-        match &self.software {
-            Some(k) => Ok(k.to_pkcs8_der().map_err(YinxinError::config)?.to_vec()),
-            None => Err(YinxinError::config_text("ffi.keystore_key", "the key is in the platform keystore")),
+        match &self.key {
+            WalletKey::Software(k) => Ok(k.to_pkcs8_der().map_err(YinxinError::config)?.to_vec()),
+            WalletKey::Keystore(_) => {
+                Err(YinxinError::config_text("ffi.keystore_key", "the key is in the platform keystore"))
+            }
         }
     }
 
