@@ -150,6 +150,22 @@ pub fn load_trust(path: &str) -> Result<TrustStore, Failure> {
     TrustStore::from_pem_or_der(&read_input(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 
+/// Reads signed status list files, verifies each against `trust` at `at` and caches them.
+pub fn load_status_lists(
+    paths: &[String],
+    trust: &TrustStore,
+    at: time::OffsetDateTime,
+) -> Result<StatusListCache, Failure> {
+    let cache = StatusListCache::new();
+    for path in paths {
+        let token = read_input(path)?;
+        let list = StatusListToken::verify_with_trust(&token, trust, at)
+            .map_err(|e| Failure::unreadable(&e, path))?;
+        cache.insert(list, at);
+    }
+    Ok(cache)
+}
+
 /// Errors that mean the input is not a credential at all (exit 2) rather than a bad one.
 fn unreadable(e: &LicenseError) -> bool {
     matches!(
@@ -170,14 +186,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let result = if args.status_lists.is_empty() {
         verifier.verify(&bytes, at)
     } else {
-        let cache = StatusListCache::new();
-        for path in &args.status_lists {
-            let token = read_input(path)?;
-            let list = StatusListToken::verify_with_trust(&token, &trust, at)
-                .map_err(|e| Failure::unreadable(&e, path))?;
-            cache.insert(list, at);
-        }
-        verifier.verify_with_status(&bytes, at, &cache)
+        verifier.verify_with_status(&bytes, at, &load_status_lists(&args.status_lists, &trust, at)?)
     };
     let (json, exit) = match &result {
         Ok(v) => (

@@ -10,7 +10,6 @@ use time::Duration;
 use yinxin::ErrorCode;
 use yinxin::license::LicenseVerifier;
 use yinxin::present::{Disclosure, PresentError, PresentationVerifier, ReplayGuard, present, qr_text};
-use yinxin::status::{StatusListCache, StatusListToken};
 
 use crate::commands::key::load_private_key;
 use crate::commands::license::load_trust;
@@ -185,15 +184,7 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         }
         _ => return Err(Failure::usage("give the QR text, --image FILE or --stdin")),
     };
-    let lists = StatusListCache::new();
-    for path in &args.status_lists {
-        let token = read_input(path)?;
-        lists.insert(
-            StatusListToken::verify_with_trust(&token, &trust, at)
-                .map_err(|e| Failure::unreadable(&e, path))?,
-            at,
-        );
-    }
+    let lists = crate::commands::license::load_status_lists(&args.status_lists, &trust, at)?;
     for path in &args.issuer_certs {
         for cert in yinxin::trust::parse_pem_certificates(&read_input(path)?)
             .map_err(|e| Failure::unreadable(&e, path))?

@@ -13,12 +13,11 @@ use yinxin::seal::ofd::{OfdLimits, verify_ofd};
 use yinxin::seal::{
     CertList, Seal, SealCheck, SealHolder, SealMaker, SealPicture, SealRequest, SealSignature, SealVerifier,
 };
-use yinxin::status::{StatusListCache, StatusListToken};
 use yinxin::trust::Certificate;
 use yinxin_registry::{IssuedRecord, Registry as _, RegistryError, StatusSlot};
 
 use crate::commands::key::load_private_key;
-use crate::commands::license::load_trust;
+use crate::commands::license::{load_status_lists, load_trust};
 use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
 use crate::commands::time_arg;
 use crate::failure::{EXIT_INVALID, Failure, read_input};
@@ -403,14 +402,7 @@ fn verifier(t: &TrustArgs) -> Result<(SealVerifier, OffsetDateTime), Failure> {
         .with_intermediates(cas)
         .accept_unknown_status(t.accept_unknown_status);
     if !t.status_lists.is_empty() {
-        let cache = StatusListCache::new();
-        for path in &t.status_lists {
-            let token = read_input(path)?;
-            let list = StatusListToken::verify_with_trust(&token, &store, at)
-                .map_err(|e| Failure::unreadable(&e, path))?;
-            cache.insert(list, at);
-        }
-        v = v.with_status_lists(Arc::new(cache));
+        v = v.with_status_lists(Arc::new(load_status_lists(&t.status_lists, &store, at)?));
     }
     Ok((v, at))
 }
