@@ -21,21 +21,10 @@ fn main() {
     for (fixture, code) in
         [("business-license.json", "11510000MB0123456W"), ("driving-license.json", "11510000MB1C2D3E45")]
     {
-        let json: serde_json::Value = serde_json::from_slice(&yinxin_test_vectors::fixture(fixture)).unwrap();
         let data = LicenseData::from_json(&yinxin_test_vectors::fixture(fixture)).unwrap();
-        let mut all: Vec<String> = data
-            .surface
-            .keys()
-            .chain(yinxin::license::META_ORDER.iter().map(|s| s.to_string()).collect::<Vec<_>>().iter())
-            .cloned()
-            .collect();
-        all.retain(|k| k != "portrait");
-        let mut sets: Vec<(String, Vec<String>)> = vec![("full".into(), all)];
-        for (name, v) in json["disclosure_sets"].as_object().unwrap() {
-            if let Some(list) = v.as_array() {
-                sets.push((name.clone(), list.iter().map(|e| e.as_str().unwrap().to_owned()).collect()));
-            }
-        }
+        // The license's disclosure sets, `full` first (the order of the report).
+        let mut sets = data.qr_sets();
+        sets.sort_by_key(|(name, _)| name != "full");
         for alg in Algorithm::ALL {
             let t = OffsetDateTime::now_utc();
             let root = kit::root(alg, "四川省电子证照根CA", t);
