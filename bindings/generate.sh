@@ -13,8 +13,10 @@ check=false
 
 cargo build --release --locked -p yinxin-ffi
 cargo build --locked -p yinxin-ffi --features cli --bin uniffi-bindgen
-lib=target/release/libyinxin_ffi.so
-bindgen=target/debug/uniffi-bindgen
+# Cargo's target directory (CARGO_TARGET_DIR or a config may move it away from ./target).
+target=$(bindings/target-dir.sh)
+lib=$target/release/libyinxin_ffi.so
+bindgen=$target/debug/uniffi-bindgen
 
 out=bindings
 if $check; then

@@ -9,9 +9,10 @@ ossl_line=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | grep -E '^ *256 bit
 ossl_verify_us=$(awk '{printf "%.1f", 1e6 / $8}' <<<"$ossl_line")
 
 cargo bench -q -p yinxin --bench crypto -- '^verify/(es256|es256-p256-crate|ed25519|ed25519-dalek-verify|sm2)$' >/dev/null
+target=$(bindings/target-dir.sh)
 median_us() {
   python3 -c "import json,sys; print('%.1f' % (json.load(open(sys.argv[1]))['median']['point_estimate'] / 1000))" \
-    "target/criterion/verify/$1/new/estimates.json"
+    "$target/criterion/verify/$1/new/estimates.json"
 }
 yx=$(median_us es256)
 crate=$(median_us es256-p256-crate)

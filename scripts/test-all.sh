@@ -27,8 +27,10 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# Every part runs even when an earlier one failed; the failures are listed at the end.
+failures=()
 set +e
-cargo test --workspace --locked 2>&1 | tee "$log"
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line over every test binary: "tests: N passed, N failed".
@@ -36,18 +38,39 @@ summary=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^pass
      END { printf "tests: %d passed, %d failed", p, f }' "$log")
 echo "$summary"
 if [ "$status" -ne 0 ]; then
-  echo "$summary" >"${YINXIN_TEST_SUMMARY:-/dev/null}"
-  exit "$status"
+  failed_tests=$(grep -E '^test .* FAILED$' "$log" | sed -E 's/^test (.*) \.\.\. FAILED$/\1/' | sort -u | tr '\n' ' ')
+  failures+=("Rust tests (cargo exit $status): ${failed_tests:-a test binary did not build or run}")
 fi
 
 echo "== bindings"
-bindings/generate.sh --check
-gcc -fsyntax-only -Werror -D_Nullable= -D_Nonnull= -x c - <<<'#include "bindings/swift/Sources/YinxinFFI.h"' -I.
-echo "swift: the generated C header compiles (Swift tests need a Swift toolchain: bindings/swift/README.md)"
-python_out=$(bindings/python/run-tests.sh 2>&1) || { echo "$python_out"; exit 1; }
-python_line=$(tail -n 1 <<<"$python_out")
+bindings/generate.sh --check || failures+=("bindings are stale (bindings/generate.sh --check)")
+if gcc -fsyntax-only -Werror -D_Nullable= -D_Nonnull= -x c - <<<'#include "bindings/swift/Sources/YinxinFFI.h"' -I.; then
+  echo "swift: the generated C header compiles (Swift tests need a Swift toolchain: bindings/swift/README.md)"
+else
+  failures+=("the Swift C header does not compile")
+fi
+python_line="not run"
+if python_out=$(bindings/python/run-tests.sh 2>&1); then
+  python_line=$(tail -n 1 <<<"$python_out")
+else
+  echo "$python_out"
+  python_line="FAILED: $(tail -n 1 <<<"$python_out")"
+  failures+=("Python binding tests")
+fi
 echo "python bindings: $python_line"
-kotlin_out=$(bindings/kotlin/run-tests.sh 2>&1) || { echo "$kotlin_out"; exit 1; }
-kotlin_line=$(tail -n 1 <<<"$kotlin_out")
+kotlin_line="not run"
+if kotlin_out=$(bindings/kotlin/run-tests.sh 2>&1); then
+  kotlin_line=$(tail -n 1 <<<"$kotlin_out")
+else
+  echo "$kotlin_out"
+  kotlin_line="kotlin bindings FAILED: $(tail -n 1 <<<"$kotlin_out")"
+  failures+=("Kotlin binding tests")
+fi
 echo "$kotlin_line"
 printf '%s\npython bindings: %s\n%s\n' "$summary" "$python_line" "$kotlin_line" >"${YINXIN_TEST_SUMMARY:-/dev/null}"
+if ((${#failures[@]})); then
+  echo "== FAILED (${#failures[@]}):" >&2
+  printf '  - %s\n' "${failures[@]}" >&2
+  exit 1
+fi
+echo "== every test passed"

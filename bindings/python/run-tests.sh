@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd ../.. && pwd)
-[ -f "$root/target/release/libyinxin_ffi.so" ] || cargo build --release --locked -p yinxin-ffi --manifest-path "$root/Cargo.toml"
-cp "$root/target/release/libyinxin_ffi.so" yinxin/
+# Always build: a no-op when the library is current, and never a test of a stale one.
+cargo build --release --locked -p yinxin-ffi --manifest-path "$root/Cargo.toml"
+target=$("$root/bindings/target-dir.sh")
+cp "$target/release/libyinxin_ffi.so" yinxin/
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

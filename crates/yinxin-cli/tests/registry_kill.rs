@@ -1,6 +1,9 @@
 //! Durability: writers are killed with SIGKILL at random moments, over many iterations; every
 //! acknowledged issuance and status change must then be in the registry, and the registry must
 //! be consistent.
+//!
+//! The batch writer is killed once it has acknowledged a random number of licenses (read from
+//! its stdout), not after a fixed time, so the test kills mid-batch on any machine and load.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -8,6 +11,7 @@ use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use yinxin::status::Status;
@@ -46,6 +50,33 @@ fn write_input(path: &Path, iteration: usize) {
         out.push('\n');
     }
     std::fs::write(path, out).unwrap();
+}
+
+/// Runs a command, kills it with SIGKILL as soon as it has printed `lines` lines (or lets it end
+/// if it prints fewer), and returns every line it printed.
+fn run_and_kill_after_lines(mut cmd: Command, lines: usize) -> Vec<String> {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while seen.len() < lines {
+        match rx.recv() {
+            Ok(line) => seen.push(line),
+            Err(_) => break, // the writer ended by itself
+        }
+    }
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    reader.join().unwrap();
+    seen.extend(rx.try_iter()); // printed before the kill: acknowledged too
+    seen
 }
 
 /// Runs a command, kills it with SIGKILL after `after`, and returns the lines it printed.
@@ -104,7 +135,9 @@ fn acknowledged_writes_survive_sigkill() {
                 "out",
                 "--quiet",
             ]);
-        let lines = run_and_kill(cmd, Duration::from_millis(30 + rng.next(400)));
+        // Somewhere inside the batch: after 1 to 3,700 of its 4,000 acknowledgements.
+        let kill_after = 1 + rng.next(LICENSES_PER_ITERATION as u64 - 300) as usize;
+        let lines = run_and_kill_after_lines(cmd, kill_after);
         if lines.len() < LICENSES_PER_ITERATION {
             killed_mid_batch += 1;
         }
