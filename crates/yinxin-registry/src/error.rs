@@ -40,6 +40,9 @@ pub enum RegistryError {
     /// The random number generator failed.
     #[error("the system random number generator failed")]
     Rng,
+    /// A status change without a reason: the audit log must say why.
+    #[error("a status change needs a reason for the audit log")]
+    ReasonMissing,
 }
 
 impl ErrorCode for RegistryError {
@@ -52,6 +55,7 @@ impl ErrorCode for RegistryError {
             Self::Config(_) => "registry.config",
             Self::Issue { code, .. } => code,
             Self::Rng => "crypto.rng",
+            Self::ReasonMissing => "registry.reason_missing",
         }
     }
 }

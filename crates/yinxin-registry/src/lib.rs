@@ -49,6 +49,8 @@ pub trait Registry {
 
     /// Changes a license's status (revoke: INVALID, final; suspend: SUSPENDED from VALID;
     /// reinstate: VALID from SUSPENDED), appending to the audit log in the same transaction.
+    /// The reason is required: an empty (or blank) one is refused as
+    /// [`RegistryError::ReasonMissing`].
     fn set_status(
         &mut self,
         identifier: &str,
@@ -65,6 +67,10 @@ pub trait Registry {
 
     /// The audit log of one license, oldest first.
     fn audit(&self, identifier: &str) -> Result<Vec<AuditEntry>, RegistryError>;
+
+    /// The whole audit log in order, a page at a time: at most `limit` entries whose sequence
+    /// is greater than `after` (start with 0).
+    fn audit_log(&self, after: i64, limit: usize) -> Result<Vec<AuditEntry>, RegistryError>;
 
     /// Every status list (by URI) with its current entries.
     fn status_lists(&self) -> Result<Vec<(String, StatusList)>, RegistryError>;

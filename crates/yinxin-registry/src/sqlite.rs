@@ -193,6 +193,18 @@ impl SqliteRegistry {
         Ok(problems)
     }
 
+    fn row_to_audit(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+        Ok(AuditEntry {
+            sequence: r.get(0)?,
+            identifier: r.get(1)?,
+            from: r.get::<_, Option<i64>>(2)?.map(status),
+            to: status(r.get(3)?),
+            actor: r.get(4)?,
+            reason: r.get(5)?,
+            at: time(r.get(6)?),
+        })
+    }
+
     fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<LicenseRecord> {
         Ok(LicenseRecord {
             identifier: row.get(0)?,
@@ -342,6 +354,9 @@ impl Registry for SqliteRegistry {
         actor: &str,
         reason: &str,
     ) -> Result<AuditEntry, RegistryError> {
+        if reason.trim().is_empty() {
+            return Err(RegistryError::ReasonMissing);
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let from: i64 = tx
             .query_row("SELECT status FROM licenses WHERE identifier = ?1", [identifier], |r| r.get(0))
@@ -400,17 +415,16 @@ impl Registry for SqliteRegistry {
         let mut stmt = self.conn.prepare(
             "SELECT seq, identifier, old_status, new_status, actor, reason, at FROM audit WHERE identifier = ?1 ORDER BY seq",
         )?;
-        let rows = stmt.query_map([identifier], |r| {
-            Ok(AuditEntry {
-                sequence: r.get(0)?,
-                identifier: r.get(1)?,
-                from: r.get::<_, Option<i64>>(2)?.map(status),
-                to: status(r.get(3)?),
-                actor: r.get(4)?,
-                reason: r.get(5)?,
-                at: time(r.get(6)?),
-            })
-        })?;
+        let rows = stmt.query_map([identifier], Self::row_to_audit)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn audit_log(&self, after: i64, limit: usize) -> Result<Vec<AuditEntry>, RegistryError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, identifier, old_status, new_status, actor, reason, at FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(rusqlite::params![after, limit], Self::row_to_audit)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -95,7 +95,25 @@ fn status_transitions_and_audit_log() {
     assert_eq!(code(reg.set_status("x-0", Status::Suspended, "clerk", "x")), "registry.transition");
     assert_eq!(code(reg.set_status("x-1", Status::Valid, "clerk", "already valid")), "registry.transition");
     assert_eq!(code(reg.set_status("nope", Status::Invalid, "clerk", "x")), "registry.not_found");
+    // Every change says why: an empty or blank reason is refused and nothing changes.
+    for blank in ["", "  \t"] {
+        assert_eq!(code(reg.set_status("x-1", Status::Suspended, "clerk", blank)), "registry.reason_missing");
+    }
+    assert_eq!(reg.license("x-1").unwrap().unwrap().status, Status::Valid);
     reg.set_status("x-1", Status::Suspended, "clerk", "lost").unwrap();
+
+    // The whole log, page by page: the three issuances, then the changes, in order.
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = reg.audit_log(after, 2).unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.sequence;
+        all.extend(page);
+    }
+    let reasons: Vec<&str> = all.iter().map(|e| e.reason.as_str()).collect();
+    assert_eq!(reasons, ["issued", "issued", "issued", "under review", "review passed", "fraud", "lost"]);
+    assert!(all.windows(2).all(|w| w[0].sequence < w[1].sequence));
 
     let log = reg.audit("x-0").unwrap();
     let steps: Vec<(Option<Status>, Status, &str)> =
