@@ -89,9 +89,12 @@ pub struct OfdSignatureVerdict {
     pub data_hash: bool,
     /// The signature verifies.
     pub signature_valid: bool,
-    /// The seal passes its checks.
-    pub seal_valid: bool,
-    /// Everything passed.
+    /// The seal passes its checks (none for signatures without a seal).
+    pub seal_valid: Option<bool>,
+    /// The seal maker's or signer's certificate chains to a trust anchor (none: not checked,
+    /// no anchors were given).
+    pub signer_trusted: Option<bool>,
+    /// Every check that was run passed (see `signer_trusted` for the one that may not run).
     pub valid: bool,
     /// The first failed check's code.
     pub code: Option<String>,
@@ -275,6 +278,7 @@ pub fn verify_ofd(ofd: Vec<u8>, policy: SealPolicy) -> Result<Vec<OfdSignatureVe
             data_hash: d.data_hash,
             signature_valid: d.signature_valid,
             seal_valid: d.seal_valid,
+            signer_trusted: d.signer_trusted,
             valid: d.valid,
             code: d.error.as_ref().map(|(c, _)| c.clone()),
             message: d.error.map(|(_, m)| m),

@@ -384,6 +384,11 @@ fn issuance_refuses_inconsistent_data() {
 
     let mut d = business();
     d.meta.holder_code_type = "111".into();
+    assert_eq!(issue(&d), "license.holder_code_type_mismatch", "a USCC under the resident id type");
+    let mut d = business();
+    d.holder_kind = yinxin::license::HolderKind::NaturalPerson;
+    d.meta.holder_code_type = "111".into();
+    d.meta.holder_code = "5101051949123100AX".into();
     assert_eq!(issue(&d), "id.resident_id.character");
     let mut d = business();
     d.meta.holder_code = "91510100MA61ABCDE4".into();

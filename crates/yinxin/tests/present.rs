@@ -220,7 +220,7 @@ fn compact_sets_make_small_codes_with_the_same_checks() {
         fresh_trust.add(w.trust.anchors()[0].clone());
         let unknown =
             PresentationVerifier::new(LicenseVerifier::new(fresh_trust), Arc::new(StatusListCache::new()));
-        assert_eq!(unknown.verify(&p2, now).unwrap_err().code(), "trust.untrusted_root");
+        assert_eq!(unknown.verify(&p2, now).unwrap_err().code(), "license.issuer_key_unknown");
         // Every tampered byte is refused.
         let v = PresentationVerifier::new(LicenseVerifier::new(trust.clone()), lists(&w, &[]));
         for i in 0..p2.len() {

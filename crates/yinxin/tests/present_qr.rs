@@ -49,7 +49,7 @@ fn malformed_text_is_refused_with_codes() {
     assert_eq!(code("HC1:ABC"), "present.qr_prefix");
     assert_eq!(code(&ok.to_lowercase()), "present.qr_prefix");
     assert_eq!(code("YX1:@@@"), "present.qr_encoding");
-    assert_eq!(code("YX1:A"), "present.qr_encoding");
+    assert_eq!(code("YX1:A"), "present.qr_truncated", "a lone last base45 character");
     assert_eq!(code(&format!("YX1:{}", "0".repeat(MAX_QR_TEXT))), "present.qr_too_long");
     // A payload that is not a CBOR array or map (here: a text string).
     assert_eq!(
@@ -66,6 +66,19 @@ fn malformed_text_is_refused_with_codes() {
     let text = format!("YX1:{}", base45::encode(&compressed));
     assert!(text.len() < MAX_QR_TEXT);
     assert_eq!(decode(&text).unwrap_err(), PresentError::QrTooLarge(MAX_PAYLOAD));
+    // A compressed text cut off anywhere says that it looks truncated (unless the cut leaves
+    // characters that are not base45 at all).
+    let long = cbor(&ciborium::Value::Array(vec![ciborium::Value::Text("营业执照 ".repeat(40)); 4]));
+    let full = encode(&long).unwrap();
+    assert!(base45::decode(&full[4..]).unwrap()[0] == 0x78, "compressed");
+    let mut truncated = 0;
+    // (Under three characters nothing says yet that it was compressed.)
+    for cut in 7..full.len() {
+        let c = code(&full[..cut]);
+        assert!(c == "present.qr_truncated" || c == "present.qr_encoding", "cut at {cut}: {c}");
+        truncated += usize::from(c == "present.qr_truncated");
+    }
+    assert!(truncated * 3 >= (full.len() - 7) * 2, "{truncated} of {} cuts", full.len() - 7);
     // Corrupt zlib.
     let mut bad = compressed.clone();
     bad[10] ^= 0xff;

@@ -93,12 +93,14 @@ fn every_vector_ofd_gets_the_independent_verdict() {
     assert_eq!(one[0].signature, "/Doc_0/Signs/Sign_0/Signature.xml");
     assert_eq!(one[0].kind, Some(SignatureKind::SesV4));
     assert_eq!(one[0].seal_name.as_deref(), Some("国家税务总局浙江省税务局"));
-    assert!(one[0].references && one[0].data_hash && one[0].signature_valid && one[0].seal_valid);
+    assert!(one[0].references && one[0].data_hash && one[0].signature_valid);
+    assert_eq!((one[0].seal_valid, one[0].signer_trusted), (Some(true), None), "no anchors: not checked");
+    assert_eq!(one[0].not_checked(), ["signer_trusted"]);
     assert!(one[0].valid, "{:?}", one[0].errors);
 
     let late = &run("ofd/SESV4SignDoc.ofd")[0];
     assert!(late.references && late.data_hash && late.signature_valid);
-    assert!(!late.seal_valid && !late.valid);
+    assert!(late.seal_valid == Some(false) && !late.valid);
     assert_eq!(late.error.as_ref().unwrap().0, "seal.signed_outside_validity");
 
     let n = &run("ofd/n.ofd")[0];
@@ -125,6 +127,25 @@ fn every_vector_ofd_gets_the_independent_verdict() {
         "{:?}",
         integrity[0]
     );
+    assert_eq!(integrity[0].seal_valid, None, "no seal in a SignedData: not a seal verdict");
+    assert_eq!(integrity[0].not_checked(), ["signer_trusted"]);
+}
+
+#[test]
+fn with_anchors_the_signer_of_every_kind_is_checked() {
+    // Anchors that neither the seal maker of 1.ofd nor the SignedData signer of
+    // hello-integrity.ofd chain to: both are checked, and both fail as untrusted.
+    let w = world();
+    let v = SealVerifier::new(trust(&w));
+    let now = OffsetDateTime::now_utc();
+    for (file, code) in
+        [("ofd/1.ofd", "seal.maker_untrusted"), ("ofd/hello-integrity.ofd", "ofd.signer_untrusted")]
+    {
+        let verdict = &verify_ofd(&vector(file), &v, OfdLimits::default(), now).unwrap()[0];
+        assert_eq!(verdict.signer_trusted, Some(false), "{file}");
+        assert!(verdict.not_checked().is_empty() && !verdict.valid, "{file}");
+        assert!(verdict.errors.iter().any(|(c, _)| c == code), "{file}: {:?}", verdict.errors);
+    }
 }
 
 #[test]
@@ -249,7 +270,8 @@ fn made_seals_round_trip_and_every_failure_has_its_code() {
     // Someone whose certificate is not in the seal's list cannot sign with it.
     let other = sm2();
     let err = SealHolder::new(&seal, Box::new(other), w.maker_cert.clone()).err().unwrap();
-    assert_eq!(err.code(), "seal.make");
+    assert_eq!(err.code(), "seal.key_mismatch");
+    assert!(err.to_string().contains("signer certificate is not for the signer key"), "{err}");
     let maker_as_holder = SealHolder::new(
         &seal,
         Box::new(SoftwareKey::from_pkcs8_der(&w.maker_key_der).unwrap()),
@@ -270,7 +292,9 @@ fn made_seals_round_trip_and_every_failure_has_its_code() {
     assert_eq!(Seal::from_der(&vec![0x30; 2 * 1024 * 1024]).unwrap_err().code(), "seal.too_large");
     // Ed25519 and P-256 keys cannot make seals.
     let ed = SoftwareKey::generate(Algorithm::Ed25519).unwrap();
-    assert_eq!(SealMaker::new(Box::new(ed), w.maker_cert.clone()).err().unwrap().code(), "seal.make");
+    let err = SealMaker::new(Box::new(ed), w.maker_cert.clone()).err().unwrap();
+    assert_eq!(err.code(), "seal.key_not_sm2");
+    assert!(err.to_string().starts_with("the seal maker key is ed25519"), "{err}");
 }
 
 #[test]
@@ -398,7 +422,12 @@ fn a_changed_page_or_signature_file_of_a_real_ofd_is_reported_precisely() {
         d
     });
     let verdict = &verify_ofd(&page, &v, OfdLimits::default(), now).unwrap()[0];
-    assert!(!verdict.references && verdict.data_hash && verdict.signature_valid && verdict.seal_valid);
+    assert!(
+        !verdict.references
+            && verdict.data_hash
+            && verdict.signature_valid
+            && verdict.seal_valid == Some(true)
+    );
     assert_eq!(verdict.reference_failures, ["/Doc_0/Pages/Page_0/Content.xml"]);
     assert_eq!(verdict.error.as_ref().unwrap().0, "ofd.reference_mismatch");
     // The Signature.xml changes (a reference digest swapped for another): dataHash fails.

@@ -254,6 +254,30 @@ fn tampered_certificates_fail() {
         Certificate::from_pem_or_der(b"-----BEGIN CERTIFICATE-----\n").unwrap_err().code(),
         "trust.cert_pem"
     );
+    // Not a certificate at all: said so, in words, never as Rust debug text.
+    let key_pem = SoftwareKey::generate(Algorithm::Es256).unwrap().to_pkcs8_pem().unwrap();
+    let public_pem = SoftwareKey::generate(Algorithm::Es256).unwrap().public_key().to_spki_pem().unwrap();
+    for (input, holds) in [
+        (b"hello\n".to_vec(), "text"),
+        (vec![0x1b, 0x02, 0x41, 0x42], "binary data"),
+        (key_pem.as_bytes().to_vec(), "a private key"),
+        (public_pem.as_bytes().to_vec(), "a public key"),
+    ] {
+        for e in [
+            Certificate::from_pem_or_der(&input).unwrap_err(),
+            TrustStore::from_pem_or_der(&input).unwrap_err(),
+        ] {
+            assert_eq!(e.code(), "trust.not_a_certificate", "{holds}");
+            assert!(e.to_string().ends_with(&format!("the file holds {holds}")), "{e}");
+        }
+    }
+    for e in [
+        Certificate::from_der(&der[..der.len() - 1]).unwrap_err(),
+        Certificate::from_der(&trailing).unwrap_err(),
+    ] {
+        let text = e.to_string();
+        assert!(!text.contains("Nom") && !text.contains("Tag(") && !text.contains('{'), "{text}");
+    }
 }
 
 #[test]

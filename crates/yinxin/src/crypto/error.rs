@@ -18,9 +18,15 @@ pub enum KeyError {
     /// The PEM armour is malformed.
     #[error("malformed PEM")]
     Pem,
-    /// The PEM label is not one expected here (e.g. a private key where a public key belongs).
-    #[error("unexpected PEM label {0:?}")]
-    PemLabel(String),
+    /// The PEM label is not one expected here (e.g. a certificate or a public key where a
+    /// private key is needed).
+    #[error("{} is needed here, and this file holds {}", .expected, pem_label_meaning(.found))]
+    PemLabel {
+        /// The label found.
+        found: String,
+        /// What the caller needed, e.g. "a private key (PKCS#8 or SEC1 PEM)".
+        expected: &'static str,
+    },
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Rng,
@@ -32,6 +38,17 @@ pub enum KeyError {
     Encode,
 }
 
+/// What a PEM label means, as a person reads it.
+fn pem_label_meaning(label: &str) -> String {
+    match label {
+        "CERTIFICATE" => "a certificate".into(),
+        "PUBLIC KEY" => "a public key".into(),
+        "PRIVATE KEY" | "EC PRIVATE KEY" => "a private key".into(),
+        "ENCRYPTED PRIVATE KEY" => "an encrypted private key (decrypt it first, e.g. openssl pkcs8)".into(),
+        other => format!("a PEM block labelled \"{other}\""),
+    }
+}
+
 impl ErrorCode for KeyError {
     fn code(&self) -> &'static str {
         match self {
@@ -39,7 +56,7 @@ impl ErrorCode for KeyError {
             Self::Malformed => "crypto.key_malformed",
             Self::WeakKey => "crypto.key_weak",
             Self::Pem => "crypto.key_pem",
-            Self::PemLabel(_) => "crypto.key_pem_label",
+            Self::PemLabel { .. } => "crypto.key_pem_label",
             Self::Rng => "crypto.rng",
             Self::DistId => "crypto.sm2_distid",
             Self::Encode => "crypto.key_encode",

@@ -97,7 +97,10 @@ impl PublicKey {
     pub fn from_spki_pem(pem_text: &str) -> Result<Self, KeyError> {
         let (label, der) = pem::decode(pem_text.as_bytes())?;
         if label != pem::PUBLIC_KEY {
-            return Err(KeyError::PemLabel(label));
+            return Err(KeyError::PemLabel {
+                found: label,
+                expected: "a public key (SPKI \"PUBLIC KEY\" PEM)",
+            });
         }
         Self::from_spki_der(&der)
     }

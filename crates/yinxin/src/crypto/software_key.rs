@@ -127,7 +127,10 @@ impl SoftwareKey {
         match label.as_str() {
             pem::PRIVATE_KEY => Self::from_pkcs8_der(&der),
             pem::EC_PRIVATE_KEY => Self::from_sec1_der(&der),
-            _ => Err(KeyError::PemLabel(label)),
+            _ => Err(KeyError::PemLabel {
+                found: label,
+                expected: "a private key (PKCS#8 \"PRIVATE KEY\" or SEC1 \"EC PRIVATE KEY\" PEM)",
+            }),
         }
     }
 

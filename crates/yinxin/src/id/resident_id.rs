@@ -62,6 +62,16 @@ pub enum Sex {
     Female,
 }
 
+impl std::fmt::Display for Sex {
+    /// `男 (male)` or `女 (female)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Male => "男 (male)",
+            Self::Female => "女 (female)",
+        })
+    }
+}
+
 /// A resident identity number (公民身份号码, GB 11643-1999): 17 digits and a check character.
 ///
 /// The embedded birth date must be a real calendar date. A lowercase `x` check character is

@@ -48,6 +48,19 @@ pub enum IssueError {
     /// `holder_code_type` is neither 111 (resident ID) nor 001 (USCC).
     #[error("holder_code_type {0:?} is not 111 or 001")]
     HolderCodeType(String),
+    /// `holder_code` is a valid identifier, but of the other kind than `holder_code_type` says
+    /// (a USCC under 111, a resident ID number under 001).
+    #[error(
+        "holder_code is a {} but holder_code_type {code_type} says {}",
+        kind_words(found),
+        code_type_words(code_type)
+    )]
+    HolderCodeMismatch {
+        /// holder_code_type.
+        code_type: String,
+        /// What holder_code is (`uscc` or `resident_id`).
+        found: &'static str,
+    },
     /// `holder_kind` contradicts `holder_code_type`.
     #[error("holder_kind {kind} does not go with holder_code_type {code_type}")]
     HolderKind {
@@ -82,6 +95,20 @@ pub enum IssueError {
     Sign(#[from] SignError),
 }
 
+fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "uscc" => "unified social credit code (USCC)",
+        _ => "resident identity number",
+    }
+}
+
+fn code_type_words(code_type: &str) -> &'static str {
+    match code_type {
+        "001" => "a USCC (001)",
+        _ => "a resident identity number (111)",
+    }
+}
+
 impl ErrorCode for IssueError {
     fn code(&self) -> &'static str {
         match self {
@@ -92,6 +119,7 @@ impl ErrorCode for IssueError {
             Self::IssuerCertificateMismatch { .. } => "license.issuer_code_mismatch",
             Self::HolderCodeType(_) => "license.holder_code_type",
             Self::HolderKind { .. } => "license.holder_kind_mismatch",
+            Self::HolderCodeMismatch { .. } => "license.holder_code_type_mismatch",
             Self::Date(_) => "license.date_invalid",
             Self::ValidityOrder => "license.validity_order",
             Self::AlreadyExpired => "license.already_expired",
@@ -196,14 +224,19 @@ pub enum LicenseError {
     /// The status list marks the credential suspended.
     #[error("suspended")]
     Suspended,
-    /// The status could not be established (no list, wrong list, expired or stale list, index
-    /// outside the list, no status reference); rejected unless the verifier accepts unknown
-    /// status.
+    /// The credential names a status list, and its status could not be established (no list,
+    /// wrong list, expired or stale list, index outside the list); rejected unless the verifier
+    /// accepts unknown status.
     #[error("status unknown: {0}")]
     StatusUnknown(String),
     /// The holder's key in deviceKeyInfo is missing or unusable.
     #[error("device key missing or unsupported")]
     DeviceKey,
+    /// A compact code names its issuer by key id, and no issuer certificate with that key is
+    /// known to the trust store (add it with `TrustStore::add_issuer`, or through a status
+    /// list or trust list it signed).
+    #[error("the code names its issuer by key id {0}, and no issuer certificate with that key is known")]
+    IssuerKeyUnknown(crate::crypto::KeyId),
 }
 
 impl ErrorCode for LicenseError {
@@ -232,6 +265,7 @@ impl ErrorCode for LicenseError {
             Self::Revoked => "license.revoked",
             Self::Suspended => "license.suspended",
             Self::StatusUnknown(_) => "license.status_unknown",
+            Self::IssuerKeyUnknown(_) => "license.issuer_key_unknown",
         }
     }
 }

@@ -59,6 +59,55 @@ pub struct IssuedLicense {
     pub identifier: LicenseIdentifier,
     /// The docType.
     pub doc_type: String,
+    /// The credential's validityInfo.
+    pub validity: ValidityInfo,
+    /// What the issuer should know about the credential (it was issued all the same).
+    pub warnings: Vec<IssueWarning>,
+}
+
+/// Something about an issued credential that differs from what the license data asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IssueWarning {
+    /// The credential ends before the license does (or the license is long-term), because a
+    /// credential cannot outlive the certificate that signs it: renew the authority's
+    /// certificate and re-issue before then.
+    ValidityCapped {
+        /// The license's valid_until (`None`: long-term).
+        license_until: Option<time::Date>,
+        /// The end of the credential: the signing certificate's notAfter.
+        credential_until: OffsetDateTime,
+    },
+}
+
+impl IssueWarning {
+    /// The stable code, e.g. `license.validity_capped`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ValidityCapped { .. } => "license.validity_capped",
+        }
+    }
+}
+
+impl std::fmt::Display for IssueWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ValidityCapped { license_until, credential_until } => {
+                let until = credential_until
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| credential_until.to_string());
+                match license_until {
+                    Some(d) => write!(f, "the license is valid until {d}, ")?,
+                    None => write!(f, "the license is long-term (长期), ")?,
+                }
+                write!(
+                    f,
+                    "but the credential ends {until}, when the issuer certificate expires: \
+                     re-issue it under a renewed certificate before then"
+                )
+            }
+        }
+    }
 }
 
 /// An issuing authority's signing side: its key (behind [`Signer`], so an HSM can hold it) and
@@ -149,11 +198,18 @@ impl<S: Signer> LicenseIssuer<S> {
         } else {
             now
         };
-        let valid_until = valid
+        let license_end = valid
             .valid_until
             .and_then(|d| d.next_day())
-            .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(CST) - time::Duration::seconds(1))
-            .map_or(leaf.not_after(), |end| end.min(leaf.not_after()));
+            .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(CST) - time::Duration::seconds(1));
+        let valid_until = license_end.map_or(leaf.not_after(), |end| end.min(leaf.not_after()));
+        let mut warnings = Vec::new();
+        if license_end.is_none_or(|end| end > valid_until) {
+            warnings.push(IssueWarning::ValidityCapped {
+                license_until: valid.valid_until,
+                credential_until: valid_until,
+            });
+        }
         if valid_until <= valid_from {
             return Err(IssueError::CertificateValidity);
         }
@@ -227,6 +283,6 @@ impl<S: Signer> LicenseIssuer<S> {
             qr.push((name.clone(), signed));
         }
         let bytes = encode(&namespaces, sign1, &qr).map_err(IssueError::Encode)?;
-        Ok(IssuedLicense { bytes, identifier: valid.identifier, doc_type })
+        Ok(IssuedLicense { bytes, identifier: valid.identifier, doc_type, validity, warnings })
     }
 }

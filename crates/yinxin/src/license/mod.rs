@@ -32,7 +32,7 @@ mod verify;
 pub use compact_keys::{GB18030_ELEMENTS, META_ORDER, SURFACE_KEYS};
 pub use device_key::COSE_CRV_SM2;
 pub use error::{IssueError, LicenseError};
-pub use issue::{IssueOptions, IssuedLicense, LicenseIssuer};
+pub use issue::{IssueOptions, IssueWarning, IssuedLicense, LicenseIssuer};
 pub use issuer_signed::MAX_CREDENTIAL_SIZE;
 pub use model::{HolderKind, LicenseData, LicenseMeta};
 pub use mso::ValidityInfo;

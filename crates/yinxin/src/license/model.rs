@@ -7,7 +7,7 @@ use time::Date;
 use super::value::parse_date;
 use super::{ElementValue, IssueError};
 use crate::ErrorCode;
-use crate::id::{LicenseIdentifier, LicenseTypeCode, ResidentId, Uscc};
+use crate::id::{IdKind, LicenseIdentifier, LicenseTypeCode, ResidentId, Uscc};
 
 /// At most this many surface elements.
 const MAX_SURFACE_ELEMENTS: usize = 128;
@@ -22,6 +22,16 @@ pub enum HolderKind {
     NaturalPerson,
     /// A legal entity (法人): holder_code_type 001, a USCC.
     LegalEntity,
+}
+
+impl HolderKind {
+    /// The JSON name: `natural_person` or `legal_entity`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NaturalPerson => "natural_person",
+            Self::LegalEntity => "legal_entity",
+        }
+    }
 }
 
 /// The GB/T 36903 metadata elements (证照元数据) as given by the issuing system.
@@ -105,8 +115,11 @@ fn is_date_name(name: &str) -> bool {
 }
 
 impl LicenseData {
-    /// Reads the JSON shape of the reference licenses.
+    /// Reads the JSON shape of the reference licenses (a leading UTF-8 byte order mark, as
+    /// some Windows editors write, is skipped). The shape is documented in
+    /// `docs/license-json.md`.
     pub fn from_json(json: &[u8]) -> Result<Self, IssueError> {
+        let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
         serde_json::from_slice(json).map_err(|e| IssueError::Data(e.to_string()))
     }
 
@@ -133,20 +146,37 @@ impl LicenseData {
                 expected: issuer_code.to_string(),
             });
         }
+        // A holder code that is a valid identifier of the other kind is named as such.
+        let mismatch = |found: IdKind| IssueError::HolderCodeMismatch {
+            code_type: m.holder_code_type.clone(),
+            found: found.as_str(),
+        };
         let expected_kind = match m.holder_code_type.as_str() {
             "111" => {
-                ResidentId::parse(&m.holder_code).map_err(|e| identifier_error("holder_code", &e))?;
+                if let Err(e) = ResidentId::parse(&m.holder_code) {
+                    return Err(if Uscc::parse(&m.holder_code).is_ok() {
+                        mismatch(IdKind::Uscc)
+                    } else {
+                        identifier_error("holder_code", &e)
+                    });
+                }
                 HolderKind::NaturalPerson
             }
             "001" => {
-                Uscc::parse(&m.holder_code).map_err(|e| identifier_error("holder_code", &e))?;
+                if let Err(e) = Uscc::parse(&m.holder_code) {
+                    return Err(if ResidentId::parse(&m.holder_code).is_ok() {
+                        mismatch(IdKind::ResidentId)
+                    } else {
+                        identifier_error("holder_code", &e)
+                    });
+                }
                 HolderKind::LegalEntity
             }
             other => return Err(IssueError::HolderCodeType(other.to_owned())),
         };
         if expected_kind != self.holder_kind {
             return Err(IssueError::HolderKind {
-                kind: format!("{:?}", self.holder_kind),
+                kind: self.holder_kind.as_str().to_owned(),
                 code_type: m.holder_code_type.clone(),
             });
         }

@@ -28,8 +28,8 @@ pub struct VerifiedLicense {
 
 impl VerifiedLicense {
     /// What the status check found, when the license was verified with status
-    /// ([`LicenseVerifier::verify_with_status`]): `Known(Valid)`, or `Unknown` when the verifier
-    /// accepts unknown status.
+    /// ([`LicenseVerifier::verify_with_status`]): `Known(Valid)`, `NoReference` for a license
+    /// that names no status list, or `Unknown` when the verifier accepts unknown status.
     pub fn status_outcome(&self) -> Option<&StatusOutcome> {
         self.status_checked.as_ref()
     }
@@ -229,10 +229,11 @@ impl LicenseVerifier {
 
     /// Verifies like [`LicenseVerifier::verify`], then checks the credential's entry in its
     /// status list, taken from `lists` (verified Status List Tokens by URI). Revoked and
-    /// suspended credentials are refused with their own codes; a status that cannot be
-    /// established (no reference, no list, a list past `exp` or `ttl`, a list signed by another
-    /// authority than the credential, an index outside the list) is refused as
-    /// `license.status_unknown` unless unknown status is accepted.
+    /// suspended credentials are refused with their own codes; a credential that names a status
+    /// list whose status cannot be established (no list, a list past `exp` or `ttl`, a list
+    /// signed by another authority than the credential, an index outside the list) is refused
+    /// as `license.status_unknown` unless unknown status is accepted. A credential that names
+    /// no status list has nothing to check: it verifies with [`StatusOutcome::NoReference`].
     pub fn verify_with_status(
         &self,
         credential: &[u8],
@@ -275,7 +276,7 @@ impl LicenseVerifier {
         lists: &StatusListCache,
     ) -> StatusOutcome {
         let Some(reference) = license.status() else {
-            return StatusOutcome::Unknown("the credential carries no status reference".into());
+            return StatusOutcome::NoReference;
         };
         let list = match lists.get(&reference.uri, at) {
             Ok(l) => l,
@@ -310,10 +311,8 @@ impl LicenseVerifier {
             .kid
             .and_then(|k| k.try_into().ok())
             .ok_or_else(|| LicenseError::IssuerAuth("no key id".into()))?;
-        let cert = self
-            .trust
-            .issuer_by_key_id(&crate::crypto::KeyId::from_bytes(kid))
-            .ok_or(LicenseError::Chain(crate::trust::TrustError::UntrustedRoot))?;
+        let kid = crate::crypto::KeyId::from_bytes(kid);
+        let cert = self.trust.issuer_by_key_id(&kid).ok_or(LicenseError::IssuerKeyUnknown(kid))?;
         let chain = self.trust.verify_chain(std::slice::from_ref(&cert), at).map_err(LicenseError::Chain)?;
         check_issuer_signature(&sign1, chain.leaf().public_key())?;
         let claims = super::compact::decode(sign1.payload, super::DOC_TYPE_PREFIX)?;

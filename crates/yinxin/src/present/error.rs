@@ -18,6 +18,10 @@ pub enum PresentError {
     /// The compressed payload is not valid zlib data.
     #[error("QR payload is not valid zlib data")]
     QrInflate,
+    /// The QR text ends too early (cut off when it was copied or scanned): its base45 has a
+    /// dangling character or its compressed payload stops mid-stream.
+    #[error("the QR text looks truncated (cut off when copied or scanned): scan or copy the whole code")]
+    QrTruncated,
     /// The payload inflates past the limit.
     #[error("QR payload inflates past {0} bytes")]
     QrTooLarge(usize),
@@ -74,6 +78,7 @@ impl ErrorCode for PresentError {
             Self::QrTooLong(_) => "present.qr_too_long",
             Self::QrEncoding => "present.qr_encoding",
             Self::QrInflate => "present.qr_inflate",
+            Self::QrTruncated => "present.qr_truncated",
             Self::QrTooLarge(_) => "present.qr_too_large",
             Self::QrPayload => "present.qr_payload",
             Self::QrImage(_) => "present.qr_image",

@@ -38,13 +38,58 @@ pub fn render_svg(text: &str) -> Result<String, PresentError> {
     Ok(code(text)?.render::<qrcode::render::svg::Color<'_>>().min_dimensions(400, 400).build())
 }
 
-/// Unicode block art for a terminal (light on dark).
+/// Terminal art at most this wide (columns) when the code allows it.
+pub const TERMINAL_COLUMNS: usize = 80;
+/// Light modules around the code, as the QR standard asks.
+const QUIET_ZONE: usize = 4;
+
+/// Unicode block art for a terminal (light on dark). Half blocks (one module per column, two
+/// per line: square modules) when that fits [`TERMINAL_COLUMNS`]; otherwise quadrant blocks
+/// (two modules per column and per line), so that a version-16 code is 45 columns wide.
 pub fn render_terminal(text: &str) -> Result<String, PresentError> {
-    Ok(code(text)?
-        .render::<qrcode::render::unicode::Dense1x2>()
-        .dark_color(qrcode::render::unicode::Dense1x2::Light)
-        .light_color(qrcode::render::unicode::Dense1x2::Dark)
-        .build())
+    let code = code(text)?;
+    if code.width() + 2 * QUIET_ZONE <= TERMINAL_COLUMNS {
+        return Ok(code
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .dark_color(qrcode::render::unicode::Dense1x2::Light)
+            .light_color(qrcode::render::unicode::Dense1x2::Dark)
+            .build());
+    }
+    Ok(render_quadrants(&code))
+}
+
+/// Quadrant glyphs, indexed by the light quadrants: bit 0 upper left, 1 upper right, 2 lower
+/// left, 3 lower right.
+const GLYPHS: [char; 16] = [' ', '▘', '▝', '▀', '▖', '▌', '▞', '▛', '▗', '▚', '▐', '▜', '▄', '▙', '▟', '█'];
+
+/// Two by two modules per character: a quadrant is drawn (light) where its module is light.
+fn render_quadrants(code: &QrCode) -> String {
+    let width = code.width();
+    let colors = code.to_colors();
+    let side = width + 2 * QUIET_ZONE;
+    // Light outside the code (the quiet zone) and where the module is light.
+    let light = |x: usize, y: usize| -> bool {
+        let (Some(cx), Some(cy)) = (x.checked_sub(QUIET_ZONE), y.checked_sub(QUIET_ZONE)) else {
+            return true;
+        };
+        if cx >= width || cy >= width {
+            return true;
+        }
+        colors.get(cy * width + cx).is_none_or(|c| *c == qrcode::Color::Light)
+    };
+    let mut out = String::with_capacity((side / 2 + 2) * (side / 2 + 1) * 3);
+    for y in (0..side).step_by(2) {
+        for x in (0..side).step_by(2) {
+            let bits = usize::from(light(x, y))
+                | usize::from(light(x + 1, y)) << 1
+                | usize::from(light(x, y + 1)) << 2
+                | usize::from(light(x + 1, y + 1)) << 3;
+            out.push(GLYPHS.get(bits).copied().unwrap_or('█'));
+        }
+        out.push('\n');
+    }
+    out.pop();
+    out
 }
 
 /// Reads the QR text out of an encoded image (PNG; a screenshot or a camera photo).
@@ -71,6 +116,67 @@ pub fn read_image(bytes: &[u8]) -> Result<String, PresentError> {
 mod tests {
     use super::*;
     use crate::ErrorCode as _;
+
+    /// Turns terminal art back into an image (light glyph parts white), `px` pixels per
+    /// quadrant or half block, and reads it.
+    fn read_terminal_art(art: &str, px: u32) -> String {
+        let lines: Vec<Vec<char>> = art.lines().map(|l| l.chars().collect()).collect();
+        let cols = lines.iter().map(Vec::len).max().unwrap_or(0) as u32;
+        let rows = lines.len() as u32;
+        let quadrant = art.chars().any(|c| "▘▝▖▌▞▛▗▚▐▜▙▟".contains(c));
+        let (cw, ch) = if quadrant { (2, 2) } else { (1, 2) };
+        let mut img = image::GrayImage::from_pixel(cols * cw * px, rows * ch * px, image::Luma([255]));
+        for (r, line) in lines.iter().enumerate() {
+            for (c, glyph) in line.iter().enumerate() {
+                let parts: [bool; 4] = if quadrant {
+                    let bits = GLYPHS.iter().position(|g| g == glyph).expect("a quadrant glyph");
+                    [bits & 1 != 0, bits & 2 != 0, bits & 4 != 0, bits & 8 != 0]
+                } else {
+                    let (top, bottom) = match glyph {
+                        '█' => (true, true),
+                        '▀' => (true, false),
+                        '▄' => (false, true),
+                        _ => (false, false),
+                    };
+                    [top, false, bottom, false]
+                };
+                for (i, is_light) in parts.iter().enumerate() {
+                    let (qx, qy) = if quadrant { (i as u32 % 2, i as u32 / 2) } else { (0, i as u32 / 2) };
+                    if quadrant || i % 2 == 0 {
+                        for dy in 0..px {
+                            for dx in 0..px {
+                                let x = (c as u32 * cw + qx) * px + dx;
+                                let y = (r as u32 * ch + qy) * px + dy;
+                                img.put_pixel(x, y, image::Luma([if *is_light { 255 } else { 0 }]));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut prepared = rqrr::PreparedImage::prepare(img);
+        let grids = prepared.detect_grids();
+        grids.first().expect("a QR code in the art").decode().expect("decodes").1
+    }
+
+    #[test]
+    fn terminal_art_fits_80_columns_and_reads_back() {
+        // The longest text of a version-16 code (as long as a reference QR gets), and a small one.
+        let long = (1..2000)
+            .map(|n| format!("YX1:{}", "A1B2C3D4E5".repeat(n)))
+            .take_while(|t| version(t).unwrap() <= 16)
+            .last()
+            .unwrap();
+        assert_eq!(version(&long).unwrap(), 16);
+        for text in [long.as_str(), "YX1:ABC123"] {
+            let art = render_terminal(text).unwrap();
+            let widest = art.lines().map(|l| l.chars().count()).max().unwrap();
+            assert!(widest <= TERMINAL_COLUMNS, "{widest} columns");
+            assert_eq!(read_terminal_art(&art, 4), text);
+        }
+        let art = render_terminal(&long).unwrap();
+        assert_eq!(art.lines().next().unwrap().chars().count(), 45, "quadrants: (81 + 8) / 2");
+    }
 
     #[test]
     fn png_round_trips_and_junk_is_refused() {

@@ -45,13 +45,21 @@ pub fn decode(text: &str) -> Result<Vec<u8>, PresentError> {
         return Err(PresentError::QrTooLong(text.len()));
     }
     let body = text.strip_prefix(QR_PREFIX).ok_or(PresentError::QrPrefix)?;
+    // base45 packs 2 bytes in 3 characters and a last byte in 2: a lone last character means
+    // the text was cut off.
+    if body.len() % 3 == 1 {
+        return Err(PresentError::QrTruncated);
+    }
     let raw = base45::decode(body).map_err(|_| PresentError::QrEncoding)?;
     let payload = if raw.first() == Some(&ZLIB_CMF) {
         let mut out = Vec::new();
         flate2::read::ZlibDecoder::new(raw.as_slice())
             .take(MAX_PAYLOAD as u64 + 1)
             .read_to_end(&mut out)
-            .map_err(|_| PresentError::QrInflate)?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => PresentError::QrTruncated,
+                _ => PresentError::QrInflate,
+            })?;
         if out.len() > MAX_PAYLOAD {
             return Err(PresentError::QrTooLarge(MAX_PAYLOAD));
         }

@@ -63,9 +63,22 @@ pub enum SealError {
     /// The seal has a critical extension this verifier does not understand.
     #[error("unknown critical extension {0}")]
     UnknownCriticalExtension(String),
-    /// Making or signing failed (key, encoding, inconsistent input).
+    /// Making a seal failed (encoding, inconsistent input).
     #[error("cannot make seal data: {0}")]
     Make(String),
+    /// Signing with a seal failed (encoding, the key refused to sign, a seal of another
+    /// version).
+    #[error("cannot sign with the seal: {0}")]
+    Sign(String),
+    /// The certificate given is not the certificate of the private key given (`seal maker`
+    /// or `signer`).
+    #[error(
+        "the {0} certificate is not for the {0} key: give the private key that belongs to the certificate"
+    )]
+    KeyMismatch(&'static str),
+    /// The key given is not an SM2 key (`seal maker` or `signer`, and the algorithm found).
+    #[error("the {0} key is {1}: seals are signed with SM2 (SM3)")]
+    KeyNotSm2(&'static str, String),
 }
 
 impl ErrorCode for SealError {
@@ -91,6 +104,9 @@ impl ErrorCode for SealError {
             Self::StatusUnknown(_) => "seal.status_unknown",
             Self::UnknownCriticalExtension(_) => "seal.unknown_critical_extension",
             Self::Make(_) => "seal.make",
+            Self::Sign(_) => "seal.sign",
+            Self::KeyMismatch(_) => "seal.key_mismatch",
+            Self::KeyNotSm2(..) => "seal.key_not_sm2",
         }
     }
 }

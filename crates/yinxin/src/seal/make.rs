@@ -61,12 +61,12 @@ fn sm2_oid() -> Result<ObjectIdentifier, SealError> {
     ObjectIdentifier::new(SM2_WITH_SM3_OID).map_err(make_err)
 }
 
-fn require_sm2(signer: &dyn Signer, cert: &Certificate, role: &str) -> Result<(), SealError> {
+fn require_sm2(signer: &dyn Signer, cert: &Certificate, role: &'static str) -> Result<(), SealError> {
     if signer.algorithm() != Algorithm::Sm2Sm3 {
-        return Err(SealError::Make(format!("{role} key is {}: seals are SM2 with SM3", signer.algorithm())));
+        return Err(SealError::KeyNotSm2(role, signer.algorithm().to_string()));
     }
     if cert.public_key() != signer.public_key() {
-        return Err(SealError::Make(format!("{role} certificate is not for the {role} key")));
+        return Err(SealError::KeyMismatch(role));
     }
     Ok(())
 }
@@ -80,7 +80,7 @@ pub struct SealMaker {
 impl SealMaker {
     /// A maker signing with `key`, whose certificate is `cert`.
     pub fn new(key: Box<dyn Signer>, cert: Certificate) -> Result<Self, SealError> {
-        require_sm2(key.as_ref(), &cert, "maker")?;
+        require_sm2(key.as_ref(), &cert, "seal maker")?;
         Ok(Self { key, cert })
     }
 
@@ -170,7 +170,10 @@ impl SealHolder {
         property_info: &str,
     ) -> Result<Vec<u8>, SealError> {
         if self.seal.version != super::SealVersion::V4 {
-            return Err(SealError::Make("yinxin signs with v4 seals".into()));
+            return Err(SealError::Sign(format!(
+                "the seal is version {}; yinxin signs with v4 (GB/T 38540) seals",
+                self.seal.version.number()
+            )));
         }
         let tbs = asn1::TbsSignV4 {
             version: 4,
@@ -181,7 +184,8 @@ impl SealHolder {
             ext_datas: None,
         };
         let tbs_der = tbs.to_der()?;
-        let signature = self.key.sign_as(&tbs_der, SignatureFormat::Der).map_err(make_err)?;
+        let signature =
+            self.key.sign_as(&tbs_der, SignatureFormat::Der).map_err(|e| SealError::Sign(e.to_string()))?;
         let sig = asn1::SignatureV4 {
             tbs: AnyRef::from_der(&tbs_der)?,
             cert: octets(self.cert.der())?,

@@ -229,6 +229,19 @@ impl SealVerifier {
         self.run_signature(sig.clone(), data_digest, now).0
     }
 
+    /// Whether `cert` chains to a trust anchor at `at`, directly or through one of the
+    /// intermediates; `None` when the verifier has no anchors (not checked).
+    pub(crate) fn chain_check(&self, cert: &Certificate, at: OffsetDateTime) -> Option<Result<(), String>> {
+        let trust = self.trust.as_ref()?;
+        let mut ok = trust.verify_chain(std::slice::from_ref(cert), at).map(|_| ());
+        for ca in &self.intermediates {
+            if ok.is_err() {
+                ok = trust.verify_chain(&[cert.clone(), ca.clone()], at).map(|_| ());
+            }
+        }
+        Some(ok.map_err(|e| e.to_string()))
+    }
+
     fn run_seal(
         &self,
         seal: Seal,
@@ -251,16 +264,10 @@ impl SealVerifier {
                 if !valid_at(&maker, seal.created) {
                     errors.push(SealError::CertificateExpired("seal maker", rfc3339(seal.created)));
                 }
-                if let Some(trust) = &self.trust {
-                    let mut ok = trust.verify_chain(std::slice::from_ref(&maker), seal.created).map(|_| ());
-                    for ca in &self.intermediates {
-                        if ok.is_err() {
-                            ok = trust.verify_chain(&[maker.clone(), ca.clone()], seal.created).map(|_| ());
-                        }
-                    }
+                if let Some(ok) = self.chain_check(&maker, seal.created) {
                     maker_trusted = Some(ok.is_ok());
-                    if let Err(e) = ok {
-                        errors.push(SealError::MakerUntrusted(e.to_string()));
+                    if let Err(why) = ok {
+                        errors.push(SealError::MakerUntrusted(why));
                     }
                 }
                 Some(maker)

@@ -12,12 +12,30 @@ const MAX_LISTS: usize = 1024;
 
 /// What a verifier learns about a credential's status.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StatusOutcome {
     /// The entry says VALID (or any non-revoking value the caller accepts).
     Known(Status),
     /// No usable list: none for the URI, expired (`exp`), stale (`ttl`), or the index is outside
     /// the list. The text says which.
     Unknown(String),
+    /// The credential names no status list: it cannot be revoked or suspended, and there is
+    /// nothing to check.
+    NoReference,
+}
+
+impl StatusOutcome {
+    /// The word verdicts use for it: `valid`, `revoked`, `suspended`, `unknown` (no usable
+    /// list, or a status value without a meaning here) or `none` (no status reference).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Known(Status::Valid) => "valid",
+            Self::Known(Status::Invalid) => "revoked",
+            Self::Known(Status::Suspended) => "suspended",
+            Self::Known(Status::Other(_)) | Self::Unknown(_) => "unknown",
+            Self::NoReference => "none",
+        }
+    }
 }
 
 struct Entry {

@@ -57,6 +57,24 @@ fn malformed(e: impl fmt::Display) -> CertificateError {
     CertificateError::Malformed(e.to_string())
 }
 
+/// x509-parser's error as a person reads it (its DER errors print Rust debug text).
+fn x509_malformed(e: &x509_parser::nom::Err<x509_parser::error::X509Error>) -> CertificateError {
+    use x509_parser::error::X509Error;
+    match e {
+        x509_parser::nom::Err::Error(X509Error::Der(_) | X509Error::NomError(_))
+        | x509_parser::nom::Err::Failure(X509Error::Der(_) | X509Error::NomError(_))
+        | x509_parser::nom::Err::Incomplete(_) => malformed("the DER structure is malformed or truncated"),
+        x509_parser::nom::Err::Error(other) | x509_parser::nom::Err::Failure(other) => malformed(other),
+    }
+}
+
+/// What bytes that are not a certificate look like, for the error message.
+fn not_certificate(input: &[u8]) -> CertificateError {
+    let text = std::str::from_utf8(input)
+        .is_ok_and(|t| !t.trim().is_empty() && t.chars().all(|c| !c.is_control() || c.is_whitespace()));
+    CertificateError::NotCertificate(if text { "text" } else { "binary data" })
+}
+
 fn time(ts: i64) -> Result<OffsetDateTime, CertificateError> {
     OffsetDateTime::from_unix_timestamp(ts).map_err(malformed)
 }
@@ -69,15 +87,20 @@ impl Certificate {
         if der.len() > MAX_CERTIFICATE_SIZE {
             return Err(CertificateError::TooLarge(der.len()));
         }
-        let (rest, cert) = X509Certificate::from_der(der).map_err(malformed)?;
-        if !rest.is_empty() {
-            return Err(malformed("trailing data after the certificate"));
+        // A certificate is a DER SEQUENCE; anything else (a text file, a key) is named as such.
+        if der.first() != Some(&0x30) {
+            return Err(not_certificate(der));
         }
         // x509-parser is lenient about some encodings outside the TBS (e.g. the tag of the outer
         // signature algorithm OID); the der crate's strict DER decoder must accept it too, so
-        // that no byte of a certificate can change without being noticed.
+        // that no byte of a certificate can change without being noticed. It runs first: its
+        // errors read well.
         <x509_cert::Certificate as der::Decode>::from_der(der)
             .map_err(|e| malformed(format!("not strict DER: {e}")))?;
+        let (rest, cert) = X509Certificate::from_der(der).map_err(|e| x509_malformed(&e))?;
+        if !rest.is_empty() {
+            return Err(malformed("trailing data after the certificate"));
+        }
         if cert.signature_value.unused_bits != 0 {
             return Err(malformed("signature BIT STRING with unused bits"));
         }
@@ -136,6 +159,8 @@ impl Certificate {
     pub fn from_pem_or_der(input: &[u8]) -> Result<Self, CertificateError> {
         if input.trim_ascii_start().starts_with(b"-----BEGIN") {
             parse_pem_certificates(input)?.into_iter().next().ok_or(CertificateError::Pem)
+        } else if input.trim_ascii().is_empty() || input.first() != Some(&0x30) {
+            Err(not_certificate(input))
         } else {
             Self::from_der(input)
         }
@@ -259,9 +284,11 @@ impl fmt::Debug for Certificate {
 /// Reads every `CERTIFICATE` block of a PEM bundle (at most 64), ignoring other blocks.
 pub fn parse_pem_certificates(input: &[u8]) -> Result<Vec<Certificate>, CertificateError> {
     let mut out = Vec::new();
+    let mut other_label = None;
     for pem in x509_parser::pem::Pem::iter_from_buffer(input) {
         let pem = pem.map_err(|_| CertificateError::Pem)?;
         if pem.label != "CERTIFICATE" {
+            other_label.get_or_insert(pem.label);
             continue;
         }
         if out.len() == MAX_PEM_CERTIFICATES {
@@ -270,7 +297,13 @@ pub fn parse_pem_certificates(input: &[u8]) -> Result<Vec<Certificate>, Certific
         out.push(Certificate::from_der(&pem.contents)?);
     }
     if out.is_empty() {
-        return Err(CertificateError::Pem);
+        return Err(match other_label {
+            Some(label) if label.contains("PRIVATE KEY") => CertificateError::NotCertificate("a private key"),
+            Some(label) if label == "PUBLIC KEY" => CertificateError::NotCertificate("a public key"),
+            Some(_) => CertificateError::NotCertificate("PEM blocks of another kind"),
+            None if input.trim_ascii_start().starts_with(b"-----BEGIN") => CertificateError::Pem,
+            None => not_certificate(input),
+        });
     }
     Ok(out)
 }

@@ -22,6 +22,10 @@ pub enum CertificateError {
     /// Malformed PEM.
     #[error("malformed PEM")]
     Pem,
+    /// The input is not a certificate at all (a text file, a key); the text says what it looks
+    /// like.
+    #[error("not an X.509 certificate (PEM \"CERTIFICATE\" or DER): the file holds {0}")]
+    NotCertificate(&'static str),
 }
 
 impl ErrorCode for CertificateError {
@@ -32,6 +36,7 @@ impl ErrorCode for CertificateError {
             Self::UnsupportedAlgorithm(_) => "trust.cert_unsupported_algorithm",
             Self::PublicKey => "trust.cert_public_key",
             Self::Pem => "trust.cert_pem",
+            Self::NotCertificate(_) => "trust.not_a_certificate",
         }
     }
 }

@@ -139,9 +139,14 @@ pub struct SignatureVerdict {
     pub data_hash: bool,
     /// The signature itself verifies.
     pub signature_valid: bool,
-    /// The seal passes its checks (seal signatures; `false` for other kinds).
-    pub seal_valid: bool,
-    /// Everything passed.
+    /// The seal passes its checks (seal signatures; `None` for kinds without a seal).
+    pub seal_valid: Option<bool>,
+    /// The certificate of the seal maker (seal signatures) or of the signer (SignedData)
+    /// chains to a trust anchor; `None` when it was not checked: the verifier has no anchors,
+    /// or the signature carries no certificate.
+    pub signer_trusted: Option<bool>,
+    /// Every check that was run passed. A verdict can be valid with `signer_trusted` not
+    /// checked: see [`Self::not_checked`].
     pub valid: bool,
     /// The first failure's code and message.
     pub error: Option<(String, String)>,
@@ -161,11 +166,22 @@ impl SignatureVerdict {
             reference_failures: Vec::new(),
             data_hash: false,
             signature_valid: false,
-            seal_valid: false,
+            seal_valid: None,
+            signer_trusted: None,
             valid: false,
             error: None,
             errors: Vec::new(),
         }
+    }
+
+    /// The checks that were not run, by their report name: `signer_trusted` when no trust
+    /// anchor was given. Empty when everything was checked.
+    pub fn not_checked(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.signer_trusted.is_none() {
+            out.push("signer_trusted");
+        }
+        out
     }
 
     fn fail(&mut self, code: &str, message: impl Into<String>) {
@@ -272,7 +288,7 @@ pub fn verify_ofd(
         }
     }
     if pkg.contains("OFDEntries.xml") {
-        verdicts.push(verify_integrity(&mut pkg, &limits));
+        verdicts.push(verify_integrity(&mut pkg, verifier, &limits, now));
     }
     Ok(verdicts)
 }
@@ -364,7 +380,8 @@ fn verify_signature_xml(
             let check = verifier.check_signature(&sig, Some(&digest), now);
             v.data_hash = check.data_hash == Some(true);
             v.signature_valid = check.signature == Some(true);
-            v.seal_valid = check.seal;
+            v.seal_valid = Some(check.seal);
+            v.signer_trusted = check.maker_trusted;
             for e in check.errors {
                 let msg = match &e {
                     SealError::DataHashMismatch => "dataHash is not SM3 of Signature.xml".to_owned(),
@@ -378,9 +395,10 @@ fn verify_signature_xml(
             let c = pkcs7::check(&signed_value, &xml);
             v.data_hash = c.digest;
             v.signature_valid = c.signature;
-            if let Some(p) = c.problem {
-                v.fail("ofd.pkcs7_invalid", p);
+            if let Some(p) = &c.problem {
+                v.fail("ofd.pkcs7_invalid", p.clone());
             }
+            check_signers(&c, verifier, now, &mut v);
         }
         Err(seal_err) => {
             if is_raw_sm2(&signed_value) {
@@ -397,13 +415,43 @@ fn verify_signature_xml(
     v.finish()
 }
 
+/// Chains the certificates of a SignedData's signers to the verifier's anchors at `now` (the
+/// SignedData carries no trusted signing time); not checked without anchors.
+fn check_signers(
+    c: &pkcs7::Pkcs7Check,
+    verifier: &SealVerifier,
+    now: OffsetDateTime,
+    v: &mut SignatureVerdict,
+) {
+    if c.signers.is_empty() {
+        return;
+    }
+    let mut trusted = None;
+    for signer in &c.signers {
+        match verifier.chain_check(signer, now) {
+            None => return,
+            Some(Ok(())) => trusted = Some(trusted.unwrap_or(true)),
+            Some(Err(why)) => {
+                trusted = Some(false);
+                v.fail("ofd.signer_untrusted", format!("the signer {}: {why}", signer.subject()));
+            }
+        }
+    }
+    v.signer_trusted = trusted;
+}
+
 /// A DER SM2 signature `SEQUENCE { r INTEGER, s INTEGER }` or 64 raw bytes.
 fn is_raw_sm2(bytes: &[u8]) -> bool {
     bytes.len() == 64 || crate::crypto::der_to_raw(crate::crypto::Algorithm::Sm2Sm3, bytes).is_ok()
 }
 
 /// GM/T 0099 package integrity: SignedData over `OFDEntries.xml`; the listed files exist.
-fn verify_integrity(pkg: &mut Package<'_>, limits: &OfdLimits) -> SignatureVerdict {
+fn verify_integrity(
+    pkg: &mut Package<'_>,
+    verifier: &SealVerifier,
+    limits: &OfdLimits,
+    now: OffsetDateTime,
+) -> SignatureVerdict {
     let mut v = SignatureVerdict::new("/OFDEntries.xml".into());
     v.kind = Some(SignatureKind::Pkcs7Sm2);
     let result = (|| -> Result<(), OfdError> {
@@ -429,9 +477,10 @@ fn verify_integrity(pkg: &mut Package<'_>, limits: &OfdLimits) -> SignatureVerdi
         let c = pkcs7::check(&signed_value, &xml);
         v.data_hash = c.digest;
         v.signature_valid = c.signature;
-        if let Some(p) = c.problem {
-            v.fail("ofd.pkcs7_invalid", p);
+        if let Some(p) = &c.problem {
+            v.fail("ofd.pkcs7_invalid", p.clone());
         }
+        check_signers(&c, verifier, now, &mut v);
         Ok(())
     })();
     if let Err(e) = result {

@@ -24,6 +24,8 @@ pub(crate) struct Pkcs7Check {
     pub signature: bool,
     /// The first problem found.
     pub problem: Option<String>,
+    /// The certificates of the signers whose signature verified.
+    pub signers: Vec<Certificate>,
 }
 
 fn elements(any: AnyRef<'_>) -> der::Result<Vec<AnyRef<'_>>> {
@@ -66,13 +68,18 @@ pub(crate) fn check(bytes: &[u8], data: &[u8]) -> Pkcs7Check {
             digest: false,
             signature: false,
             problem: Some(format!("malformed SignedData: {e}")),
+            signers: Vec::new(),
         },
     }
 }
 
 fn check_inner(bytes: &[u8], data: &[u8]) -> der::Result<Pkcs7Check> {
-    let fail =
-        |digest: bool, why: &str| Pkcs7Check { digest, signature: false, problem: Some(why.to_owned()) };
+    let fail = |digest: bool, why: &str| Pkcs7Check {
+        digest,
+        signature: false,
+        problem: Some(why.to_owned()),
+        signers: Vec::new(),
+    };
     let top = elements(AnyRef::from_der(bytes)?)?;
     let (Some(ct), Some(explicit)) = (top.first(), top.get(1)) else { return Ok(fail(false, "no content")) };
     if !SIGNED_DATA.contains(&oid(ct)?.as_str()) || !is_context(explicit, 0) {
@@ -107,6 +114,7 @@ fn check_inner(bytes: &[u8], data: &[u8]) -> der::Result<Pkcs7Check> {
     let mut digest_ok = econtent.as_deref().is_none_or(|c| c == digest.as_slice());
     let mut problem = (!digest_ok).then(|| "the signed content is not SM3 of the data".to_owned());
     let mut signature_ok = true;
+    let mut signers = Vec::new();
     for si in &signer_infos {
         let parts = elements(*si)?;
         // version, issuerAndSerialNumber, digestAlgorithm, [0] authAttrs?, digestEncryptionAlgorithm, encryptedDigest, [1]?
@@ -149,13 +157,15 @@ fn check_inner(bytes: &[u8], data: &[u8]) -> der::Result<Pkcs7Check> {
             problem.get_or_insert_with(|| "the signer's certificate is not in the SignedData".to_owned());
             continue;
         };
-        let ok = signed_bytes.as_deref().is_some_and(|m| verify_sm2(cert, m, signature));
-        if !ok {
-            signature_ok = false;
-            problem.get_or_insert_with(|| "signature does not verify".to_owned());
+        match signed_bytes.as_deref().and_then(|m| verify_sm2(cert, m, signature)) {
+            Some(signer) => signers.push(signer),
+            None => {
+                signature_ok = false;
+                problem.get_or_insert_with(|| "signature does not verify".to_owned());
+            }
         }
     }
-    Ok(Pkcs7Check { digest: digest_ok, signature: signature_ok, problem })
+    Ok(Pkcs7Check { digest: digest_ok, signature: signature_ok, problem, signers })
 }
 
 /// The content of an IssuerAndSerialNumber for a certificate: issuer Name then serial.
@@ -166,9 +176,10 @@ fn issuer_and_serial(cert_der: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn verify_sm2(cert_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    Certificate::from_der(cert_der).is_ok_and(|cert| {
+/// The signer's certificate when its SM2 signature over `message` verifies.
+fn verify_sm2(cert_der: &[u8], message: &[u8], signature: &[u8]) -> Option<Certificate> {
+    Certificate::from_der(cert_der).ok().filter(|cert| {
         cert.public_key().algorithm() == Algorithm::Sm2Sm3
-            && crate::seal::verify::sm2_signature_ok(&cert, message, signature)
+            && crate::seal::verify::sm2_signature_ok(cert, message, signature)
     })
 }
