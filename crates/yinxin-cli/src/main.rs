@@ -70,7 +70,7 @@ enum Command {
     Seal(commands::seal::SealCommand),
     /// OFD documents: verify every signature.
     #[command(subcommand)]
-    Ofd(commands::seal::OfdCommand),
+    Ofd(commands::seal_verify::OfdCommand),
     /// Show a license as a QR code: chosen elements, signed by the holder key.
     Present(commands::present::PresentArgs),
     /// Verify a QR code at the counter. Exit 0 valid, 1 invalid, 2 unreadable.
@@ -85,9 +85,16 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help and version to stdout with success, usage errors to stderr.
-            let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            // clap prints help and version to stdout with success; usage errors go to stderr
+            // with the stable code every other error carries.
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("error[cli.usage]: {text}");
+            return ExitCode::from(failure::EXIT_UNREADABLE);
         }
     };
     let result = match cli.command {
@@ -97,7 +104,7 @@ fn main() -> ExitCode {
         Command::License(cmd) => commands::license::run(cmd),
         Command::Mdoc(cmd) => commands::mdoc::run(cmd),
         Command::Seal(cmd) => commands::seal::run(cmd),
-        Command::Ofd(cmd) => commands::seal::run_ofd(cmd),
+        Command::Ofd(cmd) => commands::seal_verify::run_ofd(cmd),
         Command::Status(cmd) => commands::status::run(cmd),
         Command::Registry(cmd) => commands::registry::run(cmd),
         Command::Present(args) => commands::present::run_present(&args),

@@ -44,8 +44,35 @@ fn ofd_verify_reports_each_signature_with_the_contract_fields() {
     assert_eq!(raw.status.code(), Some(1));
     assert_eq!(json_lines(&raw)[0]["kind"], "raw_sm2");
     let pkcs7 = yinxin(d, &["ofd", "verify", &vector("ofd/hello-integrity.ofd"), "--json"]);
-    assert_eq!(json_lines(&pkcs7)[0]["kind"], "pkcs7_sm2");
+    let v = &json_lines(&pkcs7)[0];
+    assert_eq!(v["kind"], "pkcs7_sm2");
     assert_eq!(pkcs7.status.code(), Some(0));
+    // No seal in a SignedData: seal_valid is null, never false beside a valid verdict; the
+    // signer was not checked against an anchor, and the verdict says so.
+    assert_eq!((v["valid"].as_bool(), v["verdict"].as_str()), (Some(true), Some("VALID")));
+    assert!(v["seal_valid"].is_null() && v["signer_trusted"].is_null(), "{v}");
+    assert_eq!(v["not_checked"], serde_json::json!(["signer_trusted"]));
+    let text = ok(&yinxin(d, &["ofd", "verify", &vector("ofd/hello-integrity.ofd")]));
+    assert!(text.starts_with("VALID\t/OFDEntries.xml\tpkcs7_sm2\n"), "{text}");
+    assert!(text.contains("  seal_valid\t-\n") && text.contains("  signer_trusted\tnot checked\n"), "{text}");
+    assert!(text.contains("not checked\tsigner_trusted: no --trust given"), "{text}");
+    // With anchors that did not issue the signer: checked, untrusted, invalid, said on stderr.
+    run_ok(d, "authority init --dir other --alg sm2 --name 其他 --code 11510000MB0123456W");
+    let o = yinxin(
+        d,
+        &["ofd", "verify", &vector("ofd/hello-integrity.ofd"), "--trust", "other/root.pem", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = &json_lines(&o)[0];
+    assert_eq!(
+        (v["signer_trusted"].as_bool(), v["error"].as_str()),
+        (Some(false), Some("ofd.signer_untrusted"))
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[ofd.signer_untrusted]: /OFDEntries.xml: "));
+    // One vocabulary: an invalid verdict is INVALID in text and names its error on stderr.
+    let o = yinxin(d, &["ofd", "verify", &vector("ofd/n.ofd")]);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("INVALID\t"));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error[ofd.reference_mismatch]: "));
     std::fs::write(d.join("junk.ofd"), b"not a zip").unwrap();
     let junk = yinxin(d, &["ofd", "verify", "junk.ofd", "--json"]);
     assert_eq!(junk.status.code(), Some(2));
@@ -112,8 +139,28 @@ fn make_sign_verify_revoke_through_the_cli() {
         d,
         "authority cert --dir a --name 成都天府示例科技有限公司 --code 91510100MA61ABCDE3 --out-cert holder.pem --out-key holder.key",
     );
-    std::fs::write(d.join("seal.png"), b"\x89PNG\r\n\x1a\n picture").unwrap();
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_pixel(32, 32, image::Rgba([220, 0, 0, 255]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(d.join("seal.png"), png.get_ref()).unwrap();
+    std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\n picture").unwrap();
     std::fs::write(d.join("contract.txt"), "甲方与乙方签订本合同。".repeat(100)).unwrap();
+    // Only real pictures: a text file or a PNG that does not decode is refused, whatever its name.
+    let make = "seal make --maker-key maker.key --maker-cert maker.pem --holder-cert holder.pem \
+         --name 成都天府示例科技有限公司合同专用章 --es-id 91510100MA61ABCDE30001 --valid-days 365";
+    for (picture, why) in [("contract.txt", "holds text"), ("broken.png", "does not decode")] {
+        let args = format!("{make} --picture {picture} --out refused.esl");
+        let o = yinxin(d, &args.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(2));
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.starts_with("error[seal.picture_invalid]: ") && e.contains(why), "{e}");
+        assert!(!d.join("refused.esl").exists());
+    }
+    // The help names the seal maker's key and the revoke command as it runs.
+    let help = ok(&yinxin(d, &["seal", "make", "--help"]));
+    assert!(help.contains("yinxin license revoke --registry DB --id ESID --reason TEXT"), "{help}");
+    assert!(help.contains("The seal maker's SM2 private key"), "{help}");
     let made = run_ok(
         d,
         "seal make --maker-key maker.key --maker-cert maker.pem --holder-cert holder.pem \
@@ -121,6 +168,29 @@ fn make_sign_verify_revoke_through_the_cli() {
          --valid-days 365 --registry reg.db --out seal.esl",
     );
     assert!(made.contains("status"), "{made}");
+    let seal = std::fs::read(d.join("seal.esl")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&run_ok(d, "seal inspect seal.esl --json")).unwrap();
+    assert_eq!(v["picture"]["type"], "PNG");
+    // Never over an existing file without --force.
+    let again = yinxin(
+        d,
+        &format!("{make} --picture seal.png --out seal.esl").split_whitespace().collect::<Vec<_>>(),
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).starts_with("error[io.exists]: "));
+    assert_eq!(std::fs::read(d.join("seal.esl")).unwrap(), seal, "untouched");
+    // The maker's key with the holder's certificate: a signing code that says what is wrong.
+    let wrong_key = yinxin(
+        d,
+        &"seal sign --seal seal.esl --key maker.key --cert holder.pem --data contract.txt --out x.dat"
+            .split(' ')
+            .collect::<Vec<_>>(),
+    );
+    let e = String::from_utf8_lossy(&wrong_key.stderr);
+    assert!(
+        e.starts_with("error[seal.key_mismatch]: the signer certificate is not for the signer key"),
+        "{e}"
+    );
     run_ok(
         d,
         "seal sign --seal seal.esl --key holder.key --cert holder.pem --data contract.txt --out sv.dat",
@@ -143,11 +213,17 @@ fn make_sign_verify_revoke_through_the_cli() {
         &["seal", "verify", "sv.dat", "--data", "contract.txt", "--accept-unknown-status", "--json"],
     );
     assert_eq!(untrusted.status.code(), Some(0));
-    assert!(json_lines(&untrusted)[0]["maker_trusted"].is_null());
+    let v = &json_lines(&untrusted)[0];
+    assert!(v["maker_trusted"].is_null());
+    assert_eq!(v["not_checked"], serde_json::json!(["maker_trusted"]));
+    let text = run_ok(d, "seal verify sv.dat --data contract.txt --accept-unknown-status");
+    assert!(text.starts_with("VALID\t") && text.contains("maker_trusted\tnot checked\n"), "{text}");
+    assert!(text.contains("not checked\tmaker_trusted: no --trust given"), "{text}");
     // Without the intermediate the maker does not chain to the root.
     let no_chain =
         yinxin(d, &["seal", "verify", "sv.dat", "--data", "contract.txt", "--trust", "a/root.pem", "--json"]);
     assert_eq!(json_lines(&no_chain)[0]["error"], "seal.maker_untrusted");
+    assert!(String::from_utf8_lossy(&no_chain.stderr).contains("add --intermediates"));
     // A changed document.
     std::fs::write(d.join("changed.txt"), "甲方与乙方签订本合同。".repeat(99)).unwrap();
     let changed = seal_verify(d, "changed.txt", &["--status-list", &list]);

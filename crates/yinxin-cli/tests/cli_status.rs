@@ -234,7 +234,32 @@ fn registry_lifecycle_through_the_cli() {
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["error"], "license.revoked");
     let o = verify(&format!("out/{suspended}.cbor"));
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["error"], "license.suspended");
-    // A license issued without the registry has no status reference: unknown, refused by default.
+    // Without a status list a license that names one is refused: its status is unknown, and
+    // the verdict says so (the revoked one is never reported valid).
+    let no_list = |file: &str, extra: &[&str]| {
+        let mut args = vec!["license", "verify", file, "--trust", "auth/root.pem", "--json"];
+        args.extend_from_slice(extra);
+        yinxin(d, &args)
+    };
+    let o = no_list(&format!("out/{revoked}.cbor"), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let verdict = serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap();
+    assert_eq!(verdict["error"], "license.status_unknown");
+    assert_eq!(verdict["status"], "unknown");
+    let o = no_list(&format!("out/{revoked}.cbor"), &["--accept-unknown-status"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let verdict = serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap();
+    assert_eq!(verdict["status"], "unknown", "accepted, and still said");
+    // The same rule in text form: a status line, never a bare VALID.
+    let o =
+        yinxin(d, &["license", "verify", "one.cbor", "--trust", "auth/root.pem", "--accept-unknown-status"]);
+    assert!(out(&o).contains("status\tunknown"), "{}", out(&o));
+    let o = yinxin(
+        d,
+        &["license", "verify", "one.cbor", "--trust", "auth/root.pem", "--status-list", "lists/1.cwt"],
+    );
+    assert!(out(&o).contains("status\tvalid"), "{}", out(&o));
+    // A license issued without the registry has no status reference: accepted, status "none".
     ok(&yinxin(
         d,
         &[
@@ -251,24 +276,17 @@ fn registry_lifecycle_through_the_cli() {
         ],
     ));
     let o = verify("plain.cbor");
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["error"],
-        "license.status_unknown"
-    );
-    let o = yinxin(
-        d,
-        &[
-            "license",
-            "verify",
-            "plain.cbor",
-            "--trust",
-            "auth/root.pem",
-            "--status-list",
-            "lists/1.cwt",
-            "--accept-unknown-status",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["status"], "none");
+    let o = no_list("plain.cbor", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["status"], "none");
+    let v = verify("one.cbor");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&v)).unwrap()["status"], "valid");
+    let o = verify(&format!("out/{revoked}.cbor"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["status"], "revoked");
+    let o = verify(&format!("out/{suspended}.cbor"));
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["status"], "suspended");
     // A list signed by another authority is refused as input.
     ok(&yinxin(
         d,

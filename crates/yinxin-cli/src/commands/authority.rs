@@ -53,12 +53,16 @@ pub struct CertArgs {
     /// The subject's USCC or resident identity number.
     #[arg(long)]
     code: String,
-    /// Where to write the certificate (PEM).
+    /// Where to write the certificate (PEM; never over an existing file without --force).
     #[arg(long)]
     out_cert: PathBuf,
-    /// Where to write the new private key (PKCS#8 PEM, mode 0600).
+    /// Where to write the new private key (PKCS#8 PEM, mode 0600; never over an existing
+    /// file without --force).
     #[arg(long)]
     out_key: PathBuf,
+    /// Replace --out-cert and --out-key if they exist.
+    #[arg(long)]
+    force: bool,
     /// Key algorithm (default: the authority's).
     #[arg(long, value_enum)]
     alg: Option<AlgArg>,
@@ -74,8 +78,18 @@ pub fn run(cmd: AuthorityCommand) -> Result<ExitCode, Failure> {
     }
 }
 
-fn write_public(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|e| Failure::io(&e, path.display()))
+/// Writes a certificate, never over an existing file unless `force`.
+fn write_public(path: &Path, text: &str, force: bool) -> Result<(), Failure> {
+    crate::commands::output::write_new(path, text.as_bytes(), force, false)
+}
+
+/// Refuses before any key is made when one of `paths` exists (and not `force`), so that a
+/// refused command leaves nothing half written.
+fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), Failure> {
+    match paths.iter().find(|p| !force && p.exists()) {
+        Some(p) => Err(crate::commands::output::exists(p)),
+        None => Ok(()),
+    }
 }
 
 fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
@@ -84,14 +98,8 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::usage("--code: an issuing authority is named by its USCC"));
     }
     std::fs::create_dir_all(&args.dir).map_err(|e| Failure::io(&e, args.dir.display()))?;
-    for f in ["root.pem", "root.key.pem", "issuer.pem", "issuer.key.pem"] {
-        if args.dir.join(f).exists() {
-            return Err(Failure::usage(format!(
-                "{} exists; refusing to overwrite",
-                args.dir.join(f).display()
-            )));
-        }
-    }
+    let files = ["root.pem", "root.key.pem", "issuer.pem", "issuer.key.pem"].map(|f| args.dir.join(f));
+    refuse_existing(&files.each_ref().map(PathBuf::as_path), false)?;
     let now = OffsetDateTime::now_utc();
     let alg = args.alg.into();
     let root_key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
@@ -118,9 +126,9 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
         .map_err(|e| Failure::unreadable(&e, "issuer certificate"))?;
     let issuer_pem = issuer_key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
     write_secret(&args.dir.join("root.key.pem"), root_pem.as_bytes(), false)?;
-    write_public(&args.dir.join("root.pem"), &root.certificate().to_pem())?;
+    write_public(&args.dir.join("root.pem"), &root.certificate().to_pem(), false)?;
     write_secret(&args.dir.join("issuer.key.pem"), issuer_pem.as_bytes(), false)?;
-    write_public(&args.dir.join("issuer.pem"), &issuer.to_pem())?;
+    write_public(&args.dir.join("issuer.pem"), &issuer.to_pem(), false)?;
     outln!("root\t{}\t{}", root.certificate().subject(), args.dir.join("root.pem").display());
     outln!("issuer\t{}\t{}", issuer.subject(), args.dir.join("issuer.pem").display());
     Ok(ExitCode::SUCCESS)
@@ -136,6 +144,7 @@ pub fn load_issuer(dir: &Path) -> Result<CertificateAuthority<SoftwareKey>, Fail
 }
 
 fn cert(args: &CertArgs) -> Result<ExitCode, Failure> {
+    refuse_existing(&[&args.out_key, &args.out_cert], args.force)?;
     let authority = load_issuer(&args.dir)?;
     let party: Party = args.code.parse().map_err(|e| Failure::unreadable(&e, "--code"))?;
     let alg = args.alg.map_or_else(|| authority.signer().algorithm(), Into::into);
@@ -153,8 +162,8 @@ fn cert(args: &CertArgs) -> Result<ExitCode, Failure> {
         )
         .map_err(|e| Failure::unreadable(&e, "certificate"))?;
     let pem = key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
-    write_secret(&args.out_key, pem.as_bytes(), false)?;
-    write_public(&args.out_cert, &cert.to_pem())?;
+    write_secret(&args.out_key, pem.as_bytes(), args.force)?;
+    write_public(&args.out_cert, &cert.to_pem(), args.force)?;
     outln!("{}\t{}", cert.subject(), args.out_cert.display());
     Ok(ExitCode::SUCCESS)
 }

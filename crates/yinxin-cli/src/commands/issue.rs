@@ -17,7 +17,7 @@ use yinxin_registry::{IssuedRecord, Registry, RegistryError, SqliteRegistry, Sta
 
 use crate::commands::authority::load_issuer;
 use crate::commands::key::load_private_key;
-use crate::commands::license::load_holder_key;
+use crate::commands::license::{load_holder_key, parse_holder_key};
 use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
 use crate::failure::{EXIT_INVALID, Failure};
 
@@ -32,12 +32,18 @@ pub struct BatchArgs {
     /// The registry database (created if missing).
     #[arg(long)]
     registry: PathBuf,
-    /// One license per line, in the JSON shape of the reference licenses.
+    /// One license per line, in the JSON shape of the reference licenses
+    /// (docs/license-json.md). A line may carry its own holder key as "holder_key": a PEM
+    /// text or the path of a key file (relative to the input file's directory).
     #[arg(long)]
     input: String,
-    /// The holder's public key for every license of the batch.
+    /// The holder's public key for lines without their own (no "holder_key", no key in
+    /// --holder-key-dir).
     #[arg(long)]
-    holder_key: String,
+    holder_key: Option<String>,
+    /// A directory of holder keys named `<holder_code>.pem`, for lines without "holder_key".
+    #[arg(long)]
+    holder_key_dir: Option<PathBuf>,
     /// Where to write `<license identifier>.cbor` files.
     #[arg(long)]
     out_dir: PathBuf,
@@ -50,6 +56,14 @@ pub struct BatchArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+/// One license to issue: its input line (1-based), data, options and holder key.
+struct Item {
+    line: usize,
+    data: LicenseData,
+    options: IssueOptions,
+    holder: PublicKey,
 }
 
 /// The issuing side: the authority's key and certificate.
@@ -75,17 +89,16 @@ impl Authority {
 fn issue_chunk(
     reg: &mut SqliteRegistry,
     authority: &Authority,
-    items: &[(LicenseData, IssueOptions)],
-    holder: &PublicKey,
+    items: &[Item],
 ) -> Result<Vec<(IssuedRecord, IssuedLicense)>, RegistryError> {
     let mut issued: Vec<IssuedLicense> = Vec::new();
     let records = reg.issue_batch(items.len(), &mut |slots: &[StatusSlot]| {
-        let sign = |(item, slot): (&(LicenseData, IssueOptions), &StatusSlot)| {
-            let mut options = item.1.clone();
+        let sign = |(item, slot): (&Item, &StatusSlot)| {
+            let mut options = item.options.clone();
             options.status = Some(StatusReference { index: slot.index, uri: slot.uri.clone() });
             authority
                 .issuer
-                .issue(&item.0, holder, &options)
+                .issue(&item.data, &item.holder, &options)
                 .map_err(|e| RegistryError::Issue { code: e.code(), message: e.to_string() })
         };
         // Sign on every core: signatures are the cost of a batch.
@@ -112,7 +125,7 @@ fn issue_chunk(
             .zip(slots)
             .map(|((license, item), slot)| IssuedRecord {
                 identifier: license.identifier.to_string(),
-                holder_code: item.0.meta.holder_code.clone(),
+                holder_code: item.data.meta.holder_code.clone(),
                 doc_type: license.doc_type.clone(),
                 slot: slot.clone(),
                 actor: authority.actor.clone(),
@@ -122,11 +135,16 @@ fn issue_chunk(
     Ok(records.into_iter().zip(issued).collect())
 }
 
+/// Where `issue-batch` writes a license's credential.
+fn credential_path(out_dir: &Path, identifier: &str) -> PathBuf {
+    out_dir.join(format!("{identifier}.cbor"))
+}
+
 /// Writes the credentials of a committed chunk and acknowledges each one.
 fn write_and_ack(out_dir: &Path, done: &[(IssuedRecord, IssuedLicense)]) -> Result<(), Failure> {
     for (record, license) in done {
-        let path = out_dir.join(format!("{}.cbor", record.identifier));
-        std::fs::write(&path, &license.bytes).map_err(|e| Failure::io(&e, path.display()))?;
+        let path = credential_path(out_dir, &record.identifier);
+        crate::commands::output::write_new(&path, &license.bytes, false, false)?;
     }
     for (record, _) in done {
         outln!("{} {}", record.identifier, record.slot.index);
@@ -134,7 +152,9 @@ fn write_and_ack(out_dir: &Path, done: &[(IssuedRecord, IssuedLicense)]) -> Resu
     Ok(())
 }
 
-/// `license issue --registry`: one license, recorded before it is written.
+/// `license issue --registry`: one license, recorded before it is written. Returns the
+/// credential and its status slot; the caller prints the acknowledgement.
+#[allow(clippy::too_many_arguments)]
 pub fn issue_one(
     authority_dir: &Path,
     registry: &Path,
@@ -143,7 +163,8 @@ pub fn issue_one(
     options: IssueOptions,
     holder: &PublicKey,
     out: &Path,
-) -> Result<ExitCode, Failure> {
+    force: bool,
+) -> Result<(IssuedLicense, StatusSlot), Failure> {
     let authority = Authority::load(authority_dir, None)?;
     let mut reg = open(registry, uri_base)?;
     if reg.license(&data.meta.license_identifier).map_err(|e| registry_failure(&e, "registry"))?.is_some() {
@@ -152,19 +173,132 @@ pub fn issue_one(
             "registry",
         ));
     }
-    let done = issue_chunk(&mut reg, &authority, &[(data, options)], holder)
+    let item = Item { line: 0, data, options, holder: holder.clone() };
+    let done = issue_chunk(&mut reg, &authority, std::slice::from_ref(&item))
         .map_err(|e| registry_failure(&e, "issue"))?;
-    for (record, license) in &done {
-        std::fs::write(out, &license.bytes).map_err(|e| Failure::io(&e, out.display()))?;
-        outln!("{} {}", record.identifier, record.slot.index);
+    let (record, license) = done.into_iter().next().ok_or_else(|| Failure::usage("nothing was issued"))?;
+    crate::commands::output::write_new(out, &license.bytes, force, false)?;
+    Ok((license, record.slot))
+}
+
+/// After this many lines in a row failed with the same code before anything was issued, the
+/// cause is not in the lines (a wrong authority, the wrong input): `issue-batch` stops.
+const STOP_AFTER_SAME_ERROR: usize = 10;
+/// Refused line numbers listed in the summary at most.
+const SUMMARY_LINES: usize = 20;
+
+/// Counts what a batch did, reports each refusal with its line, and decides when to stop.
+#[derive(Default)]
+struct Tally {
+    issued: usize,
+    refused: Vec<usize>,
+    streak: Option<(&'static str, usize)>,
+}
+
+impl Tally {
+    /// Reports a refused line; fails when the same error has refused every line so far.
+    fn refuse(&mut self, line: usize, code: &'static str, message: &str) -> Result<(), Failure> {
+        eprintln!("error[{code}]: line {line}: {message}");
+        self.refused.push(line);
+        let count = match self.streak {
+            Some((c, n)) if c == code => n + 1,
+            _ => 1,
+        };
+        self.streak = Some((code, count));
+        if self.issued == 0 && count >= STOP_AFTER_SAME_ERROR {
+            return Err(Failure {
+                code,
+                message: format!(
+                    "the first {count} lines all failed with {code}, so the cause is not in single \
+                     lines (is --authority the one that issues these licenses?); stopped at line {line}, \
+                     nothing was issued"
+                ),
+                exit: EXIT_INVALID,
+            });
+        }
+        Ok(())
     }
-    Ok(ExitCode::SUCCESS)
+
+    fn issued(&mut self, n: usize) {
+        self.issued += n;
+        if n > 0 {
+            self.streak = None;
+        }
+    }
+
+    /// The closing summary on stderr.
+    fn summary(&self, out_dir: &Path) {
+        let mut lines: Vec<String> =
+            self.refused.iter().take(SUMMARY_LINES).map(ToString::to_string).collect();
+        if self.refused.len() > SUMMARY_LINES {
+            lines.push(format!("and {} more", self.refused.len() - SUMMARY_LINES));
+        }
+        let refused = if self.refused.is_empty() {
+            "none refused".to_owned()
+        } else {
+            format!("{} refused (lines {})", self.refused.len(), lines.join(", "))
+        };
+        eprintln!(
+            "issued {} licenses, {refused}. Acknowledgements (\"<identifier> <status index>\", one per \
+             durable issuance) are on standard output; credentials are in {}.",
+            self.issued,
+            out_dir.display()
+        );
+    }
+}
+
+/// Where a line's holder key comes from.
+struct HolderKeys<'a> {
+    args: &'a BatchArgs,
+    base: PathBuf,
+    loaded: std::collections::HashMap<PathBuf, PublicKey>,
+}
+
+/// The optional per-line key field.
+#[derive(serde::Deserialize)]
+struct LineKey {
+    holder_key: Option<String>,
+}
+
+impl HolderKeys<'_> {
+    /// The holder key for a line: its "holder_key" (PEM text or a path), else
+    /// `--holder-key-dir/<holder_code>.pem`, else `--holder-key`.
+    fn for_line(&mut self, json: &[u8], holder_code: &str) -> Result<PublicKey, Failure> {
+        let field = serde_json::from_slice::<LineKey>(json).ok().and_then(|k| k.holder_key);
+        if let Some(text) = field.as_deref().filter(|t| t.trim_start().starts_with("-----BEGIN")) {
+            return parse_holder_key(text.as_bytes(), "holder_key");
+        }
+        let path = match (field, &self.args.holder_key_dir, &self.args.holder_key) {
+            (Some(p), _, _) => self.base.join(p),
+            (None, Some(dir), _) => dir.join(format!("{holder_code}.pem")),
+            (None, None, Some(p)) => PathBuf::from(p),
+            (None, None, None) => {
+                return Err(Failure::usage(
+                    "no holder key: give the line a \"holder_key\", or use --holder-key or --holder-key-dir",
+                ));
+            }
+        };
+        if let Some(key) = self.loaded.get(&path) {
+            return Ok(key.clone());
+        }
+        let key = load_holder_key(&path.to_string_lossy())?;
+        if self.loaded.len() < 4096 {
+            self.loaded.insert(path, key.clone());
+        }
+        Ok(key)
+    }
 }
 
 /// `license issue-batch`.
 pub fn batch(args: &BatchArgs) -> Result<ExitCode, Failure> {
     let authority = Authority::load(&args.authority, args.actor.as_deref())?;
-    let holder = load_holder_key(&args.holder_key)?;
+    let base = Path::new(&args.input).parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut keys = HolderKeys { args, base, loaded: std::collections::HashMap::new() };
+    if let Some(p) = &args.holder_key {
+        // Unreadable before anything is issued, not on every line.
+        let key = load_holder_key(p)?;
+        keys.loaded.insert(PathBuf::from(p), key);
+    }
     let mut reg = open(&args.registry, &args.status_uri_base)?;
     std::fs::create_dir_all(&args.out_dir).map_err(|e| Failure::io(&e, args.out_dir.display()))?;
     let reader: Box<dyn std::io::BufRead> = if args.input == "-" {
@@ -176,72 +310,106 @@ pub fn batch(args: &BatchArgs) -> Result<ExitCode, Failure> {
     };
     let total = if args.input == "-" { 0 } else { count_lines(&args.input) };
     let bar = progress(total, args.quiet);
-    let mut refused = 0usize;
-    let mut chunk: Vec<(LicenseData, IssueOptions)> = Vec::with_capacity(BATCH);
+    let mut tally = Tally::default();
+    let result = read_lines(args, reader, &mut keys, &mut reg, &authority, &mut tally, &bar);
+    bar.finish_and_clear();
+    tally.summary(&args.out_dir);
+    result?;
+    Ok(if tally.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
+
+/// Reads, checks and issues every line, a chunk at a time.
+fn read_lines(
+    args: &BatchArgs,
+    reader: Box<dyn std::io::BufRead>,
+    keys: &mut HolderKeys<'_>,
+    reg: &mut SqliteRegistry,
+    authority: &Authority,
+    tally: &mut Tally,
+    bar: &indicatif::ProgressBar,
+) -> Result<(), Failure> {
+    let mut chunk: Vec<Item> = Vec::with_capacity(BATCH);
     let mut seen = std::collections::HashSet::new();
     for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| Failure::io(&e, &args.input))?;
+        let line_no = n + 1;
+        let line = line.map_err(|e| Failure::io(&e, format!("{} line {line_no}", args.input)))?;
         if line.trim().is_empty() {
             continue;
         }
         let data = match LicenseData::from_json(line.as_bytes()) {
             Ok(d) => d,
             Err(e) => {
-                refused += 1;
-                eprintln!("error[{}]: line {}: {e}", e.code(), n + 1);
+                tally.refuse(line_no, e.code(), &e.to_string())?;
                 continue;
             }
         };
         let id = data.meta.license_identifier.clone();
         let registered = reg.license(&id).map_err(|e| registry_failure(&e, "registry"))?.is_some();
         if registered || !seen.insert(id.clone()) {
-            refused += 1;
-            eprintln!("error[registry.duplicate]: line {}: license {id} is already registered", n + 1);
+            tally.refuse(line_no, "registry.duplicate", &format!("license {id} is already registered"))?;
             continue;
         }
+        let path = credential_path(&args.out_dir, &id);
+        if path.exists() {
+            let e = crate::commands::output::exists(&path);
+            tally.refuse(line_no, e.code, &e.message)?;
+            continue;
+        }
+        let holder = match keys.for_line(line.as_bytes(), &data.meta.holder_code) {
+            Ok(k) => k,
+            Err(e) => {
+                tally.refuse(line_no, e.code, &e.message)?;
+                continue;
+            }
+        };
         let options = IssueOptions { qr_sets: data.qr_sets(), ..IssueOptions::default() };
-        chunk.push((data, options));
+        chunk.push(Item { line: line_no, data, options, holder });
         if chunk.len() == BATCH {
-            refused += flush(&mut reg, &authority, &holder, &args.out_dir, &mut chunk)?;
+            flush(reg, authority, &args.out_dir, &mut chunk, tally)?;
             bar.inc(BATCH as u64);
         }
     }
     let last = chunk.len() as u64;
-    refused += flush(&mut reg, &authority, &holder, &args.out_dir, &mut chunk)?;
+    flush(reg, authority, &args.out_dir, &mut chunk, tally)?;
     bar.inc(last);
-    bar.finish_and_clear();
-    Ok(if refused == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+    Ok(())
 }
 
 /// Issues a chunk; if anything in it is refused, issues its items one by one to isolate the
-/// refusals. Returns how many were refused.
+/// refusals.
 fn flush(
     reg: &mut SqliteRegistry,
     authority: &Authority,
-    holder: &PublicKey,
     out_dir: &Path,
-    chunk: &mut Vec<(LicenseData, IssueOptions)>,
-) -> Result<usize, Failure> {
-    let mut refused = 0;
+    chunk: &mut Vec<Item>,
+    tally: &mut Tally,
+) -> Result<(), Failure> {
     if chunk.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
-    match issue_chunk(reg, authority, chunk, holder) {
-        Ok(done) => write_and_ack(out_dir, &done)?,
+    match issue_chunk(reg, authority, chunk) {
+        Ok(done) => {
+            write_and_ack(out_dir, &done)?;
+            tally.issued(done.len());
+        }
         Err(_) => {
             for item in chunk.iter() {
-                match issue_chunk(reg, authority, std::slice::from_ref(item), holder) {
-                    Ok(done) => write_and_ack(out_dir, &done)?,
-                    Err(e) => {
-                        refused += 1;
-                        eprintln!("error[{}]: {} ({})", e.code(), e, item.0.meta.license_identifier);
+                match issue_chunk(reg, authority, std::slice::from_ref(item)) {
+                    Ok(done) => {
+                        write_and_ack(out_dir, &done)?;
+                        tally.issued(done.len());
                     }
+                    Err(e) => tally.refuse(
+                        item.line,
+                        e.code(),
+                        &format!("{e} ({})", item.data.meta.license_identifier),
+                    )?,
                 }
             }
         }
     }
     chunk.clear();
-    Ok(refused)
+    Ok(())
 }
 
 fn count_lines(path: &str) -> u64 {
@@ -254,9 +422,16 @@ fn progress(total: u64, quiet: bool) -> indicatif::ProgressBar {
     }
     let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} licenses, {per_sec}, eta {eta}")
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} licenses, {rate}, eta {eta}")
     {
-        bar.set_style(style);
+        // Whole licenses per second, as a person reads a rate (indicatif's {per_sec} prints
+        // four decimals).
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            },
+        ));
     }
     bar
 }

@@ -125,24 +125,9 @@ pub fn load_public_key(path: &str) -> Result<PublicKey, Failure> {
     PublicKey::from_pem_or_der(&read_input(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 
-/// Writes a secret file readable by its owner only.
+/// Writes a secret file readable by its owner only (refusing an existing file unless `force`).
 pub fn write_secret(path: &Path, contents: &[u8], force: bool) -> Result<(), Failure> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let display = path.display();
-    let mut file = options.open(path).map_err(|e| Failure::io(&e, &display))?;
-    file.write_all(contents).and_then(|()| file.sync_all()).map_err(|e| Failure::io(&e, &display))
+    crate::commands::output::write_new(path, contents, force, true)
 }
 
 fn generate(args: &GenerateArgs) -> Result<ExitCode, Failure> {

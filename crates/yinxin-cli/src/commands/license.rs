@@ -7,14 +7,15 @@ use clap::{Args, Subcommand};
 use yinxin::ErrorCode;
 use yinxin::crypto::{PublicKey, Signer as _};
 use yinxin::license::{
-    ElementValue, IssueOptions, LicenseData, LicenseError, LicenseIssuer, LicenseVerifier, untrusted,
+    ElementValue, IssueOptions, IssuedLicense, LicenseData, LicenseError, LicenseIssuer, LicenseVerifier,
+    VerifiedLicense, untrusted,
 };
-use yinxin::status::{Status, StatusListCache, StatusListToken};
+use yinxin::status::{Status, StatusListCache, StatusListToken, StatusOutcome};
 use yinxin::trust::TrustStore;
 
 use crate::commands::authority::load_issuer;
 use crate::commands::key::load_private_key;
-use crate::commands::time_arg;
+use crate::commands::time_arg::{self, rfc3339};
 use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure, read_input};
 
 #[derive(Subcommand)]
@@ -64,6 +65,13 @@ pub struct IssueArgs {
     /// Do not pre-sign the license's disclosure sets as compact QR claims.
     #[arg(long)]
     no_qr_sets: bool,
+    /// Replace --out if it exists (by default an existing file is never overwritten).
+    #[arg(long)]
+    force: bool,
+    /// Print {"identifier", "doc_type", "bytes", "valid_from", "valid_until", "status"?,
+    /// "warnings": [{"code", "message"}]} instead of the tab-separated line.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -80,10 +88,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     json: bool,
     /// A Status List Token (signed by an authority under --trust) to check the license's
-    /// status against; repeatable. Without it, status is not checked.
+    /// status against; repeatable. A license that names a status list is refused as
+    /// license.status_unknown unless its list is given (or --accept-unknown-status).
     #[arg(long = "status-list")]
     status_lists: Vec<String>,
-    /// Accept a license whose status cannot be established (default: refuse).
+    /// Accept a license whose status cannot be established (default: refuse); the verdict
+    /// still says "status": "unknown".
     #[arg(long)]
     accept_unknown_status: bool,
 }
@@ -101,20 +111,38 @@ pub fn run(cmd: LicenseCommand) -> Result<ExitCode, Failure> {
 
 /// A public key file, or the public half of a private key file.
 pub fn load_holder_key(path: &str) -> Result<PublicKey, Failure> {
-    let bytes = read_input(path)?;
-    match PublicKey::from_pem_or_der(&bytes) {
+    parse_holder_key(&read_input(path)?, path)
+}
+
+/// A public key (SPKI PEM or DER), or the public half of a private key.
+pub fn parse_holder_key(bytes: &[u8], context: &str) -> Result<PublicKey, Failure> {
+    match PublicKey::from_pem_or_der(bytes) {
         Ok(k) => Ok(k),
-        Err(public_err) => match yinxin::crypto::SoftwareKey::from_pem_or_der(&bytes) {
+        Err(public_err) => match yinxin::crypto::SoftwareKey::from_pem_or_der(bytes) {
             Ok(k) => Ok(k.public_key().clone()),
-            Err(_) => Err(Failure::unreadable(&public_err, path)),
+            Err(_) => Err(Failure::unreadable(&public_err, context)),
         },
     }
 }
 
 fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
+    if !args.force && args.out.exists() {
+        return Err(crate::commands::output::exists(&args.out));
+    }
     let authority = load_issuer(&args.authority)?;
     let data = LicenseData::from_json(&read_input(&args.license)?)
         .map_err(|e| Failure::unreadable(&e, &args.license))?;
+    if data.disclosure_sets.is_empty() && !args.no_qr_sets {
+        warn(
+            "license.no_disclosure_sets",
+            &format!(
+                "{} has no \"disclosure_sets\": every QR code of this license will be a large \
+                 general-form code (QR version 37-40, hard to scan); name the element sets \
+                 holders show (docs/license-json.md)",
+                args.license
+            ),
+        );
+    }
     let holder = load_holder_key(&args.holder_key)?;
     let mut options = IssueOptions {
         at: args.at.as_deref().map(|s| time_arg::at(Some(s))).transpose()?,
@@ -125,7 +153,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
         options.extra_surface.insert("portrait".into(), ElementValue::Bytes(read_input(p)?));
     }
     if let Some(registry) = &args.registry {
-        return crate::commands::issue::issue_one(
+        let (issued, slot) = crate::commands::issue::issue_one(
             &args.authority,
             registry,
             &args.status_uri_base,
@@ -133,16 +161,52 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
             options,
             &holder,
             &args.out,
-        );
+            args.force,
+        )?;
+        report_issued(&issued, Some(&slot), args.json);
+        return Ok(ExitCode::SUCCESS);
     }
     let chain = vec![authority.certificate().clone()];
     let key = load_private_key(&args.authority.join("issuer.key.pem").to_string_lossy())?;
     let issuer = LicenseIssuer::new(key, chain).map_err(|e| Failure::unreadable(&e, "authority"))?;
     let issued =
         issuer.issue(&data, &holder, &options).map_err(|e| Failure::unreadable(&e, &args.license))?;
-    std::fs::write(&args.out, &issued.bytes).map_err(|e| Failure::io(&e, args.out.display()))?;
-    outln!("{}\t{}\t{} bytes", issued.identifier, issued.doc_type, issued.bytes.len());
+    crate::commands::output::write_new(&args.out, &issued.bytes, args.force, false)?;
+    report_issued(&issued, None, args.json);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `warning[<code>]: <message>` on stderr.
+pub fn warn(code: &str, message: &str) {
+    eprintln!("warning[{code}]: {message}");
+}
+
+/// What `license issue` prints: the warnings on stderr, then the tab-separated line (`<id>
+/// <status index>` with a registry, as acknowledgement) or the JSON object.
+fn report_issued(issued: &IssuedLicense, slot: Option<&yinxin_registry::StatusSlot>, json: bool) {
+    for w in &issued.warnings {
+        warn(w.code(), &w.to_string());
+    }
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "identifier": issued.identifier.to_string(),
+                "doc_type": issued.doc_type,
+                "bytes": issued.bytes.len(),
+                "valid_from": rfc3339(issued.validity.valid_from),
+                "valid_until": rfc3339(issued.validity.valid_until),
+                "status": slot.map(|s| serde_json::json!({"uri": s.uri, "index": s.index})),
+                "warnings": issued.warnings.iter()
+                    .map(|w| serde_json::json!({"code": w.code(), "message": w.to_string()}))
+                    .collect::<Vec<_>>(),
+            })
+        );
+    } else if let Some(s) = slot {
+        outln!("{} {}", issued.identifier, s.index);
+    } else {
+        outln!("{}\t{}\t{} bytes", issued.identifier, issued.doc_type, issued.bytes.len());
+    }
 }
 
 /// Loads a trust store from a PEM file.
@@ -177,20 +241,56 @@ fn unreadable(e: &LicenseError) -> bool {
     )
 }
 
+/// The verdict's word for the status of a license: what was found when it verified, or what
+/// made it fail; `None` when verification failed before status was looked at.
+pub fn status_word(result: &Result<VerifiedLicense, LicenseError>) -> Option<&'static str> {
+    match result {
+        Ok(v) => v.status_outcome().map(StatusOutcome::name),
+        Err(e) => failed_status_word(e),
+    }
+}
+
+/// The status word of a verification that failed: set when the status made it fail.
+pub fn failed_status_word(e: &LicenseError) -> Option<&'static str> {
+    match e {
+        LicenseError::Revoked => Some("revoked"),
+        LicenseError::Suspended => Some("suspended"),
+        LicenseError::StatusUnknown(_) => Some("unknown"),
+        _ => None,
+    }
+}
+
+/// A hint after an error that the user can fix by supplying something.
+pub fn hint(e: &LicenseError) -> Option<String> {
+    match e {
+        LicenseError::StatusUnknown(_) => Some(
+            "give the issuer's current status list with --status-list LIST.cwt (written by `yinxin \
+             status publish`), or accept unknown status with --accept-unknown-status"
+                .into(),
+        ),
+        LicenseError::IssuerKeyUnknown(kid) => Some(format!(
+            "compact codes name the issuer by key id ({kid}) instead of carrying its certificate: \
+             supply it with --issuer-cert ISSUER.pem (the authority's issuer.pem), or give a \
+             --status-list signed by that issuer"
+        )),
+        _ => None,
+    }
+}
+
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let trust = load_trust(&args.trust)?;
     let at = time_arg::at(args.at.as_deref())?;
     let bytes = read_input(&args.file)?;
     let verifier =
         LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(args.accept_unknown_status);
-    let result = if args.status_lists.is_empty() {
-        verifier.verify(&bytes, at)
-    } else {
-        verifier.verify_with_status(&bytes, at, &load_status_lists(&args.status_lists, &trust, at)?)
-    };
+    // Always with status: a license that names a status list is refused when its status cannot
+    // be established, whether or not lists were given.
+    let lists = load_status_lists(&args.status_lists, &trust, at)?;
+    let result = verifier.verify_with_status(&bytes, at, &lists);
+    let status = status_word(&result);
     let (json, exit) = match &result {
         Ok(v) => (
-            serde_json::json!({"valid": true, "doc_type": v.doc_type(), "elements": v.elements_json()}),
+            serde_json::json!({"valid": true, "verdict": "VALID", "doc_type": v.doc_type(), "status": status, "elements": v.elements_json()}),
             ExitCode::SUCCESS,
         ),
         Err(e) => {
@@ -199,7 +299,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 untrusted::inspect(&bytes, at).ok().and_then(|r| r.first().map(|d| d.doc_type.clone()));
             let exit = if unreadable(e) { EXIT_UNREADABLE } else { EXIT_INVALID };
             (
-                serde_json::json!({"valid": false, "error": e.code(), "message": e.to_string(), "doc_type": doc_type, "elements": {}}),
+                serde_json::json!({"valid": false, "verdict": "INVALID", "error": e.code(), "message": e.to_string(), "doc_type": doc_type, "status": status, "elements": {}}),
                 ExitCode::from(exit),
             )
         }
@@ -211,7 +311,12 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             Ok(v) => {
                 outln!("VALID\t{}", v.doc_type());
                 outln!("issuer\t{}", v.chain().leaf().subject());
-                outln!("validity\t{}", v.validity().to_json());
+                outln!(
+                    "validity\t{} to {}",
+                    rfc3339(v.validity().valid_from),
+                    rfc3339(v.validity().valid_until)
+                );
+                outln!("status\t{}", status_line(v.status_outcome()));
                 for (ns, items) in v.elements() {
                     for (id, value) in items {
                         outln!("{ns}\t{id}\t{}", value.to_json());
@@ -223,6 +328,22 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     }
     if let Err(e) = &result {
         eprintln!("error[{}]: {e}", e.code());
+        if let Some(h) = hint(e) {
+            eprintln!("hint: {h}");
+        }
     }
     Ok(exit)
+}
+
+/// The status of a verified license, as a person reads it.
+pub fn status_line(outcome: Option<&StatusOutcome>) -> String {
+    match outcome {
+        Some(StatusOutcome::Known(Status::Valid)) => "valid (checked against its status list)".into(),
+        Some(StatusOutcome::NoReference) => "none (the license names no status list)".into(),
+        Some(StatusOutcome::Unknown(reason)) => {
+            format!("unknown, accepted by --accept-unknown-status ({reason})")
+        }
+        Some(other) => format!("{}, accepted by --accept-unknown-status", other.name()),
+        None => "not checked".into(),
+    }
 }

@@ -81,7 +81,7 @@ pub struct VerifyArgs {
     /// issuers of the --status-list tokens are known already. Repeatable.
     #[arg(long = "issuer-cert")]
     issuer_certs: Vec<String>,
-    /// Print {"valid", "error"?, "doc_type", "disclosed", "created", "age_s"}.
+    /// Print {"valid", "error"?, "doc_type", "status", "disclosed", "created", "age_s"}.
     #[arg(long)]
     json: bool,
 }
@@ -164,6 +164,7 @@ fn unreadable(e: &PresentError) -> bool {
             | PresentError::QrTooLong(_)
             | PresentError::QrEncoding
             | PresentError::QrInflate
+            | PresentError::QrTruncated
             | PresentError::QrTooLarge(_)
             | PresentError::QrPayload
             | PresentError::Malformed(_)
@@ -223,12 +224,15 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 .values()
                 .flat_map(|items| items.iter().map(|(k, val)| (k.clone(), val.to_json())))
                 .collect();
+            let outcome = v.license().status_outcome();
             if args.json {
                 outln!(
                     "{}",
                     serde_json::json!({
                         "valid": true,
+                        "verdict": "VALID",
                         "doc_type": v.license().doc_type(),
+                        "status": outcome.map(yinxin::status::StatusOutcome::name),
                         "disclosed": disclosed,
                         "created": v.created().unix_timestamp(),
                         "age_s": v.age().whole_seconds(),
@@ -236,21 +240,30 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 );
             } else {
                 outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
+                outln!("status\t{}", crate::commands::license::status_line(outcome));
                 for (k, val) in &disclosed {
                     outln!("{k}\t{val}");
                 }
             }
         }
         Err(e) => {
+            let license_error = match e {
+                PresentError::License(l) => Some(l),
+                _ => None,
+            };
+            let status = license_error.and_then(crate::commands::license::failed_status_word);
             if args.json {
                 outln!(
                     "{}",
-                    serde_json::json!({"valid": false, "error": e.code(), "message": e.to_string()})
+                    serde_json::json!({"valid": false, "verdict": "INVALID", "error": e.code(), "message": e.to_string(), "status": status})
                 );
             } else {
                 outln!("INVALID\t{}\t{e}", e.code());
             }
             eprintln!("error[{}]: {e}", e.code());
+            if let Some(h) = license_error.and_then(crate::commands::license::hint) {
+                eprintln!("hint: {h}");
+            }
         }
     }
     Ok(exit)

@@ -9,7 +9,11 @@ use yinxin::status::{Status, StatusListToken, TokenClaims};
 use yinxin_registry::{Registry, RegistryConfig, RegistryError, SqliteRegistry};
 
 use crate::commands::authority::load_issuer;
+use crate::commands::time_arg::rfc3339;
 use crate::failure::{EXIT_INVALID, Failure};
+
+/// `status publish --valid-hours` at most (a year): a list lives no longer than that.
+const MAX_VALID_HOURS: i64 = 24 * 366;
 
 /// Where new registries put their lists unless told otherwise.
 pub const DEFAULT_URI_BASE: &str = "https://status.example.gov.cn/lists";
@@ -20,6 +24,25 @@ pub enum RegistryCommand {
     List(ListArgs),
     /// Check the registry's integrity and invariants. Exit 0 when consistent, 1 otherwise.
     Check(CheckArgs),
+    /// Show the audit log: every issuance and status change, oldest first.
+    Log(LogArgs),
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    /// The registry database.
+    #[arg(long)]
+    registry: PathBuf,
+    /// Only this license (or seal) identifier.
+    #[arg(long)]
+    id: Option<String>,
+    /// Only entries after this audit sequence number (e.g. the last one you saw).
+    #[arg(long, default_value_t = 0)]
+    after: i64,
+    /// One JSON object per entry: {"sequence", "identifier", "from", "to", "actor", "reason",
+    /// "at"}.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -48,7 +71,7 @@ pub struct ChangeArgs {
     /// The license identifier.
     #[arg(long)]
     id: String,
-    /// Why (kept in the audit log).
+    /// Why (kept in the audit log; required, not empty).
     #[arg(long)]
     reason: String,
     /// Who (kept in the audit log); default $USER.
@@ -71,7 +94,8 @@ pub struct PublishArgs {
     /// `ttl` claim: seconds verifiers may cache a list.
     #[arg(long, default_value_t = 3600)]
     ttl: u64,
-    /// `exp` claim: hours until the lists expire.
+    /// `exp` claim: hours until the lists expire. Verifiers treat an expired list as status
+    /// unknown: publish again well before then, on a schedule (e.g. hourly from cron).
     #[arg(long, default_value_t = 48)]
     valid_hours: i64,
 }
@@ -80,6 +104,7 @@ pub fn run(cmd: RegistryCommand) -> Result<ExitCode, Failure> {
     match cmd {
         RegistryCommand::List(args) => list(&args),
         RegistryCommand::Check(args) => check(&args),
+        RegistryCommand::Log(args) => log(&args),
     }
 }
 
@@ -140,13 +165,79 @@ fn check(args: &CheckArgs) -> Result<ExitCode, Failure> {
     }
 }
 
-/// Applies a status change; prints `<id> <STATUS> <audit sequence>` once committed.
+/// Applies a status change; prints `<id> <STATUS> <audit sequence>` once committed, and on
+/// stderr what the number is and that verifiers see the change only once the lists are
+/// published again.
 pub fn change(args: &ChangeArgs, to: Status) -> Result<ExitCode, Failure> {
+    if args.reason.trim().is_empty() {
+        return Err(registry_failure(&RegistryError::ReasonMissing, "--reason"));
+    }
     let mut reg = open_existing(&args.registry)?;
     let actor = args.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
     let entry =
         reg.set_status(&args.id, to, &actor, &args.reason).map_err(|e| registry_failure(&e, &args.id))?;
     outln!("{}\t{}\t{}", entry.identifier, entry.to.name(), entry.sequence);
+    eprintln!(
+        "recorded as audit log entry {} (yinxin registry log --registry {} --id {}).\n\
+         Verifiers see the change only once the status lists are published again: \
+         yinxin status publish --registry {} --authority DIR --out DIR",
+        entry.sequence,
+        args.registry.display(),
+        entry.identifier,
+        args.registry.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn log(args: &LogArgs) -> Result<ExitCode, Failure> {
+    let reg = open_existing(&args.registry)?;
+    let print = |e: &yinxin_registry::AuditEntry| {
+        let from = e.from.map(|s| s.name());
+        if args.json {
+            outln!(
+                "{}",
+                serde_json::json!({
+                    "sequence": e.sequence,
+                    "identifier": e.identifier,
+                    "from": from,
+                    "to": e.to.name(),
+                    "actor": e.actor,
+                    "reason": e.reason,
+                    "at": rfc3339(e.at),
+                })
+            );
+        } else {
+            let change =
+                from.map_or_else(|| format!("issued {}", e.to.name()), |f| format!("{f} -> {}", e.to.name()));
+            outln!(
+                "{}\t{}\t{}\t{change}\t{}\t{}",
+                e.sequence,
+                rfc3339(e.at),
+                e.identifier,
+                e.actor,
+                e.reason
+            );
+        }
+    };
+    if let Some(id) = &args.id {
+        if reg.license(id).map_err(|e| registry_failure(&e, "log"))?.is_none() {
+            return Err(registry_failure(&RegistryError::NotFound(id.clone()), "log"));
+        }
+        reg.audit(id)
+            .map_err(|e| registry_failure(&e, "log"))?
+            .iter()
+            .filter(|e| e.sequence > args.after)
+            .for_each(print);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A page at a time: a registry of a million licenses has a million issuance entries.
+    let mut after = args.after;
+    loop {
+        let page = reg.audit_log(after, 1000).map_err(|e| registry_failure(&e, "log"))?;
+        let Some(last) = page.last() else { break };
+        after = last.sequence;
+        page.iter().for_each(print);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -156,14 +247,16 @@ pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
     let authority = load_issuer(&args.authority)?;
     std::fs::create_dir_all(&args.out).map_err(|e| Failure::io(&e, args.out.display()))?;
     let now = OffsetDateTime::now_utc();
+    if args.valid_hours <= 0 || args.valid_hours > MAX_VALID_HOURS {
+        return Err(Failure::usage(format!(
+            "--valid-hours {}: give 1 to {MAX_VALID_HOURS} hours (a list must not be expired when published)",
+            args.valid_hours
+        )));
+    }
+    let expires = now + Duration::hours(args.valid_hours);
     let chain = [authority.certificate().clone()];
     for (uri, list) in reg.status_lists().map_err(|e| registry_failure(&e, "publish"))? {
-        let claims = TokenClaims {
-            sub: uri.clone(),
-            iat: now,
-            exp: Some(now + Duration::hours(args.valid_hours)),
-            ttl: Some(args.ttl),
-        };
+        let claims = TokenClaims { sub: uri.clone(), iat: now, exp: Some(expires), ttl: Some(args.ttl) };
         let token = StatusListToken::sign(&list, &claims, authority.signer(), &chain)
             .map_err(|e| Failure::unreadable(&e, &uri))?;
         let name: String = uri
@@ -177,5 +270,11 @@ pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
         std::fs::write(&path, &token).map_err(|e| Failure::io(&e, path.display()))?;
         outln!("{uri}\t{}\t{} bytes\t{} set", path.display(), token.len(), list.non_zero().count());
     }
+    eprintln!(
+        "the lists expire {} ({} h from now): verifiers then answer status unknown. Publish again \
+         before then, on a schedule (e.g. hourly), and after every revocation or suspension.",
+        rfc3339(expires),
+        args.valid_hours
+    );
     Ok(ExitCode::SUCCESS)
 }

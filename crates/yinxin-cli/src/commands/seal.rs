@@ -2,14 +2,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
 use yinxin::license::StatusReference;
-use yinxin::seal::ofd::{OfdLimits, verify_ofd};
 use yinxin::seal::{
     CertList, Seal, SealCheck, SealHolder, SealMaker, SealPicture, SealRequest, SealSignature, SealVerifier,
 };
@@ -17,10 +15,12 @@ use yinxin::trust::Certificate;
 use yinxin_registry::{IssuedRecord, Registry as _, RegistryError, StatusSlot};
 
 use crate::commands::key::load_private_key;
-use crate::commands::license::{load_status_lists, load_trust};
+use crate::commands::output;
 use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
-use crate::commands::time_arg;
-use crate::failure::{EXIT_INVALID, Failure, read_input};
+use crate::commands::seal_picture::{MAX_PICTURE_BYTES, picture_type};
+use crate::commands::time_arg::{self, rfc3339};
+use crate::commands::verdict::put;
+use crate::failure::{EXIT_UNREADABLE, Failure, read_input};
 
 #[derive(Subcommand)]
 pub enum SealCommand {
@@ -32,14 +32,7 @@ pub enum SealCommand {
     /// Sign a file with a seal: writes a SES_Signature (SignedValue.dat).
     Sign(SignArgs),
     /// Verify a seal signature over a file. Exit 0 valid, 1 invalid, 2 unreadable.
-    Verify(VerifyArgs),
-}
-
-#[derive(Subcommand)]
-pub enum OfdCommand {
-    /// Verify every signature of an OFD document, one verdict each. Exit 0 when all are
-    /// valid, 1 otherwise (or when there is none), 2 unreadable.
-    Verify(OfdVerifyArgs),
+    Verify(crate::commands::seal_verify::VerifyArgs),
 }
 
 #[derive(Args)]
@@ -56,13 +49,15 @@ pub struct InspectArgs {
 
 #[derive(Args)]
 pub struct MakeArgs {
-    /// The seal maker's SM2 private key.
+    /// The seal maker's SM2 private key: the key of the seal-making system that signs the
+    /// seal (the key of --maker-cert, e.g. `authority cert --out-key`), not the holder's.
     #[arg(long)]
     maker_key: String,
-    /// The seal maker's certificate.
+    /// The seal maker's certificate (the certificate of --maker-key).
     #[arg(long)]
     maker_cert: String,
-    /// The certificate of who may sign with the seal (repeatable).
+    /// The certificate of who may sign with the seal (repeatable): the holder's, whose key
+    /// `seal sign --key` uses.
     #[arg(long, required = true)]
     holder_cert: Vec<String>,
     /// The seal name.
@@ -71,7 +66,8 @@ pub struct MakeArgs {
     /// The seal identifier (esID, ASCII).
     #[arg(long)]
     es_id: String,
-    /// The picture (PNG, JPG, GIF, SVG, OFD); its type is taken from the extension.
+    /// The seal's picture: a PNG, JPEG, GIF, SVG or OFD file (at most 4 MiB). Its type is
+    /// recognised from the content, and it must open.
     #[arg(long)]
     picture: PathBuf,
     /// Picture size in millimetres.
@@ -86,19 +82,23 @@ pub struct MakeArgs {
     /// Vendor id in the header.
     #[arg(long, default_value = "yinxin")]
     vid: String,
-    /// Creation time (RFC 3339), default now.
+    /// Creation time (RFC 3339 or a date), default now.
     #[arg(long)]
     at: Option<String>,
     /// Record the seal in this registry (created if missing) and give it a status list entry,
-    /// so that it can be revoked (`yinxin license revoke ESID --registry DB`).
+    /// so that it can be revoked or suspended:
+    /// `yinxin license revoke --registry DB --id ESID --reason TEXT`.
     #[arg(long)]
     registry: Option<PathBuf>,
     /// Status lists of a new registry are published under this URI.
     #[arg(long, default_value = DEFAULT_URI_BASE)]
     status_uri_base: String,
-    /// Output file.
+    /// Output file (never overwritten without --force).
     #[arg(long)]
     out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -118,55 +118,15 @@ pub struct SignArgs {
     /// propertyInfo (default: the data file's name).
     #[arg(long)]
     property_info: Option<String>,
-    /// Signing time (RFC 3339), default now.
+    /// Signing time (RFC 3339 or a date), default now.
     #[arg(long)]
     at: Option<String>,
-    /// Output file (SignedValue.dat).
+    /// Output file (SignedValue.dat; never overwritten without --force).
     #[arg(long)]
     out: PathBuf,
-}
-
-/// What seal verification trusts: shared by `seal verify` and `ofd verify`.
-#[derive(Args)]
-pub struct TrustArgs {
-    /// Trust anchors for seal makers' certificates; without it makers are not checked against
-    /// an anchor (reported as `"maker_trusted": null`).
+    /// Replace --out if it exists.
     #[arg(long)]
-    trust: Option<String>,
-    /// Intermediate CA certificates (PEM bundle) between makers' certificates and --trust.
-    #[arg(long)]
-    intermediates: Option<String>,
-    /// Signed status list(s) for seals that carry a status reference (needs --trust).
-    #[arg(long = "status-list")]
-    status_lists: Vec<String>,
-    /// Accept seals whose status cannot be established.
-    #[arg(long)]
-    accept_unknown_status: bool,
-    /// The time status lists are checked for (RFC 3339), default now.
-    #[arg(long)]
-    at: Option<String>,
-    /// Print JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Args)]
-pub struct VerifyArgs {
-    /// The SES_Signature file.
-    file: String,
-    /// The signed data.
-    #[arg(long)]
-    data: String,
-    #[command(flatten)]
-    trust: TrustArgs,
-}
-
-#[derive(Args)]
-pub struct OfdVerifyArgs {
-    /// The OFD file.
-    file: String,
-    #[command(flatten)]
-    trust: TrustArgs,
+    force: bool,
 }
 
 pub fn run(cmd: SealCommand) -> Result<ExitCode, Failure> {
@@ -174,30 +134,8 @@ pub fn run(cmd: SealCommand) -> Result<ExitCode, Failure> {
         SealCommand::Inspect(a) => inspect(&a),
         SealCommand::Make(a) => make(&a),
         SealCommand::Sign(a) => sign(&a),
-        SealCommand::Verify(a) => verify(&a),
+        SealCommand::Verify(a) => crate::commands::seal_verify::verify(&a),
     }
-}
-
-pub fn run_ofd(cmd: OfdCommand) -> Result<ExitCode, Failure> {
-    match cmd {
-        OfdCommand::Verify(a) => ofd_verify(&a),
-    }
-}
-
-/// Sets a member of a JSON object.
-fn put(v: &mut serde_json::Value, key: &str, value: serde_json::Value) {
-    if let Some(map) = v.as_object_mut() {
-        map.insert(key.to_owned(), value);
-    }
-}
-
-/// A member of a JSON object, or null.
-fn field<'v>(v: &'v serde_json::Value, key: &str) -> &'v serde_json::Value {
-    v.get(key).unwrap_or(&serde_json::Value::Null)
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 fn load_cert(path: &str) -> Result<Certificate, Failure> {
@@ -279,24 +217,28 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn picture_type(path: &Path) -> String {
-    path.extension().and_then(|e| e.to_str()).map_or_else(
-        || "PNG".into(),
-        |e| match e.to_ascii_lowercase().as_str() {
-            "jpg" | "jpeg" => "JPG".into(),
-            other => other.to_ascii_uppercase(),
-        },
-    )
-}
-
 fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
     let key = load_private_key(&args.maker_key)?;
     let maker_cert = load_cert(&args.maker_cert)?;
     let holders = args.holder_cert.iter().map(|p| load_cert(p)).collect::<Result<Vec<_>, _>>()?;
+    if !args.force && args.out.exists() {
+        return Err(output::exists(&args.out));
+    }
     let picture_path = args.picture.display().to_string();
+    let size = std::fs::metadata(&args.picture).map_err(|e| Failure::io(&e, &picture_path))?.len();
+    if size > MAX_PICTURE_BYTES {
+        return Err(Failure {
+            code: "seal.picture_invalid",
+            message: format!(
+                "{picture_path}: {size} bytes; a seal picture is at most {MAX_PICTURE_BYTES} bytes"
+            ),
+            exit: EXIT_UNREADABLE,
+        });
+    }
+    let data = read_input(&picture_path)?;
     let picture = SealPicture {
-        kind: picture_type(&args.picture),
-        data: read_input(&picture_path)?,
+        kind: picture_type(&data, &picture_path)?.to_owned(),
+        data,
         width_mm: args.size_mm,
         height_mm: args.size_mm,
     };
@@ -353,7 +295,7 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
             (seal, records.into_iter().next().map(|r| r.slot))
         }
     };
-    std::fs::write(&args.out, &seal).map_err(|e| Failure::io(&e, args.out.display()))?;
+    output::write_new(&args.out, &seal, args.force, false)?;
     match slot {
         Some(s) => outln!("{}\t{} bytes\tstatus {} #{}", args.es_id, seal.len(), s.uri, s.index),
         None => outln!("{}\t{} bytes", args.es_id, seal.len()),
@@ -374,135 +316,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
             .map_or_else(|| args.data.clone(), |n| n.to_string_lossy().into_owned())
     });
     let signed = holder.sign(&data, at, &property).map_err(|e| Failure::unreadable(&e, &args.data))?;
-    std::fs::write(&args.out, &signed).map_err(|e| Failure::io(&e, args.out.display()))?;
+    output::write_new(&args.out, &signed, args.force, false)?;
     outln!("{}\t{} bytes\tsigned at {}", args.out.display(), signed.len(), rfc3339(at));
     Ok(ExitCode::SUCCESS)
-}
-
-/// A verifier from the trust options, and the time they name.
-fn verifier(t: &TrustArgs) -> Result<(SealVerifier, OffsetDateTime), Failure> {
-    let at = time_arg::at(t.at.as_deref())?;
-    let Some(trust_path) = &t.trust else {
-        if !t.status_lists.is_empty() {
-            return Err(Failure::usage("--status-list needs --trust to verify the lists"));
-        }
-        return Ok((
-            SealVerifier::without_trust_anchors().accept_unknown_status(t.accept_unknown_status),
-            at,
-        ));
-    };
-    let store = load_trust(trust_path)?;
-    let cas = match &t.intermediates {
-        Some(p) => {
-            yinxin::trust::parse_pem_certificates(&read_input(p)?).map_err(|e| Failure::unreadable(&e, p))?
-        }
-        None => Vec::new(),
-    };
-    let mut v = SealVerifier::new(store.clone())
-        .with_intermediates(cas)
-        .accept_unknown_status(t.accept_unknown_status);
-    if !t.status_lists.is_empty() {
-        v = v.with_status_lists(Arc::new(load_status_lists(&t.status_lists, &store, at)?));
-    }
-    Ok((v, at))
-}
-
-fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
-    let bytes = read_input(&args.file)?;
-    let data = read_input(&args.data)?;
-    let (v, at) = verifier(&args.trust)?;
-    let sig = SealSignature::from_der(&bytes).map_err(|e| Failure::unreadable(&e, &args.file))?;
-    let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
-    let check = v.check_signature(&sig, Some(&digest), at);
-    let first = check.errors.first();
-    let mut report = json!({
-        "valid": check.is_valid(),
-        "errors": check.errors.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
-        "version": sig.version().number(),
-        "es_id": sig.seal().es_id(),
-        "seal_name": sig.seal().name(),
-        "signed_at": sig.signed_at().map(rfc3339),
-        "data_hash": check.data_hash == Some(true),
-        "signature_valid": check.signature == Some(true),
-        "maker_signature": check.maker_signature,
-        "maker_trusted": check.maker_trusted,
-        "seal_valid": check.seal,
-    });
-    if let Some(e) = first {
-        put(&mut report, "error", json!(e.code()));
-        put(&mut report, "message", json!(e.to_string()));
-    }
-    if args.trust.json {
-        outln!("{report}");
-    } else {
-        outln!("{}\t{}", if check.is_valid() { "valid" } else { "INVALID" }, sig.seal().name());
-        for key in [
-            "es_id",
-            "signed_at",
-            "data_hash",
-            "signature_valid",
-            "maker_signature",
-            "maker_trusted",
-            "seal_valid",
-        ] {
-            outln!("{key}\t{}", field(&report, key));
-        }
-    }
-    match first {
-        None => Ok(ExitCode::SUCCESS),
-        Some(e) => {
-            eprintln!("error[{}]: {e}", e.code());
-            Ok(ExitCode::from(EXIT_INVALID))
-        }
-    }
-}
-
-fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
-    let bytes = read_input(&args.file)?;
-    let (v, at) = verifier(&args.trust)?;
-    let verdicts =
-        verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;
-    for d in &verdicts {
-        let mut j = json!({
-            "signature": d.signature,
-            "kind": d.kind.map(|k| k.as_str()),
-            "es_id": d.es_id,
-            "seal_name": d.seal_name,
-            "signed_at": d.signed_at.map(rfc3339),
-            "references": d.references,
-            "data_hash": d.data_hash,
-            "signature_valid": d.signature_valid,
-            "seal_valid": d.seal_valid,
-            "valid": d.valid,
-            "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
-        });
-        if let Some((code, message)) = &d.error {
-            put(&mut j, "error", json!(code));
-            put(&mut j, "message", json!(message));
-        }
-        if args.trust.json {
-            outln!("{j}");
-        } else {
-            outln!("{}\t{}\t{}", if d.valid { "valid" } else { "INVALID" }, d.signature, field(&j, "kind"));
-            for key in [
-                "es_id",
-                "seal_name",
-                "signed_at",
-                "references",
-                "data_hash",
-                "signature_valid",
-                "seal_valid",
-            ] {
-                outln!("  {key}\t{}", field(&j, key));
-            }
-            for (code, message) in &d.errors {
-                outln!("  error[{code}]\t{message}");
-            }
-        }
-    }
-    if verdicts.is_empty() {
-        eprintln!("error[ofd.unsigned]: the document carries no signature");
-        return Ok(ExitCode::from(EXIT_INVALID));
-    }
-    Ok(if verdicts.iter().all(|d| d.valid) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use yinxin::status::{Status, StatusList, StatusListToken, TokenClaims, is_token};
 
+use crate::commands::time_arg::rfc3339;
 use crate::failure::{Failure, read_maybe_hex};
 
 #[derive(Subcommand)]
@@ -81,13 +82,9 @@ fn decode(args: &DecodeArgs) -> Result<ExitCode, Failure> {
         outln!("{obj}");
     } else {
         if let Some(c) = &claims {
-            outln!(
-                "token\tsub {}\tiat {}\texp {:?}\tttl {:?}\t(signature not checked)",
-                c.sub,
-                c.iat,
-                c.exp.map(|t| t.to_string()),
-                c.ttl
-            );
+            let exp = c.exp.map_or_else(|| "no expiry".to_owned(), |t| format!("expires {}", rfc3339(t)));
+            let ttl = c.ttl.map_or_else(|| "no ttl".to_owned(), |s| format!("cache for {s} s"));
+            outln!("token\tsub {}\tissued {}\t{exp}\t{ttl}\t(signature not checked)", c.sub, rfc3339(c.iat));
         }
         outln!("bits\t{}\nsize\t{}", list.bits(), list.len());
         for (i, v) in list.non_zero() {

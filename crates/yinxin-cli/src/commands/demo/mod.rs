@@ -54,7 +54,14 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
             temp.path()
         }
     };
-    outln!("yinxin demo (working in {})", dir.display());
+    if args.dir.is_some() {
+        outln!("yinxin demo (working in {}; the files stay there)", dir.display());
+    } else {
+        outln!(
+            "yinxin demo (working in {}, deleted at the end; `yinxin demo --dir DIR` keeps the files)",
+            dir.display()
+        );
+    }
     identifiers()?;
     signatures(dir)?;
     let (n, mut story) = licenses::run(dir, 6)?;
@@ -72,7 +79,7 @@ fn identifiers() -> Result<(), Failure> {
     let entity = Uscc::parse(ENTITY).map_err(fail)?;
     outln!("company USCC    {entity}  (authority code {})", entity.registration_authority());
     let person = ResidentId::parse(PERSON).map_err(fail)?;
-    outln!("resident ID     {person}  (born {}, {:?})", person.birth_date(), person.sex());
+    outln!("resident ID     {person}  (born {}, {})", person.birth_date(), person.sex());
 
     step(2, "A new e-license identifier (GB/T 36904, check character ISO 7064 MOD 37,36)");
     let type_code = LicenseTypeCode::parse(TYPE_CODE).map_err(fail)?;

@@ -1,0 +1,256 @@
+//! `yinxin seal verify` (a seal signature over a file) and `yinxin ofd verify` (every
+//! signature of an OFD document), in the shared verdict vocabulary of [`super::verdict`].
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use time::OffsetDateTime;
+use yinxin::ErrorCode;
+use yinxin::seal::ofd::{OfdLimits, verify_ofd};
+use yinxin::seal::{SealSignature, SealVerifier};
+
+use crate::commands::license::{load_status_lists, load_trust};
+use crate::commands::time_arg::{self, rfc3339};
+use crate::commands::verdict::{self, NO_TRUST, put};
+use crate::failure::{EXIT_INVALID, Failure, read_input};
+
+#[derive(Subcommand)]
+pub enum OfdCommand {
+    /// Verify every signature of an OFD document, one verdict each. Exit 0 when all are
+    /// valid, 1 otherwise (or when there is none), 2 unreadable.
+    Verify(OfdVerifyArgs),
+}
+
+/// What seal verification trusts: shared by `seal verify` and `ofd verify`.
+#[derive(Args)]
+pub struct TrustArgs {
+    /// Trust anchors for seal makers' and signers' certificates; without it they are not
+    /// checked against an anchor (reported as `not checked`: `null` in JSON, listed under
+    /// `"not_checked"`).
+    #[arg(long)]
+    trust: Option<String>,
+    /// Intermediate CA certificates (PEM bundle) between makers' certificates and --trust.
+    #[arg(long)]
+    intermediates: Option<String>,
+    /// Signed status list(s) for seals that carry a status reference (needs --trust).
+    #[arg(long = "status-list")]
+    status_lists: Vec<String>,
+    /// Accept seals whose status cannot be established.
+    #[arg(long)]
+    accept_unknown_status: bool,
+    /// The time status lists are checked for (RFC 3339 or a date), default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The SES_Signature file.
+    file: String,
+    /// The signed data.
+    #[arg(long)]
+    data: String,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+#[derive(Args)]
+pub struct OfdVerifyArgs {
+    /// The OFD file.
+    file: String,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+pub fn run_ofd(cmd: OfdCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        OfdCommand::Verify(a) => ofd_verify(&a),
+    }
+}
+
+/// A verifier from the trust options, and the time they name.
+fn verifier(t: &TrustArgs) -> Result<(SealVerifier, OffsetDateTime), Failure> {
+    let at = time_arg::at(t.at.as_deref())?;
+    let Some(trust_path) = &t.trust else {
+        if !t.status_lists.is_empty() {
+            return Err(Failure::usage("--status-list needs --trust to verify the lists"));
+        }
+        return Ok((
+            SealVerifier::without_trust_anchors().accept_unknown_status(t.accept_unknown_status),
+            at,
+        ));
+    };
+    let store = load_trust(trust_path)?;
+    let cas = match &t.intermediates {
+        Some(p) => {
+            yinxin::trust::parse_pem_certificates(&read_input(p)?).map_err(|e| Failure::unreadable(&e, p))?
+        }
+        None => Vec::new(),
+    };
+    let mut v = SealVerifier::new(store.clone())
+        .with_intermediates(cas)
+        .accept_unknown_status(t.accept_unknown_status);
+    if !t.status_lists.is_empty() {
+        v = v.with_status_lists(Arc::new(load_status_lists(&t.status_lists, &store, at)?));
+    }
+    Ok((v, at))
+}
+
+/// Checks that may not run (no --trust): `not checked` when their value is null.
+const TRUST_CHECKS: [&str; 2] = ["maker_trusted", "signer_trusted"];
+
+/// Prints a JSON report's `keys` as `<indent>key\tvalue` lines, values as people read them.
+fn print_fields(report: &serde_json::Value, keys: &[&str], indent: &str) {
+    for key in keys {
+        let value = report.get(*key).unwrap_or(&serde_json::Value::Null);
+        let text = if value.is_null() && TRUST_CHECKS.contains(key) {
+            verdict::check_text(None).to_owned()
+        } else {
+            verdict::text(value)
+        };
+        outln!("{indent}{key}\t{text}");
+    }
+}
+
+/// What to try when a certificate did not chain to the anchors.
+fn untrusted_hint(code: &str, t: &TrustArgs) {
+    if matches!(code, "seal.maker_untrusted" | "ofd.signer_untrusted") && t.intermediates.is_none() {
+        eprintln!(
+            "hint: a certificate issued by an intermediate CA chains to --trust only with that CA: \
+             add --intermediates (e.g. the authority's issuer.pem)"
+        );
+    }
+}
+
+pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    let bytes = read_input(&args.file)?;
+    let data = read_input(&args.data)?;
+    let (v, at) = verifier(&args.trust)?;
+    let sig = SealSignature::from_der(&bytes).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
+    let check = v.check_signature(&sig, Some(&digest), at);
+    let first = check.errors.first();
+    let not_checked: Vec<&str> = if check.maker_trusted.is_none() { vec!["maker_trusted"] } else { vec![] };
+    let mut report = json!({
+        "valid": check.is_valid(),
+        "verdict": verdict::word(check.is_valid()),
+        "errors": check.errors.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
+        "version": sig.version().number(),
+        "es_id": sig.seal().es_id(),
+        "seal_name": sig.seal().name(),
+        "signed_at": sig.signed_at().map(rfc3339),
+        "data_hash": check.data_hash == Some(true),
+        "signature_valid": check.signature == Some(true),
+        "maker_signature": check.maker_signature,
+        "maker_trusted": check.maker_trusted,
+        "seal_valid": check.seal,
+        "not_checked": not_checked,
+    });
+    if let Some(e) = first {
+        put(&mut report, "error", json!(e.code()));
+        put(&mut report, "message", json!(e.to_string()));
+    }
+    if args.trust.json {
+        outln!("{report}");
+    } else {
+        outln!("{}\t{}", verdict::word(check.is_valid()), sig.seal().name());
+        print_fields(
+            &report,
+            &[
+                "es_id",
+                "signed_at",
+                "data_hash",
+                "signature_valid",
+                "maker_signature",
+                "maker_trusted",
+                "seal_valid",
+            ],
+            "",
+        );
+        if check.maker_trusted.is_none() {
+            outln!("not checked\tmaker_trusted: {NO_TRUST}");
+        }
+    }
+    match first {
+        None => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            untrusted_hint(e.code(), &args.trust);
+            Ok(ExitCode::from(EXIT_INVALID))
+        }
+    }
+}
+
+fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
+    let bytes = read_input(&args.file)?;
+    let (v, at) = verifier(&args.trust)?;
+    let verdicts =
+        verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    for d in &verdicts {
+        let mut j = json!({
+            "signature": d.signature,
+            "kind": d.kind.map(|k| k.as_str()),
+            "es_id": d.es_id,
+            "seal_name": d.seal_name,
+            "signed_at": d.signed_at.map(rfc3339),
+            "references": d.references,
+            "data_hash": d.data_hash,
+            "signature_valid": d.signature_valid,
+            "seal_valid": d.seal_valid,
+            "signer_trusted": d.signer_trusted,
+            "valid": d.valid,
+            "verdict": verdict::word(d.valid),
+            "not_checked": d.not_checked(),
+            "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
+        });
+        if let Some((code, message)) = &d.error {
+            put(&mut j, "error", json!(code));
+            put(&mut j, "message", json!(message));
+            eprintln!("error[{code}]: {}: {message}", d.signature);
+            untrusted_hint(code, &args.trust);
+        }
+        if args.trust.json {
+            outln!("{j}");
+        } else {
+            let kind = d.kind.map_or("unrecognised", |k| k.as_str());
+            outln!("{}\t{}\t{kind}", verdict::word(d.valid), d.signature);
+            print_fields(
+                &j,
+                &[
+                    "es_id",
+                    "seal_name",
+                    "signed_at",
+                    "references",
+                    "data_hash",
+                    "signature_valid",
+                    "seal_valid",
+                    "signer_trusted",
+                ],
+                "  ",
+            );
+            for name in d.not_checked() {
+                let why = if !d.signature_valid {
+                    "the signature did not verify, so no certificate was checked"
+                } else if args.trust.trust.is_none() {
+                    NO_TRUST
+                } else {
+                    "the signature carries no certificate to check"
+                };
+                outln!("  not checked\t{name}: {why}");
+            }
+            for (code, message) in &d.errors {
+                outln!("  error[{code}]\t{message}");
+            }
+        }
+    }
+    if verdicts.is_empty() {
+        eprintln!("error[ofd.unsigned]: the document carries no signature");
+        return Ok(ExitCode::from(EXIT_INVALID));
+    }
+    Ok(if verdicts.iter().all(|d| d.valid) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
