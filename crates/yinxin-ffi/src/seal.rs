@@ -8,11 +8,9 @@ use yinxin::seal::{CertList, Seal, SealSignature, SealVerifier};
 use yinxin::status::{StatusListCache, StatusListToken};
 use yinxin::trust::{TrustStore, parse_pem_certificates};
 
-use crate::YinxinError;
+use yinxin::text::rfc3339;
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
+use crate::YinxinError;
 
 /// What a seal says (read, its maker signature checked).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

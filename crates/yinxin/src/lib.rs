@@ -24,6 +24,7 @@ pub mod license;
 pub mod present;
 pub mod seal;
 pub mod status;
+pub mod text;
 pub mod trust;
 
 pub use error::ErrorCode;

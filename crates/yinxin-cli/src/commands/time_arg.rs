@@ -35,7 +35,4 @@ pub fn parse(s: &str) -> Result<OffsetDateTime, Failure> {
     )))
 }
 
-/// A time as RFC 3339 text (the form `--at` takes).
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
-}
+pub use yinxin::text::rfc3339;

@@ -93,9 +93,7 @@ impl std::fmt::Display for IssueWarning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::ValidityCapped { license_until, credential_until } => {
-                let until = credential_until
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_else(|_| credential_until.to_string());
+                let until = crate::text::rfc3339(*credential_until);
                 match license_until {
                     Some(d) => write!(f, "the license is valid until {d}, ")?,
                     None => write!(f, "the license is long-term (长期), ")?,

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use crate::text::rfc3339;
+
 use super::model::{CertList, Seal, SealSignature};
 use super::{SM2_WITH_SM3_OID, SealError};
 use crate::crypto::{Algorithm, DigestAlgorithm, Verifier as _, der_to_raw};
@@ -128,10 +130,6 @@ fn sm2_certificate(der: &[u8], role: &str) -> Result<Certificate, SealError> {
 
 fn valid_at(cert: &Certificate, at: OffsetDateTime) -> bool {
     cert.not_before() <= at && at <= cert.not_after()
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// Digest of a certificate by the algorithm name a certDigestList entry gives.
