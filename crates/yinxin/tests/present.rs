@@ -235,6 +235,41 @@ fn compact_sets_make_small_codes_with_the_same_checks() {
     }
 }
 
+#[test]
+fn a_code_cut_short_says_it_looks_truncated() {
+    // A code cut off when copied or scanned is refused as truncated, or as bad base45 where the
+    // last two characters are no byte at all; never as a malformed credential or bad zlib,
+    // which would send the counter looking for a forgery. Compact codes are compressed only when that is
+    // shorter: the driving license's is not, so its cuts are seen in the CBOR.
+    let age_and_class: &[&str] = &["holder_name", "date_of_birth", "vehicle_class", "valid_until"];
+    let mut uncompressed = 0;
+    for (fixture, code, set) in [
+        ("business-license.json", "11510000MB0123456W", &COUNTER_CHECK[..]),
+        ("driving-license.json", "11510000MB1C2D3E45", age_and_class),
+    ] {
+        let (w, trust) = compact_world(Algorithm::Sm2Sm3, fixture, code, &[("set", set)]);
+        let now = OffsetDateTime::now_utc();
+        let p = present(&w.license, &w.holder, Disclosure::Elements(set), now).unwrap();
+        let text = qr_text::encode(&p).unwrap();
+        let body = &text[qr_text::QR_PREFIX.len()..];
+        uncompressed += usize::from(base45::decode(body).unwrap()[0] != 0x78);
+        let v = PresentationVerifier::new(LicenseVerifier::new(trust), lists(&w, &[]));
+        let mut truncated = 0;
+        // From the first whole base45 group on (two characters alone decode to an unrelated byte).
+        for cut in 3..body.len() {
+            let code = v.verify_qr(&text[..qr_text::QR_PREFIX.len() + cut], now).unwrap_err().code();
+            assert!(
+                ["present.qr_truncated", "present.qr_encoding"].contains(&code),
+                "{fixture} cut at {cut}: {code}"
+            );
+            truncated += usize::from(code == "present.qr_truncated");
+        }
+        assert!(truncated * 3 >= (body.len() - 3) * 2, "{fixture}: {truncated} of {} cuts", body.len() - 3);
+        v.verify_qr(&text, now).unwrap();
+    }
+    assert!(uncompressed > 0, "no uncompressed code: the CBOR path was not tested");
+}
+
 /// Each element of `fixture` with its full set (and `extra` surface fields) pre-signed: the
 /// compact code fits `limit` characters and reads back exactly what the credential holds.
 fn full_set_reads_back(fixture: &str, code: &str, limit: usize, extra: &[(&str, &str)]) {

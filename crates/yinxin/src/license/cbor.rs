@@ -12,8 +12,25 @@ use super::LicenseError;
 /// Maximum nesting of arrays, maps and tags.
 pub(crate) const MAX_DEPTH: usize = 32;
 
+/// The reason given when the input ends inside a value.
+const TRUNCATED: &str = "truncated";
+/// The reason given when a map or array claims more entries than bytes are left.
+const COUNT_PAST_END: &str = "count larger than the input";
+
 fn malformed(what: &str) -> LicenseError {
     LicenseError::Malformed(what.to_owned())
+}
+
+/// Whether `data` ends inside its first value: what a CBOR item cut off at its end looks like
+/// (a QR text copied or scanned only in part), as opposed to one that is malformed.
+pub(crate) fn ends_early(data: &[u8]) -> bool {
+    matches!(Walker::new(data).skip(), Err(LicenseError::Malformed(why)) if why == TRUNCATED || why == COUNT_PAST_END)
+}
+
+/// Whether `data` is exactly one well-formed value, within the walker's limits.
+pub(crate) fn is_one_item(data: &[u8]) -> bool {
+    let mut w = Walker::new(data);
+    w.skip().is_ok() && w.at_end()
 }
 
 /// A position in a CBOR byte string.
@@ -36,7 +53,7 @@ impl<'a> Walker<'a> {
     }
 
     pub(crate) fn slice(&self, start: usize, end: usize) -> Result<&'a [u8], LicenseError> {
-        self.data.get(start..end).ok_or_else(|| malformed("truncated"))
+        self.data.get(start..end).ok_or_else(|| malformed(TRUNCATED))
     }
 
     fn remaining(&self) -> usize {
@@ -50,7 +67,7 @@ impl<'a> Walker<'a> {
     /// `Header`, and the rules are the same: definite lengths, no reserved additional information
     /// (28-30), break only for indefinite items, floats of 16, 32 and 64 bits.
     pub(crate) fn header(&mut self) -> Result<Header, LicenseError> {
-        let initial = *self.data.get(self.pos).ok_or_else(|| malformed("truncated"))?;
+        let initial = *self.data.get(self.pos).ok_or_else(|| malformed(TRUNCATED))?;
         self.pos += 1;
         let major = initial >> 5;
         let info = initial & 0x1f;
@@ -100,7 +117,7 @@ impl<'a> Walker<'a> {
 
     /// A definite-length count that cannot exceed the bytes left (each item takes at least one).
     pub(crate) fn count(&self, n: usize) -> Result<usize, LicenseError> {
-        if n > self.remaining() { Err(malformed("count larger than the input")) } else { Ok(n) }
+        if n > self.remaining() { Err(malformed(COUNT_PAST_END)) } else { Ok(n) }
     }
 
     /// Reads a text string.

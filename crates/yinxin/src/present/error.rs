@@ -71,6 +71,17 @@ pub enum PresentError {
     Sign(#[from] crate::crypto::SignError),
 }
 
+impl PresentError {
+    /// The status word when the license's status made verification fail
+    /// ([`LicenseError::status_name`](crate::license::LicenseError::status_name)).
+    pub fn status_name(&self) -> Option<&'static str> {
+        match self {
+            Self::License(e) => e.status_name(),
+            _ => None,
+        }
+    }
+}
+
 impl ErrorCode for PresentError {
     fn code(&self) -> &'static str {
         match self {

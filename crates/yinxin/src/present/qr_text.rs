@@ -9,6 +9,7 @@
 use std::io::{Read as _, Write as _};
 
 use super::PresentError;
+use crate::license::cbor;
 
 /// The versioned prefix.
 pub const QR_PREFIX: &str = "YX1:";
@@ -39,36 +40,62 @@ pub fn encode(payload: &[u8]) -> Result<String, PresentError> {
 
 /// Decodes QR text to its CBOR payload, within the limits: at most [`MAX_QR_TEXT`] characters,
 /// inflated to at most [`MAX_PAYLOAD`] bytes, and a CBOR array or map.
+///
+/// A text cut off when it was copied or scanned is refused as [`PresentError::QrTruncated`]:
+/// its base45 ends in a lone character, its zlib stream or its CBOR ends early. base45 is not
+/// prefix-preserving (two characters are one byte, three are two), so a text that ends in a
+/// two-character group may end in a wrong byte: the cut is then looked for without it.
 pub fn decode(text: &str) -> Result<Vec<u8>, PresentError> {
     let text = text.trim_end_matches(['\r', '\n']);
     if text.len() > MAX_QR_TEXT {
         return Err(PresentError::QrTooLong(text.len()));
     }
     let body = text.strip_prefix(QR_PREFIX).ok_or(PresentError::QrPrefix)?;
-    // base45 packs 2 bytes in 3 characters and a last byte in 2: a lone last character means
-    // the text was cut off.
     if body.len() % 3 == 1 {
         return Err(PresentError::QrTruncated);
     }
     let raw = base45::decode(body).map_err(|_| PresentError::QrEncoding)?;
+    // The last byte, when it came from a two-character group: right if the text is whole.
+    let last_byte_unsure = body.len() % 3 == 2;
     let payload = if raw.first() == Some(&ZLIB_CMF) {
-        let mut out = Vec::new();
-        flate2::read::ZlibDecoder::new(raw.as_slice())
-            .take(MAX_PAYLOAD as u64 + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::UnexpectedEof => PresentError::QrTruncated,
-                _ => PresentError::QrInflate,
-            })?;
-        if out.len() > MAX_PAYLOAD {
-            return Err(PresentError::QrTooLarge(MAX_PAYLOAD));
+        match inflate(&raw) {
+            Err(PresentError::QrInflate)
+                if last_byte_unsure && inflate(without_last(&raw)) == Err(PresentError::QrTruncated) =>
+            {
+                return Err(PresentError::QrTruncated);
+            }
+            other => other?,
         }
-        out
     } else {
         raw
     };
     if !payload.first().is_some_and(|b| is_cbor_structure(*b)) {
         return Err(PresentError::QrPayload);
     }
+    if !cbor::is_one_item(&payload)
+        && (cbor::ends_early(&payload) || last_byte_unsure && cbor::ends_early(without_last(&payload)))
+    {
+        return Err(PresentError::QrTruncated);
+    }
     Ok(payload)
+}
+
+/// All but the last byte.
+fn without_last(bytes: &[u8]) -> &[u8] {
+    bytes.split_last().map_or(bytes, |(_, rest)| rest)
+}
+
+/// Inflates a zlib stream within [`MAX_PAYLOAD`]; a stream that stops early is truncated.
+fn inflate(raw: &[u8]) -> Result<Vec<u8>, PresentError> {
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(raw).take(MAX_PAYLOAD as u64 + 1).read_to_end(&mut out).map_err(|e| {
+        match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => PresentError::QrTruncated,
+            _ => PresentError::QrInflate,
+        }
+    })?;
+    if out.len() > MAX_PAYLOAD {
+        return Err(PresentError::QrTooLarge(MAX_PAYLOAD));
+    }
+    Ok(out)
 }
