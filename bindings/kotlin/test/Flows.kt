@@ -75,12 +75,14 @@ fun main() {
     val counter = verifier(authority, emptyList())
     val first = counter.verifyQr(qr, null)
     check(first.valid, "first scan valid: ${first.message}")
+    check(first.status == "valid", "status checked: ${first.status}")
     check(first.disclosed.first { it.identifier == "legal_representative" }.valueJson == "\"李四\"", "disclosed value")
     check(first.disclosed.size == counterCheck.size, "only the chosen elements")
     check(counter.verifyQr(qr, null).code == "present.replayed", "second scan replayed")
 
     // Revoked and suspended through the signed status list; expired codes; tampered codes.
-    check(verifier(authority, listOf(StatusEntry(21uL, 1u))).verifyQr(wallet.present(issued.identifier, counterCheck, null), null).code == "license.revoked", "revoked")
+    val revoked = verifier(authority, listOf(StatusEntry(21uL, 1u))).verifyQr(wallet.present(issued.identifier, counterCheck, null), null)
+    check(revoked.code == "license.revoked" && revoked.status == "revoked", "revoked")
     check(verifier(authority, listOf(StatusEntry(21uL, 2u))).verifyQr(wallet.present(issued.identifier, counterCheck, null), null).code == "license.suspended", "suspended")
     val old = wallet.present(issued.identifier, counterCheck, System.currentTimeMillis() / 1000 - 600)
     check(verifier(authority, emptyList()).verifyQr(old, null).code == "present.expired", "expired")

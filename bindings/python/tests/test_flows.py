@@ -69,6 +69,7 @@ def test_issue_present_verify_once(authority):
     first = v.verify_qr(qr, None)
     assert first.valid, first.message
     assert first.doc_type == "cn.gov.elicense.11100000000013338W001"
+    assert first.status == "valid"
     shown = disclosed(first)
     assert shown["legal_representative"] == "李四"
     assert shown["holder_code"] == "91510100MA61ABCDE3"
@@ -83,16 +84,20 @@ def test_issue_present_verify_once(authority):
 def test_revoked_suspended_and_unknown_status_are_refused(authority):
     wallet = yinxin.Wallet.with_software_key("es256")
     issued = issue_to(wallet, authority, 11)
-    assert with_status(authority, [(11, 1)]).verify_qr(wallet.present(issued.identifier, COUNTER_CHECK, None), None).code == "license.revoked"
-    assert with_status(authority, [(11, 2)]).verify_qr(wallet.present(issued.identifier, COUNTER_CHECK, None), None).code == "license.suspended"
+    revoked = with_status(authority, [(11, 1)]).verify_qr(wallet.present(issued.identifier, COUNTER_CHECK, None), None)
+    assert (revoked.code, revoked.status) == ("license.revoked", "revoked")
+    suspended = with_status(authority, [(11, 2)]).verify_qr(wallet.present(issued.identifier, COUNTER_CHECK, None), None)
+    assert (suspended.code, suspended.status) == ("license.suspended", "suspended")
     # A counter without the issuer's list knows neither the issuer certificate nor the status.
     no_lists = verifier(authority)
     assert no_lists.verify_qr(wallet.present(issued.identifier, COUNTER_CHECK, None), None).code == "license.issuer_key_unknown"
     no_lists.add_issuer_certificate(authority.issuer_certificate_pem().encode())
-    assert no_lists.verify_qr(wallet.present(issued.identifier, COUNTER_CHECK, None), None).code == "license.status_unknown"
+    unknown = no_lists.verify_qr(wallet.present(issued.identifier, COUNTER_CHECK, None), None)
+    assert (unknown.code, unknown.status) == ("license.status_unknown", "unknown")
     # The whole credential, too.
     assert with_status(authority, [(11, 1)]).verify_license(issued.credential, None).code == "license.revoked"
-    assert with_status(authority).verify_license(issued.credential, None).valid
+    whole = with_status(authority).verify_license(issued.credential, None)
+    assert whole.valid and whole.status == "valid"
 
 
 def test_tampered_expired_and_foreign_codes_are_refused(authority):

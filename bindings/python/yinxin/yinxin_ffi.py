@@ -1399,99 +1399,6 @@ class _UniffiFfiConverterBoolean:
     def write(cls, value, buf):
         buf.write_u8(value)
 
-@dataclass
-class OfdSignatureVerdict:
-    """
-    The verdict on one signature of an OFD document.
-"""
-    def __init__(self, *, signature:str, kind:typing.Optional[str], es_id:typing.Optional[str], seal_name:typing.Optional[str], references:bool, data_hash:bool, signature_valid:bool, seal_valid:bool, valid:bool, code:typing.Optional[str], message:typing.Optional[str]):
-        self.signature = signature
-        self.kind = kind
-        self.es_id = es_id
-        self.seal_name = seal_name
-        self.references = references
-        self.data_hash = data_hash
-        self.signature_valid = signature_valid
-        self.seal_valid = seal_valid
-        self.valid = valid
-        self.code = code
-        self.message = message
-        
-        
-
-    
-    def __str__(self):
-        return "OfdSignatureVerdict(signature={}, kind={}, es_id={}, seal_name={}, references={}, data_hash={}, signature_valid={}, seal_valid={}, valid={}, code={}, message={})".format(self.signature, self.kind, self.es_id, self.seal_name, self.references, self.data_hash, self.signature_valid, self.seal_valid, self.valid, self.code, self.message)
-    def __eq__(self, other):
-        if self.signature != other.signature:
-            return False
-        if self.kind != other.kind:
-            return False
-        if self.es_id != other.es_id:
-            return False
-        if self.seal_name != other.seal_name:
-            return False
-        if self.references != other.references:
-            return False
-        if self.data_hash != other.data_hash:
-            return False
-        if self.signature_valid != other.signature_valid:
-            return False
-        if self.seal_valid != other.seal_valid:
-            return False
-        if self.valid != other.valid:
-            return False
-        if self.code != other.code:
-            return False
-        if self.message != other.message:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return OfdSignatureVerdict(
-            signature=_UniffiFfiConverterString.read(buf),
-            kind=_UniffiFfiConverterOptionalString.read(buf),
-            es_id=_UniffiFfiConverterOptionalString.read(buf),
-            seal_name=_UniffiFfiConverterOptionalString.read(buf),
-            references=_UniffiFfiConverterBoolean.read(buf),
-            data_hash=_UniffiFfiConverterBoolean.read(buf),
-            signature_valid=_UniffiFfiConverterBoolean.read(buf),
-            seal_valid=_UniffiFfiConverterBoolean.read(buf),
-            valid=_UniffiFfiConverterBoolean.read(buf),
-            code=_UniffiFfiConverterOptionalString.read(buf),
-            message=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.signature)
-        _UniffiFfiConverterOptionalString.check_lower(value.kind)
-        _UniffiFfiConverterOptionalString.check_lower(value.es_id)
-        _UniffiFfiConverterOptionalString.check_lower(value.seal_name)
-        _UniffiFfiConverterBoolean.check_lower(value.references)
-        _UniffiFfiConverterBoolean.check_lower(value.data_hash)
-        _UniffiFfiConverterBoolean.check_lower(value.signature_valid)
-        _UniffiFfiConverterBoolean.check_lower(value.seal_valid)
-        _UniffiFfiConverterBoolean.check_lower(value.valid)
-        _UniffiFfiConverterOptionalString.check_lower(value.code)
-        _UniffiFfiConverterOptionalString.check_lower(value.message)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.signature, buf)
-        _UniffiFfiConverterOptionalString.write(value.kind, buf)
-        _UniffiFfiConverterOptionalString.write(value.es_id, buf)
-        _UniffiFfiConverterOptionalString.write(value.seal_name, buf)
-        _UniffiFfiConverterBoolean.write(value.references, buf)
-        _UniffiFfiConverterBoolean.write(value.data_hash, buf)
-        _UniffiFfiConverterBoolean.write(value.signature_valid, buf)
-        _UniffiFfiConverterBoolean.write(value.seal_valid, buf)
-        _UniffiFfiConverterBoolean.write(value.valid, buf)
-        _UniffiFfiConverterOptionalString.write(value.code, buf)
-        _UniffiFfiConverterOptionalString.write(value.message, buf)
-
 class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1516,6 +1423,105 @@ class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterBoolean.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class OfdSignatureVerdict:
+    """
+    The verdict on one signature of an OFD document.
+"""
+    def __init__(self, *, signature:str, kind:typing.Optional[str], es_id:typing.Optional[str], seal_name:typing.Optional[str], references:bool, data_hash:bool, signature_valid:bool, seal_valid:typing.Optional[bool], signer_trusted:typing.Optional[bool], valid:bool, code:typing.Optional[str], message:typing.Optional[str]):
+        self.signature = signature
+        self.kind = kind
+        self.es_id = es_id
+        self.seal_name = seal_name
+        self.references = references
+        self.data_hash = data_hash
+        self.signature_valid = signature_valid
+        self.seal_valid = seal_valid
+        self.signer_trusted = signer_trusted
+        self.valid = valid
+        self.code = code
+        self.message = message
+        
+        
+
+    
+    def __str__(self):
+        return "OfdSignatureVerdict(signature={}, kind={}, es_id={}, seal_name={}, references={}, data_hash={}, signature_valid={}, seal_valid={}, signer_trusted={}, valid={}, code={}, message={})".format(self.signature, self.kind, self.es_id, self.seal_name, self.references, self.data_hash, self.signature_valid, self.seal_valid, self.signer_trusted, self.valid, self.code, self.message)
+    def __eq__(self, other):
+        if self.signature != other.signature:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.es_id != other.es_id:
+            return False
+        if self.seal_name != other.seal_name:
+            return False
+        if self.references != other.references:
+            return False
+        if self.data_hash != other.data_hash:
+            return False
+        if self.signature_valid != other.signature_valid:
+            return False
+        if self.seal_valid != other.seal_valid:
+            return False
+        if self.signer_trusted != other.signer_trusted:
+            return False
+        if self.valid != other.valid:
+            return False
+        if self.code != other.code:
+            return False
+        if self.message != other.message:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OfdSignatureVerdict(
+            signature=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterOptionalString.read(buf),
+            es_id=_UniffiFfiConverterOptionalString.read(buf),
+            seal_name=_UniffiFfiConverterOptionalString.read(buf),
+            references=_UniffiFfiConverterBoolean.read(buf),
+            data_hash=_UniffiFfiConverterBoolean.read(buf),
+            signature_valid=_UniffiFfiConverterBoolean.read(buf),
+            seal_valid=_UniffiFfiConverterOptionalBoolean.read(buf),
+            signer_trusted=_UniffiFfiConverterOptionalBoolean.read(buf),
+            valid=_UniffiFfiConverterBoolean.read(buf),
+            code=_UniffiFfiConverterOptionalString.read(buf),
+            message=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.signature)
+        _UniffiFfiConverterOptionalString.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.es_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.seal_name)
+        _UniffiFfiConverterBoolean.check_lower(value.references)
+        _UniffiFfiConverterBoolean.check_lower(value.data_hash)
+        _UniffiFfiConverterBoolean.check_lower(value.signature_valid)
+        _UniffiFfiConverterOptionalBoolean.check_lower(value.seal_valid)
+        _UniffiFfiConverterOptionalBoolean.check_lower(value.signer_trusted)
+        _UniffiFfiConverterBoolean.check_lower(value.valid)
+        _UniffiFfiConverterOptionalString.check_lower(value.code)
+        _UniffiFfiConverterOptionalString.check_lower(value.message)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.signature, buf)
+        _UniffiFfiConverterOptionalString.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.es_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.seal_name, buf)
+        _UniffiFfiConverterBoolean.write(value.references, buf)
+        _UniffiFfiConverterBoolean.write(value.data_hash, buf)
+        _UniffiFfiConverterBoolean.write(value.signature_valid, buf)
+        _UniffiFfiConverterOptionalBoolean.write(value.seal_valid, buf)
+        _UniffiFfiConverterOptionalBoolean.write(value.signer_trusted, buf)
+        _UniffiFfiConverterBoolean.write(value.valid, buf)
+        _UniffiFfiConverterOptionalString.write(value.code, buf)
+        _UniffiFfiConverterOptionalString.write(value.message, buf)
 
 @dataclass
 class SealCheckVerdict:
@@ -2011,11 +2017,12 @@ class Verdict:
     """
     The verdict on a QR code or a license.
 """
-    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], doc_type:typing.Optional[str], disclosed:typing.List[DisclosedElement], created_unix:typing.Optional[int], age_seconds:typing.Optional[int]):
+    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], doc_type:typing.Optional[str], status:typing.Optional[str], disclosed:typing.List[DisclosedElement], created_unix:typing.Optional[int], age_seconds:typing.Optional[int]):
         self.valid = valid
         self.code = code
         self.message = message
         self.doc_type = doc_type
+        self.status = status
         self.disclosed = disclosed
         self.created_unix = created_unix
         self.age_seconds = age_seconds
@@ -2024,7 +2031,7 @@ class Verdict:
 
     
     def __str__(self):
-        return "Verdict(valid={}, code={}, message={}, doc_type={}, disclosed={}, created_unix={}, age_seconds={})".format(self.valid, self.code, self.message, self.doc_type, self.disclosed, self.created_unix, self.age_seconds)
+        return "Verdict(valid={}, code={}, message={}, doc_type={}, status={}, disclosed={}, created_unix={}, age_seconds={})".format(self.valid, self.code, self.message, self.doc_type, self.status, self.disclosed, self.created_unix, self.age_seconds)
     def __eq__(self, other):
         if self.valid != other.valid:
             return False
@@ -2033,6 +2040,8 @@ class Verdict:
         if self.message != other.message:
             return False
         if self.doc_type != other.doc_type:
+            return False
+        if self.status != other.status:
             return False
         if self.disclosed != other.disclosed:
             return False
@@ -2050,6 +2059,7 @@ class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
             code=_UniffiFfiConverterOptionalString.read(buf),
             message=_UniffiFfiConverterOptionalString.read(buf),
             doc_type=_UniffiFfiConverterOptionalString.read(buf),
+            status=_UniffiFfiConverterOptionalString.read(buf),
             disclosed=_UniffiFfiConverterSequenceTypeDisclosedElement.read(buf),
             created_unix=_UniffiFfiConverterOptionalInt64.read(buf),
             age_seconds=_UniffiFfiConverterOptionalInt64.read(buf),
@@ -2061,6 +2071,7 @@ class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.code)
         _UniffiFfiConverterOptionalString.check_lower(value.message)
         _UniffiFfiConverterOptionalString.check_lower(value.doc_type)
+        _UniffiFfiConverterOptionalString.check_lower(value.status)
         _UniffiFfiConverterSequenceTypeDisclosedElement.check_lower(value.disclosed)
         _UniffiFfiConverterOptionalInt64.check_lower(value.created_unix)
         _UniffiFfiConverterOptionalInt64.check_lower(value.age_seconds)
@@ -2071,6 +2082,7 @@ class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.code, buf)
         _UniffiFfiConverterOptionalString.write(value.message, buf)
         _UniffiFfiConverterOptionalString.write(value.doc_type, buf)
+        _UniffiFfiConverterOptionalString.write(value.status, buf)
         _UniffiFfiConverterSequenceTypeDisclosedElement.write(value.disclosed, buf)
         _UniffiFfiConverterOptionalInt64.write(value.created_unix, buf)
         _UniffiFfiConverterOptionalInt64.write(value.age_seconds, buf)

@@ -2233,11 +2233,16 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
      */
     public var signatureValid: Bool
     /**
-     * The seal passes its checks.
+     * The seal passes its checks (none for signatures without a seal).
      */
-    public var sealValid: Bool
+    public var sealValid: Bool?
     /**
-     * Everything passed.
+     * The seal maker's or signer's certificate chains to a trust anchor (none: not checked,
+     * no anchors were given).
+     */
+    public var signerTrusted: Bool?
+    /**
+     * Every check that was run passed (see `signer_trusted` for the one that may not run).
      */
     public var valid: Bool
     /**
@@ -2274,10 +2279,14 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
          * The signature verifies.
          */signatureValid: Bool, 
         /**
-         * The seal passes its checks.
-         */sealValid: Bool, 
+         * The seal passes its checks (none for signatures without a seal).
+         */sealValid: Bool?, 
         /**
-         * Everything passed.
+         * The seal maker's or signer's certificate chains to a trust anchor (none: not checked,
+         * no anchors were given).
+         */signerTrusted: Bool?, 
+        /**
+         * Every check that was run passed (see `signer_trusted` for the one that may not run).
          */valid: Bool, 
         /**
          * The first failed check's code.
@@ -2293,6 +2302,7 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
         self.dataHash = dataHash
         self.signatureValid = signatureValid
         self.sealValid = sealValid
+        self.signerTrusted = signerTrusted
         self.valid = valid
         self.code = code
         self.message = message
@@ -2321,7 +2331,8 @@ public struct FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer {
                 references: FfiConverterBool.read(from: &buf), 
                 dataHash: FfiConverterBool.read(from: &buf), 
                 signatureValid: FfiConverterBool.read(from: &buf), 
-                sealValid: FfiConverterBool.read(from: &buf), 
+                sealValid: FfiConverterOptionBool.read(from: &buf), 
+                signerTrusted: FfiConverterOptionBool.read(from: &buf), 
                 valid: FfiConverterBool.read(from: &buf), 
                 code: FfiConverterOptionString.read(from: &buf), 
                 message: FfiConverterOptionString.read(from: &buf)
@@ -2336,7 +2347,8 @@ public struct FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer {
         FfiConverterBool.write(value.references, into: &buf)
         FfiConverterBool.write(value.dataHash, into: &buf)
         FfiConverterBool.write(value.signatureValid, into: &buf)
-        FfiConverterBool.write(value.sealValid, into: &buf)
+        FfiConverterOptionBool.write(value.sealValid, into: &buf)
+        FfiConverterOptionBool.write(value.signerTrusted, into: &buf)
         FfiConverterBool.write(value.valid, into: &buf)
         FfiConverterOptionString.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
@@ -3009,6 +3021,12 @@ public struct Verdict: Equatable, Hashable {
      */
     public var docType: String?
     /**
+     * What the status check found: `valid`, `revoked`, `suspended`, `unknown` (no usable list;
+     * valid only when the verifier accepts unknown status) or `none` (the license names no
+     * status list); absent when verification failed before status was looked at.
+     */
+    public var status: String?
+    /**
      * The disclosed elements (all of them for a license), when valid.
      */
     public var disclosed: [DisclosedElement]
@@ -3037,6 +3055,11 @@ public struct Verdict: Equatable, Hashable {
          * The docType, when valid.
          */docType: String?, 
         /**
+         * What the status check found: `valid`, `revoked`, `suspended`, `unknown` (no usable list;
+         * valid only when the verifier accepts unknown status) or `none` (the license names no
+         * status list); absent when verification failed before status was looked at.
+         */status: String?, 
+        /**
          * The disclosed elements (all of them for a license), when valid.
          */disclosed: [DisclosedElement], 
         /**
@@ -3049,6 +3072,7 @@ public struct Verdict: Equatable, Hashable {
         self.code = code
         self.message = message
         self.docType = docType
+        self.status = status
         self.disclosed = disclosed
         self.createdUnix = createdUnix
         self.ageSeconds = ageSeconds
@@ -3074,6 +3098,7 @@ public struct FfiConverterTypeVerdict: FfiConverterRustBuffer {
                 code: FfiConverterOptionString.read(from: &buf), 
                 message: FfiConverterOptionString.read(from: &buf), 
                 docType: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf), 
                 disclosed: FfiConverterSequenceTypeDisclosedElement.read(from: &buf), 
                 createdUnix: FfiConverterOptionInt64.read(from: &buf), 
                 ageSeconds: FfiConverterOptionInt64.read(from: &buf)
@@ -3085,6 +3110,7 @@ public struct FfiConverterTypeVerdict: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
         FfiConverterOptionString.write(value.docType, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
         FfiConverterSequenceTypeDisclosedElement.write(value.disclosed, into: &buf)
         FfiConverterOptionInt64.write(value.createdUnix, into: &buf)
         FfiConverterOptionInt64.write(value.ageSeconds, into: &buf)

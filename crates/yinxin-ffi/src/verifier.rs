@@ -45,12 +45,20 @@ pub struct Verdict {
     pub message: Option<String>,
     /// The docType, when valid.
     pub doc_type: Option<String>,
+    /// What the status check found: `valid`, `revoked`, `suspended`, `unknown` (no usable list;
+    /// valid only when the verifier accepts unknown status) or `none` (the license names no
+    /// status list); absent when verification failed before status was looked at.
+    pub status: Option<String>,
     /// The disclosed elements (all of them for a license), when valid.
     pub disclosed: Vec<DisclosedElement>,
     /// When the holder made the code (Unix seconds), for QR codes.
     pub created_unix: Option<i64>,
     /// Its age in seconds at verification, for QR codes.
     pub age_seconds: Option<i64>,
+}
+
+fn status_name(license: &VerifiedLicense) -> Option<String> {
+    license.status_outcome().map(|s| s.name().to_owned())
 }
 
 fn elements(license: &VerifiedLicense) -> Vec<DisclosedElement> {
@@ -67,8 +75,8 @@ fn elements(license: &VerifiedLicense) -> Vec<DisclosedElement> {
         .collect()
 }
 
-fn refused<E: yinxin::ErrorCode + std::fmt::Display>(e: &E) -> Verdict {
-    refused_code(e.code(), e.to_string())
+fn refused<E: yinxin::ErrorCode + std::fmt::Display>(e: &E, status: Option<&str>) -> Verdict {
+    Verdict { status: status.map(str::to_owned), ..refused_code(e.code(), e.to_string()) }
 }
 
 fn refused_code(code: &str, message: String) -> Verdict {
@@ -77,6 +85,7 @@ fn refused_code(code: &str, message: String) -> Verdict {
         code: Some(code.to_owned()),
         message: Some(message),
         doc_type: None,
+        status: None,
         disclosed: Vec::new(),
         created_unix: None,
         age_seconds: None,
@@ -145,11 +154,12 @@ impl Verifier {
                 code: None,
                 message: None,
                 doc_type: Some(v.license().doc_type().to_owned()),
+                status: status_name(v.license()),
                 disclosed: elements(v.license()),
                 created_unix: Some(v.created().unix_timestamp()),
                 age_seconds: Some(v.age().whole_seconds()),
             },
-            Err(e) => refused(&e),
+            Err(e) => refused(&e, e.status_name()),
         }
     }
 
@@ -157,7 +167,7 @@ impl Verifier {
     pub fn verify_image(&self, image: Vec<u8>, at_unix: Option<i64>) -> Verdict {
         match yinxin::present::qr_image::read_image(&image) {
             Ok(text) => self.verify_qr(text, at_unix),
-            Err(e) => refused(&e),
+            Err(e) => refused(&e, None),
         }
     }
 
@@ -173,11 +183,12 @@ impl Verifier {
                 code: None,
                 message: None,
                 doc_type: Some(v.doc_type().to_owned()),
+                status: status_name(&v),
                 disclosed: elements(&v),
                 created_unix: None,
                 age_seconds: None,
             },
-            Err(e) => refused(&e),
+            Err(e) => refused(&e, e.status_name()),
         }
     }
 }

@@ -3792,12 +3792,18 @@ data class OfdSignatureVerdict (
     var `signatureValid`: kotlin.Boolean
     , 
     /**
-     * The seal passes its checks.
+     * The seal passes its checks (none for signatures without a seal).
      */
-    var `sealValid`: kotlin.Boolean
+    var `sealValid`: kotlin.Boolean?
     , 
     /**
-     * Everything passed.
+     * The seal maker's or signer's certificate chains to a trust anchor (none: not checked,
+     * no anchors were given).
+     */
+    var `signerTrusted`: kotlin.Boolean?
+    , 
+    /**
+     * Every check that was run passed (see `signer_trusted` for the one that may not run).
      */
     var `valid`: kotlin.Boolean
     , 
@@ -3833,7 +3839,8 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -3848,7 +3855,8 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterBoolean.allocationSize(value.`references`) +
             FfiConverterBoolean.allocationSize(value.`dataHash`) +
             FfiConverterBoolean.allocationSize(value.`signatureValid`) +
-            FfiConverterBoolean.allocationSize(value.`sealValid`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`sealValid`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`signerTrusted`) +
             FfiConverterBoolean.allocationSize(value.`valid`) +
             FfiConverterOptionalString.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`message`)
@@ -3862,7 +3870,8 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterBoolean.write(value.`references`, buf)
             FfiConverterBoolean.write(value.`dataHash`, buf)
             FfiConverterBoolean.write(value.`signatureValid`, buf)
-            FfiConverterBoolean.write(value.`sealValid`, buf)
+            FfiConverterOptionalBoolean.write(value.`sealValid`, buf)
+            FfiConverterOptionalBoolean.write(value.`signerTrusted`, buf)
             FfiConverterBoolean.write(value.`valid`, buf)
             FfiConverterOptionalString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
@@ -4357,6 +4366,13 @@ data class Verdict (
     var `docType`: kotlin.String?
     , 
     /**
+     * What the status check found: `valid`, `revoked`, `suspended`, `unknown` (no usable list;
+     * valid only when the verifier accepts unknown status) or `none` (the license names no
+     * status list); absent when verification failed before status was looked at.
+     */
+    var `status`: kotlin.String?
+    , 
+    /**
      * The disclosed elements (all of them for a license), when valid.
      */
     var `disclosed`: List<DisclosedElement>
@@ -4390,6 +4406,7 @@ public object FfiConverterTypeVerdict: FfiConverterRustBuffer<Verdict> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterSequenceTypeDisclosedElement.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
@@ -4401,6 +4418,7 @@ public object FfiConverterTypeVerdict: FfiConverterRustBuffer<Verdict> {
             FfiConverterOptionalString.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`message`) +
             FfiConverterOptionalString.allocationSize(value.`docType`) +
+            FfiConverterOptionalString.allocationSize(value.`status`) +
             FfiConverterSequenceTypeDisclosedElement.allocationSize(value.`disclosed`) +
             FfiConverterOptionalLong.allocationSize(value.`createdUnix`) +
             FfiConverterOptionalLong.allocationSize(value.`ageSeconds`)
@@ -4411,6 +4429,7 @@ public object FfiConverterTypeVerdict: FfiConverterRustBuffer<Verdict> {
             FfiConverterOptionalString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
             FfiConverterOptionalString.write(value.`docType`, buf)
+            FfiConverterOptionalString.write(value.`status`, buf)
             FfiConverterSequenceTypeDisclosedElement.write(value.`disclosed`, buf)
             FfiConverterOptionalLong.write(value.`createdUnix`, buf)
             FfiConverterOptionalLong.write(value.`ageSeconds`, buf)

@@ -239,6 +239,20 @@ pub enum LicenseError {
     IssuerKeyUnknown(crate::crypto::KeyId),
 }
 
+impl LicenseError {
+    /// The status word of a verification that failed because of the credential's status
+    /// (`revoked`, `suspended`, `unknown`, as [`StatusOutcome::name`](crate::status::StatusOutcome::name)
+    /// spells them); `None` when it failed for another reason, before status was looked at.
+    pub fn status_name(&self) -> Option<&'static str> {
+        match self {
+            Self::Revoked => Some("revoked"),
+            Self::Suspended => Some("suspended"),
+            Self::StatusUnknown(_) => Some("unknown"),
+            _ => None,
+        }
+    }
+}
+
 impl ErrorCode for LicenseError {
     fn code(&self) -> &'static str {
         match self {
