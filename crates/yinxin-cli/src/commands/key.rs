@@ -81,9 +81,13 @@ pub struct SignArgs {
     /// The signature encoding.
     #[arg(long, value_enum, default_value = "der")]
     format: FormatArg,
-    /// Write the signature (binary) here instead of printing hex.
+    /// Write the signature (binary) here instead of printing hex (never over an existing file
+    /// without --force).
     #[arg(long)]
     out: Option<String>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
     /// The file to sign (`-` for standard input).
     file: String,
 }
@@ -150,7 +154,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
     let data = read_input(&args.file)?;
     let sig = key.sign_as(&data, args.format.into()).map_err(|e| Failure::unreadable(&e, "sign"))?;
     match &args.out {
-        Some(out) => std::fs::write(out, &sig).map_err(|e| Failure::io(&e, out))?,
+        Some(out) => crate::commands::output::write_new(Path::new(out), &sig, args.force, false)?,
         None => outln!("{}", hex::encode(&sig)),
     }
     Ok(ExitCode::SUCCESS)

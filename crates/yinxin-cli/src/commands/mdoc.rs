@@ -27,7 +27,7 @@ pub struct VerifyArgs {
     /// One JSON object per document.
     #[arg(long)]
     json: bool,
-    /// Time to check validityInfo at (RFC 3339), default now.
+    /// Time to check validityInfo at (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
 }

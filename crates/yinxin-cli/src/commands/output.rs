@@ -38,3 +38,25 @@ pub fn exists(path: &Path) -> Failure {
         exit: EXIT_UNREADABLE,
     }
 }
+
+/// Replaces `path` with `contents` as one step: written to a temporary file in the same
+/// directory, flushed, then renamed over `path`, so that a server or CDN reading the directory
+/// sees the old file or the new one, never a part (published status lists).
+pub fn replace_atomically(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    let display = path.display();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Failure::io(&e, &display))?;
+    tmp.write_all(contents).and_then(|()| tmp.as_file().sync_all()).map_err(|e| Failure::io(&e, &display))?;
+    #[cfg(unix)]
+    {
+        // Published files are public: readable by the web server's user, like a plain write.
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Failure::io(&e, &display))?;
+    }
+    tmp.persist(path).map_err(|e| Failure::io(&e.error, &display))?;
+    Ok(())
+}

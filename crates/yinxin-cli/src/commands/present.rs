@@ -36,15 +36,19 @@ pub struct PresentArgs {
     /// Disclose every element.
     #[arg(long)]
     disclose_all: bool,
-    /// Creation time (RFC 3339), default now.
+    /// Creation time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
     /// Output form.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Write here instead of stdout (required for png).
+    /// Write here instead of stdout (required for png; never over an existing file without
+    /// --force).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -63,7 +67,7 @@ pub struct VerifyArgs {
     /// Status List Tokens to check the license's status against (repeatable).
     #[arg(long = "status-list")]
     status_lists: Vec<String>,
-    /// Verification time (RFC 3339), default now.
+    /// Verification time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
     /// Freshness window in seconds.
@@ -81,7 +85,8 @@ pub struct VerifyArgs {
     /// issuers of the --status-list tokens are known already. Repeatable.
     #[arg(long = "issuer-cert")]
     issuer_certs: Vec<String>,
-    /// Print {"valid", "error"?, "doc_type", "status", "disclosed", "created", "age_s"}.
+    /// Print {"valid", "verdict", "error"?, "message"?, "doc_type", "status", "disclosed",
+    /// "created", "age_s"} ("status": valid, revoked, suspended, unknown or none).
     #[arg(long)]
     json: bool,
 }
@@ -102,7 +107,7 @@ pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
         bytes.push(b'\n');
     }
     match &args.out {
-        Some(path) => std::fs::write(path, &bytes).map_err(|e| Failure::io(&e, path.display()))?,
+        Some(path) => crate::commands::output::write_new(path, &bytes, args.force, false)?,
         None => out!("{}", String::from_utf8_lossy(&bytes)),
     }
     eprintln!(
@@ -251,7 +256,7 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 PresentError::License(l) => Some(l),
                 _ => None,
             };
-            let status = license_error.and_then(crate::commands::license::failed_status_word);
+            let status = e.status_name();
             if args.json {
                 outln!(
                     "{}",

@@ -42,9 +42,12 @@ pub struct InspectArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-    /// Write the seal picture to this file.
+    /// Write the seal picture to this file (never over an existing file without --force).
     #[arg(long)]
     picture_out: Option<PathBuf>,
+    /// Replace --picture-out if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -82,7 +85,7 @@ pub struct MakeArgs {
     /// Vendor id in the header.
     #[arg(long, default_value = "yinxin")]
     vid: String,
-    /// Creation time (RFC 3339 or a date), default now.
+    /// Creation time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
     /// Record the seal in this registry (created if missing) and give it a status list entry,
@@ -118,7 +121,7 @@ pub struct SignArgs {
     /// propertyInfo (default: the data file's name).
     #[arg(long)]
     property_info: Option<String>,
-    /// Signing time (RFC 3339 or a date), default now.
+    /// Signing time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
     /// Output file (SignedValue.dat; never overwritten without --force).
@@ -202,7 +205,7 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
         },
     };
     if let Some(out) = &args.picture_out {
-        std::fs::write(out, &seal.picture().data).map_err(|e| Failure::io(&e, out.display()))?;
+        output::write_new(out, &seal.picture().data, args.force, false)?;
         if let Some(picture) = report.get_mut("picture") {
             put(picture, "written_to", json!(out.display().to_string()));
         }

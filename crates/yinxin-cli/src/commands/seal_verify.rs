@@ -40,7 +40,7 @@ pub struct TrustArgs {
     /// Accept seals whose status cannot be established.
     #[arg(long)]
     accept_unknown_status: bool,
-    /// The time status lists are checked for (RFC 3339 or a date), default now.
+    /// The time status lists are checked for (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
     /// Print JSON.

@@ -22,9 +22,13 @@ use crate::failure::Failure;
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// Keep the files in this directory instead of a temporary one.
+    /// Keep the files in this directory instead of a temporary one (a new or empty directory,
+    /// unless --force: the demo writes keys, licenses and seals there).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Write into a --dir that holds files already, replacing the demo's own.
+    #[arg(long, requires = "dir")]
+    force: bool,
 }
 
 /// The business license fixture's issuer, type code and holder; the driving license holder.
@@ -47,6 +51,18 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
     let dir: &Path = match &args.dir {
         Some(d) => {
             std::fs::create_dir_all(d).map_err(|e| Failure::io(&e, d.display()))?;
+            let mut entries = std::fs::read_dir(d).map_err(|e| Failure::io(&e, d.display()))?;
+            if !args.force && entries.next().is_some() {
+                return Err(Failure {
+                    code: "io.exists",
+                    message: format!(
+                        "{} is not empty; the demo writes keys, licenses and seals there (give a new \
+                         directory, or --force to replace the demo's files in it)",
+                        d.display()
+                    ),
+                    exit: crate::failure::EXIT_UNREADABLE,
+                });
+            }
             d
         }
         None => {
