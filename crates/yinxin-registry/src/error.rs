@@ -30,7 +30,8 @@ pub enum RegistryError {
     #[error("registry configuration: {0}")]
     Config(String),
     /// The signing callback failed; nothing was recorded.
-    #[error("issuance failed: {code}: {message}")]
+    /// Its Display is the underlying message alone: the code is printed beside it already.
+    #[error("{message}")]
     Issue {
         /// The stable code of the underlying error.
         code: &'static str,

@@ -152,32 +152,42 @@ fn write_and_ack(out_dir: &Path, done: &[(IssuedRecord, IssuedLicense)]) -> Resu
     Ok(())
 }
 
+/// One license for `license issue --registry`.
+pub struct OneLicense<'a> {
+    /// The authority directory.
+    pub authority: &'a Path,
+    /// The registry database and the status URI base of a new one.
+    pub registry: &'a Path,
+    /// Status lists of a new registry are published under this URI.
+    pub uri_base: &'a str,
+    /// The license data, read from `source`.
+    pub data: LicenseData,
+    /// Where the license data came from, for messages.
+    pub source: &'a str,
+    /// Issuance options (the status slot is the registry's).
+    pub options: IssueOptions,
+    /// The holder's key.
+    pub holder: PublicKey,
+    /// The credential file, and whether it may be replaced.
+    pub out: &'a Path,
+    /// Replace `out` if it exists.
+    pub force: bool,
+}
+
 /// `license issue --registry`: one license, recorded before it is written. Returns the
 /// credential and its status slot; the caller prints the acknowledgement.
-#[allow(clippy::too_many_arguments)]
-pub fn issue_one(
-    authority_dir: &Path,
-    registry: &Path,
-    uri_base: &str,
-    data: LicenseData,
-    options: IssueOptions,
-    holder: &PublicKey,
-    out: &Path,
-    force: bool,
-) -> Result<(IssuedLicense, StatusSlot), Failure> {
-    let authority = Authority::load(authority_dir, None)?;
-    let mut reg = open(registry, uri_base)?;
-    if reg.license(&data.meta.license_identifier).map_err(|e| registry_failure(&e, "registry"))?.is_some() {
-        return Err(registry_failure(
-            &RegistryError::Duplicate(data.meta.license_identifier.clone()),
-            "registry",
-        ));
+pub fn issue_one(one: OneLicense<'_>) -> Result<(IssuedLicense, StatusSlot), Failure> {
+    let authority = Authority::load(one.authority, None)?;
+    let mut reg = open(one.registry, one.uri_base)?;
+    let id = one.data.meta.license_identifier.clone();
+    if reg.license(&id).map_err(|e| registry_failure(&e, one.registry.display()))?.is_some() {
+        return Err(registry_failure(&RegistryError::Duplicate(id), one.registry.display()));
     }
-    let item = Item { line: 0, data, options, holder: holder.clone() };
+    let item = Item { line: 0, data: one.data, options: one.options, holder: one.holder };
     let done = issue_chunk(&mut reg, &authority, std::slice::from_ref(&item))
-        .map_err(|e| registry_failure(&e, "issue"))?;
+        .map_err(|e| registry_failure(&e, one.source))?;
     let (record, license) = done.into_iter().next().ok_or_else(|| Failure::usage("nothing was issued"))?;
-    crate::commands::output::write_new(out, &license.bytes, force, false)?;
+    crate::commands::output::write_new(one.out, &license.bytes, one.force, false)?;
     Ok((license, record.slot))
 }
 
@@ -187,12 +197,29 @@ const STOP_AFTER_SAME_ERROR: usize = 10;
 /// Refused line numbers listed in the summary at most.
 const SUMMARY_LINES: usize = 20;
 
+/// What usually makes every line of a batch fail with `code`.
+fn likely_cause(code: &str) -> &'static str {
+    match code {
+        "registry.duplicate" => {
+            "was this input issued already? `yinxin registry list` shows what the registry holds"
+        }
+        "license.issuer_code_mismatch" | "license.certificate_not_valid" => {
+            "is --authority the one that issues these licenses?"
+        }
+        c if c.starts_with("io.") || c.starts_with("crypto.") => "check the holder keys the lines name",
+        _ => "fix what the first line's error says, then run the batch again",
+    }
+}
+
 /// Counts what a batch did, reports each refusal with its line, and decides when to stop.
 #[derive(Default)]
 struct Tally {
     issued: usize,
     refused: Vec<usize>,
     streak: Option<(&'static str, usize)>,
+    /// Warnings by code: how many licenses, and the first one's message (said once at the end,
+    /// not once per line).
+    warnings: std::collections::BTreeMap<&'static str, (usize, String)>,
 }
 
 impl Tally {
@@ -210,8 +237,8 @@ impl Tally {
                 code,
                 message: format!(
                     "the first {count} lines all failed with {code}, so the cause is not in single \
-                     lines (is --authority the one that issues these licenses?); stopped at line {line}, \
-                     nothing was issued"
+                     lines ({}); stopped at line {line}, nothing was issued",
+                    likely_cause(code)
                 ),
                 exit: EXIT_INVALID,
             });
@@ -219,15 +246,27 @@ impl Tally {
         Ok(())
     }
 
-    fn issued(&mut self, n: usize) {
-        self.issued += n;
-        if n > 0 {
+    /// Counts licenses issued (and acknowledged) and their warnings.
+    fn issued(&mut self, done: &[(IssuedRecord, IssuedLicense)]) {
+        self.issued += done.len();
+        if !done.is_empty() {
             self.streak = None;
+        }
+        for w in done.iter().flat_map(|(_, license)| &license.warnings) {
+            self.warn(w.code(), w.to_string());
         }
     }
 
-    /// The closing summary on stderr.
+    fn warn(&mut self, code: &'static str, message: String) {
+        self.warnings.entry(code).or_insert((0, message)).0 += 1;
+    }
+
+    /// The closing summary on stderr: each kind of warning once, then the counts.
     fn summary(&self, out_dir: &Path) {
+        for (code, (count, first)) in &self.warnings {
+            let licenses = if *count == 1 { "1 license".to_owned() } else { format!("{count} licenses") };
+            eprintln!("warning[{code}]: {licenses}, e.g.: {first}");
+        }
         let mut lines: Vec<String> =
             self.refused.iter().take(SUMMARY_LINES).map(ToString::to_string).collect();
         if self.refused.len() > SUMMARY_LINES {
@@ -343,6 +382,10 @@ fn read_lines(
                 continue;
             }
         };
+        if let Err(e) = data.check() {
+            tally.refuse(line_no, e.code(), &e.to_string())?;
+            continue;
+        }
         let id = data.meta.license_identifier.clone();
         let registered = reg.license(&id).map_err(|e| registry_failure(&e, "registry"))?.is_some();
         if registered || !seen.insert(id.clone()) {
@@ -362,6 +405,16 @@ fn read_lines(
                 continue;
             }
         };
+        if data.disclosure_sets.is_empty() {
+            tally.warn(
+                "license.no_disclosure_sets",
+                format!(
+                    "line {line_no} has no \"disclosure_sets\": its QR codes will be large general-form \
+                     codes (QR version 37-40, hard to scan); name the element sets holders show \
+                     (docs/license-json.md)"
+                ),
+            );
+        }
         let options = IssueOptions { qr_sets: data.qr_sets(), ..IssueOptions::default() };
         chunk.push(Item { line: line_no, data, options, holder });
         if chunk.len() == BATCH {
@@ -390,14 +443,14 @@ fn flush(
     match issue_chunk(reg, authority, chunk) {
         Ok(done) => {
             write_and_ack(out_dir, &done)?;
-            tally.issued(done.len());
+            tally.issued(&done);
         }
         Err(_) => {
             for item in chunk.iter() {
                 match issue_chunk(reg, authority, std::slice::from_ref(item)) {
                     Ok(done) => {
                         write_and_ack(out_dir, &done)?;
-                        tally.issued(done.len());
+                        tally.issued(&done);
                     }
                     Err(e) => tally.refuse(
                         item.line,

@@ -52,7 +52,7 @@ pub struct IssueArgs {
     /// A portrait image to carry as the `portrait` element (bytes).
     #[arg(long)]
     portrait: Option<String>,
-    /// Issuance time (RFC 3339), default now.
+    /// Issuance time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
     /// Record the issuance in this registry (created if missing) and give the license a status
@@ -81,10 +81,11 @@ pub struct VerifyArgs {
     /// Trusted root certificate(s), PEM.
     #[arg(long)]
     trust: String,
-    /// Verification time (RFC 3339), default now.
+    /// Verification time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
-    /// Print {"valid", "error"?, "doc_type", "elements"}.
+    /// Print {"valid", "verdict", "error"?, "message"?, "doc_type", "status", "elements"}
+    /// ("status": valid, revoked, suspended, unknown or none)..
     #[arg(long)]
     json: bool,
     /// A Status List Token (signed by an authority under --trust) to check the license's
@@ -132,16 +133,17 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
     let authority = load_issuer(&args.authority)?;
     let data = LicenseData::from_json(&read_input(&args.license)?)
         .map_err(|e| Failure::unreadable(&e, &args.license))?;
+    let mut warnings = Vec::new();
     if data.disclosure_sets.is_empty() && !args.no_qr_sets {
-        warn(
+        warnings.push((
             "license.no_disclosure_sets",
-            &format!(
+            format!(
                 "{} has no \"disclosure_sets\": every QR code of this license will be a large \
                  general-form code (QR version 37-40, hard to scan); name the element sets \
                  holders show (docs/license-json.md)",
                 args.license
             ),
-        );
+        ));
     }
     let holder = load_holder_key(&args.holder_key)?;
     let mut options = IssueOptions {
@@ -153,17 +155,18 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
         options.extra_surface.insert("portrait".into(), ElementValue::Bytes(read_input(p)?));
     }
     if let Some(registry) = &args.registry {
-        let (issued, slot) = crate::commands::issue::issue_one(
-            &args.authority,
+        let (issued, slot) = crate::commands::issue::issue_one(crate::commands::issue::OneLicense {
+            authority: &args.authority,
             registry,
-            &args.status_uri_base,
+            uri_base: &args.status_uri_base,
             data,
+            source: &args.license,
             options,
-            &holder,
-            &args.out,
-            args.force,
-        )?;
-        report_issued(&issued, Some(&slot), args.json);
+            holder,
+            out: &args.out,
+            force: args.force,
+        })?;
+        report_issued(&issued, Some(&slot), warnings, args.json);
         return Ok(ExitCode::SUCCESS);
     }
     let chain = vec![authority.certificate().clone()];
@@ -172,7 +175,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
     let issued =
         issuer.issue(&data, &holder, &options).map_err(|e| Failure::unreadable(&e, &args.license))?;
     crate::commands::output::write_new(&args.out, &issued.bytes, args.force, false)?;
-    report_issued(&issued, None, args.json);
+    report_issued(&issued, None, warnings, args.json);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -181,11 +184,18 @@ pub fn warn(code: &str, message: &str) {
     eprintln!("warning[{code}]: {message}");
 }
 
-/// What `license issue` prints: the warnings on stderr, then the tab-separated line (`<id>
-/// <status index>` with a registry, as acknowledgement) or the JSON object.
-fn report_issued(issued: &IssuedLicense, slot: Option<&yinxin_registry::StatusSlot>, json: bool) {
-    for w in &issued.warnings {
-        warn(w.code(), &w.to_string());
+/// What `license issue` prints: the warnings (the command's own, then the credential's) on
+/// stderr, then the tab-separated line (`<id> <status index>` with a registry, as
+/// acknowledgement) or the JSON object.
+fn report_issued(
+    issued: &IssuedLicense,
+    slot: Option<&yinxin_registry::StatusSlot>,
+    mut warnings: Vec<(&'static str, String)>,
+    json: bool,
+) {
+    warnings.extend(issued.warnings.iter().map(|w| (w.code(), w.to_string())));
+    for (code, message) in &warnings {
+        warn(code, message);
     }
     if json {
         outln!(
@@ -197,8 +207,8 @@ fn report_issued(issued: &IssuedLicense, slot: Option<&yinxin_registry::StatusSl
                 "valid_from": rfc3339(issued.validity.valid_from),
                 "valid_until": rfc3339(issued.validity.valid_until),
                 "status": slot.map(|s| serde_json::json!({"uri": s.uri, "index": s.index})),
-                "warnings": issued.warnings.iter()
-                    .map(|w| serde_json::json!({"code": w.code(), "message": w.to_string()}))
+                "warnings": warnings.iter()
+                    .map(|(code, message)| serde_json::json!({"code": code, "message": message}))
                     .collect::<Vec<_>>(),
             })
         );
@@ -246,17 +256,7 @@ fn unreadable(e: &LicenseError) -> bool {
 pub fn status_word(result: &Result<VerifiedLicense, LicenseError>) -> Option<&'static str> {
     match result {
         Ok(v) => v.status_outcome().map(StatusOutcome::name),
-        Err(e) => failed_status_word(e),
-    }
-}
-
-/// The status word of a verification that failed: set when the status made it fail.
-pub fn failed_status_word(e: &LicenseError) -> Option<&'static str> {
-    match e {
-        LicenseError::Revoked => Some("revoked"),
-        LicenseError::Suspended => Some("suspended"),
-        LicenseError::StatusUnknown(_) => Some("unknown"),
-        _ => None,
+        Err(e) => e.status_name(),
     }
 }
 

@@ -77,6 +77,11 @@ pub struct ChangeArgs {
     /// Who (kept in the audit log); default $USER.
     #[arg(long)]
     actor: Option<String>,
+    /// Print {"identifier", "status", "sequence", "published": false} (verifiers see the change
+    /// once the lists are published again) instead of the
+    /// tab-separated line `<identifier> <STATUS> <audit sequence>`.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `yinxin status publish`.
@@ -96,7 +101,7 @@ pub struct PublishArgs {
     ttl: u64,
     /// `exp` claim: hours until the lists expire. Verifiers treat an expired list as status
     /// unknown: publish again well before then, on a schedule (e.g. hourly from cron).
-    #[arg(long, default_value_t = 48)]
+    #[arg(long, default_value_t = 48, allow_negative_numbers = true)]
     valid_hours: i64,
 }
 
@@ -176,7 +181,19 @@ pub fn change(args: &ChangeArgs, to: Status) -> Result<ExitCode, Failure> {
     let actor = args.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
     let entry =
         reg.set_status(&args.id, to, &actor, &args.reason).map_err(|e| registry_failure(&e, &args.id))?;
-    outln!("{}\t{}\t{}", entry.identifier, entry.to.name(), entry.sequence);
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "identifier": entry.identifier,
+                "status": entry.to.name(),
+                "sequence": entry.sequence,
+                "published": false,
+            })
+        );
+    } else {
+        outln!("{}\t{}\t{}", entry.identifier, entry.to.name(), entry.sequence);
+    }
     eprintln!(
         "recorded as audit log entry {} (yinxin registry log --registry {} --id {}).\n\
          Verifiers see the change only once the status lists are published again: \
@@ -267,7 +284,7 @@ pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
         let path = args.out.join(format!("{name}.cwt"));
-        std::fs::write(&path, &token).map_err(|e| Failure::io(&e, path.display()))?;
+        crate::commands::output::replace_atomically(&path, &token)?;
         outln!("{uri}\t{}\t{} bytes\t{} set", path.display(), token.len(), list.non_zero().count());
     }
     eprintln!(

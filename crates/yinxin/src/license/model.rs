@@ -208,6 +208,13 @@ impl LicenseData {
         Ok(ValidLicense { type_code, identifier, issuer_code, issue_date, valid_from, valid_until })
     }
 
+    /// Checks everything issuance checks about the data alone (identifiers and their check
+    /// characters, their consistency, dates, element names), without signing: for checking a
+    /// batch line by line before anything else is done with it.
+    pub fn check(&self) -> Result<(), IssueError> {
+        self.validate().map(|_| ())
+    }
+
     /// The disclosure sets as element lists, for pre-signing compact QR claims
     /// ([`IssueOptions::qr_sets`](super::IssueOptions::qr_sets)). A set given as a description
     /// string means every element except `portrait` (never carried in a QR code).
