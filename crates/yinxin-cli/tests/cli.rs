@@ -193,6 +193,12 @@ fn demo_runs_the_story() {
     let o = yinxin(&["demo"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .ends_with(", deleted at the end; `yinxin demo --dir DIR` keeps the files)")
+    );
     for needle in [
         "1.2.156.3005.2.11100000000013338W001.11510000MB0123456W.510100202411220001.001.B",
         "invalid: id.license_id.check",
