@@ -2,28 +2,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
-use common::{json, ok, shared, yinxin};
+use common::{init_authority, json, ok, shared, yinxin};
 
 #[test]
 fn authority_issue_verify_for_each_algorithm() {
     for alg in ["ed25519", "es256", "sm2"] {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        ok(&yinxin(
-            d,
-            &[
-                "authority",
-                "init",
-                "--dir",
-                "auth",
-                "--alg",
-                alg,
-                "--name",
-                "成都市市场监督管理局",
-                "--code",
-                "11510000MB0123456W",
-            ],
-        ));
+        init_authority(d, "auth", alg, "成都市市场监督管理局", "11510000MB0123456W");
         for f in ["root.pem", "root.key.pem", "issuer.pem", "issuer.key.pem"] {
             assert!(d.join("auth").join(f).exists(), "{f}");
         }
@@ -140,21 +126,7 @@ fn authority_issue_verify_for_each_algorithm() {
 fn license_issue_refuses_inconsistent_data() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "auth",
-            "--alg",
-            "ed25519",
-            "--name",
-            "某局",
-            "--code",
-            "11510000MB0123456W",
-        ],
-    ));
+    init_authority(d, "auth", "ed25519", "某局", "11510000MB0123456W");
     ok(&yinxin(d, &["key", "generate", "--alg", "ed25519", "--out", "holder.pem"]));
     // The driving license names another issuer_code than this authority's certificate.
     let o = yinxin(

@@ -5,25 +5,11 @@
 mod common;
 use std::path::Path;
 
-use common::{err, json, json_lines, ok, out, shared, yinxin};
+use common::{err, init_authority, json, json_lines, ok, out, shared, yinxin};
 
 /// An Ed25519 authority with the business license fixture's issuer code, and a P-256 holder key.
 fn authority(d: &Path) {
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "auth",
-            "--alg",
-            "ed25519",
-            "--name",
-            "成都市市场监督管理局",
-            "--code",
-            "11510000MB0123456W",
-        ],
-    ));
+    init_authority(d, "auth", "ed25519", "成都市市场监督管理局", "11510000MB0123456W");
     ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
 }
 
@@ -331,21 +317,7 @@ fn batches_take_a_key_per_line_and_say_what_happened() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     authority(d); // issuer code 11510000MB0123456W: not the driving license's issuer
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "police",
-            "--alg",
-            "sm2",
-            "--name",
-            "交管局",
-            "--code",
-            "11510000MB1C2D3E45",
-        ],
-    ));
+    init_authority(d, "police", "sm2", "交管局", "11510000MB1C2D3E45");
     std::fs::create_dir(d.join("keys")).unwrap();
     ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "keys/510104199003071237.pem"]));
     ok(&yinxin(d, &["key", "generate", "--alg", "sm2", "--out", "line2.pem"]));

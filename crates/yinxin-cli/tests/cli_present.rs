@@ -2,17 +2,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
-use common::{json, ok, yinxin};
+use common::{init_authority, json, ok, yinxin};
 
 use std::path::Path;
 
 /// An authority in `auth` (the issuer of `code`), a holder key in `holder.pem`, and `fixture`
 /// issued to it as `l.cbor` (recorded in `reg.db` when `registry`).
 fn issued(d: &Path, alg: &str, code: &str, fixture: &str, registry: bool) {
-    ok(&yinxin(
-        d,
-        &["authority", "init", "--dir", "auth", "--alg", alg, "--name", "发证机关", "--code", code],
-    ));
+    init_authority(d, "auth", alg, "发证机关", code);
     ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
     let fixture = yinxin_test_vectors::fixture_path(fixture);
     let mut args = vec!["license", "issue", "--authority", "auth", "--license", fixture.to_str().unwrap()];

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
-use common::{err, ok, out, yinxin};
+use common::{err, init_authority, ok, out, yinxin};
 
 fn vectors() -> serde_json::Value {
     serde_json::from_slice(
@@ -65,21 +65,7 @@ fn status_decode_and_get_on_the_draft_vectors() {
 fn registry_lifecycle_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "auth",
-            "--alg",
-            "es256",
-            "--name",
-            "成都市市场监督管理局",
-            "--code",
-            "11510000MB0123456W",
-        ],
-    ));
+    init_authority(d, "auth", "es256", "成都市市场监督管理局", "11510000MB0123456W");
     ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
     let fixture = yinxin_test_vectors::fixture_path("business-license.json");
     let fixture = fixture.to_str().unwrap();
@@ -288,21 +274,7 @@ fn registry_lifecycle_through_the_cli() {
     let o = verify(&format!("out/{suspended}.cbor"));
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["status"], "suspended");
     // A list signed by another authority is refused as input.
-    ok(&yinxin(
-        d,
-        &[
-            "authority",
-            "init",
-            "--dir",
-            "other",
-            "--alg",
-            "es256",
-            "--name",
-            "x",
-            "--code",
-            "11430000006122244L",
-        ],
-    ));
+    init_authority(d, "other", "es256", "x", "11430000006122244L");
     let o = yinxin(
         d,
         &["license", "verify", "one.cbor", "--trust", "other/root.pem", "--status-list", "lists/1.cwt"],

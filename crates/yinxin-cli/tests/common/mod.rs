@@ -45,3 +45,8 @@ pub fn json_lines(o: &Output) -> Vec<serde_json::Value> {
 pub fn shared(rel: &str) -> String {
     yinxin_test_vectors::shared_dir().join(rel).to_str().unwrap().to_owned()
 }
+
+/// `yinxin authority init --dir DIR --alg ALG --name NAME --code CODE` in `d`, which must succeed.
+pub fn init_authority(d: &Path, dir: &str, alg: &str, name: &str, code: &str) {
+    ok(&yinxin(d, &["authority", "init", "--dir", dir, "--alg", alg, "--name", name, "--code", code]));
+}
