@@ -175,6 +175,22 @@ fn mdoc_verify_annex_d() {
     assert_eq!(v["digests"], true);
     assert_eq!(v["validity"]["valid_at"], true);
     assert_eq!(v["elements"]["org.iso.18013.5.1"]["family_name"], "Doe");
+    // Text for people: checks as yes/NO, the validity period and whether it held then, values
+    // as they read (no JSON quotes, a portrait as its size and kind, not base64).
+    let o = yinxin(
+        dir.path(),
+        &["mdoc", "verify", &shared("vectors/mdoc/issuer_signed.cbor.hex"), "--hex", "--at", "2026-12-02"],
+    );
+    let text = ok(&o);
+    for line in [
+        "issuer_signature\tyes\n",
+        "digests\tyes\n",
+        "validity\t2020-10-01T13:30:02Z to 2021-10-01T13:30:02Z (NOT valid then: 2026-12-01T16:00:00Z)\n",
+        "org.iso.18013.5.1\tfamily_name\tDoe\n",
+        "org.iso.18013.5.1\tportrait\t1042 bytes (JPEG)\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
     // The same bytes in binary form.
     let hex_text = std::fs::read_to_string(shared("vectors/mdoc/issuer_signed.cbor.hex")).unwrap();
     std::fs::write(dir.path().join("d.cbor"), hex::decode(hex_text.trim()).unwrap()).unwrap();

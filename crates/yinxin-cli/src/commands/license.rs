@@ -311,15 +311,11 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             Ok(v) => {
                 outln!("VALID\t{}", v.doc_type());
                 outln!("issuer\t{}", v.chain().leaf().subject());
-                outln!(
-                    "validity\t{} to {}",
-                    rfc3339(v.validity().valid_from),
-                    rfc3339(v.validity().valid_until)
-                );
+                outln!("validity\t{}", crate::commands::verdict::validity_text(v.validity()));
                 outln!("status\t{}", status_line(v.status_outcome()));
                 for (ns, items) in v.elements() {
                     for (id, value) in items {
-                        outln!("{ns}\t{id}\t{}", value.to_json());
+                        outln!("{ns}\t{id}\t{}", crate::commands::verdict::element_text(value));
                     }
                 }
             }

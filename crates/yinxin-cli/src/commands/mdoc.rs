@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use yinxin::license::untrusted;
 
-use crate::commands::time_arg;
+use crate::commands::time_arg::{self, rfc3339};
+use crate::commands::verdict;
 use crate::failure::{EXIT_INVALID, Failure, read_maybe_hex};
 
 #[derive(Subcommand)]
@@ -50,21 +51,29 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         } else {
             outln!("docType\t{}", r.doc_type);
             outln!("signer\t{}", r.signer().unwrap_or_else(|| "-".into()));
-            outln!("issuer_signature\t{}", r.issuer_signature);
-            outln!("digests\t{}", r.digests);
-            outln!("validity\t{}", r.validity.map_or_else(|| "-".into(), |v| v.to_json().to_string()));
-            if let Some(e) = r.error {
-                outln!("error\t{e}");
+            outln!("issuer_signature\t{}", verdict::check_text(Some(r.issuer_signature)));
+            outln!("digests\t{}", verdict::check_text(Some(r.digests)));
+            match &r.validity {
+                Some(v) => {
+                    let when = if r.valid_at { "valid then" } else { "NOT valid then" };
+                    outln!("validity\t{} ({when}: {})", verdict::validity_text(v), rfc3339(at));
+                }
+                None => outln!("validity\t-"),
+            }
+            if let (Some(code), Some(message)) = (r.error, &r.message) {
+                outln!("error[{code}]\t{message}");
             }
             for (ns, items) in &r.elements {
                 for (id, value) in items {
-                    outln!("{ns}\t{id}\t{}", value.to_json());
+                    outln!("{ns}\t{id}\t{}", verdict::element_text(value));
                 }
             }
         }
     }
-    if let Some(e) = reports.iter().find_map(|r| r.error) {
-        eprintln!("error[{e}]: see the report");
+    for r in &reports {
+        if let (Some(code), Some(message)) = (r.error, &r.message) {
+            eprintln!("error[{code}]: {}: {message}", r.doc_type);
+        }
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
 }

@@ -246,8 +246,10 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             } else {
                 outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
                 outln!("status\t{}", crate::commands::license::status_line(outcome));
-                for (k, val) in &disclosed {
-                    outln!("{k}\t{val}");
+                for items in v.license().elements().values() {
+                    for (k, val) in items {
+                        outln!("{k}\t{}", crate::commands::verdict::element_text(val));
+                    }
                 }
             }
         }

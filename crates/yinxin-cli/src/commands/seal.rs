@@ -214,7 +214,7 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
         outln!("{report}");
     } else if let Some(map) = report.as_object() {
         for (k, v) in map {
-            outln!("{k}\t{v}");
+            outln!("{k}\t{}", crate::commands::verdict::text(v));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -38,3 +38,33 @@ pub fn put(v: &mut serde_json::Value, key: &str, value: serde_json::Value) {
         map.insert(key.to_owned(), value);
     }
 }
+
+/// An element's value as a person reads it: text as it is, dates as `YYYY-MM-DD`, times in
+/// RFC 3339, bytes as their size and kind (a portrait is not printed as base64), `-` for null
+/// (a long-term license's `valid_until`: see the license), lists and maps as JSON.
+pub fn element_text(value: &yinxin::license::ElementValue) -> String {
+    use yinxin::license::ElementValue as V;
+    match value {
+        V::Bytes(b) => {
+            format!("{} bytes{}", b.len(), image_kind(b).map(|k| format!(" ({k})")).unwrap_or_default())
+        }
+        V::DateTime(t) => yinxin::text::rfc3339(*t),
+        V::Array(_) | V::Map(_) => value.to_json().to_string(),
+        other => text(&other.to_json()),
+    }
+}
+
+/// The kind of image bytes hold, by their first bytes.
+fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("JPEG"),
+        [0x89, b'P', b'N', b'G', ..] => Some("PNG"),
+        [b'G', b'I', b'F', b'8', ..] => Some("GIF"),
+        _ => None,
+    }
+}
+
+/// A validity period as a person reads it: `<from> to <until>`.
+pub fn validity_text(v: &yinxin::license::ValidityInfo) -> String {
+    format!("{} to {}", yinxin::text::rfc3339(v.valid_from), yinxin::text::rfc3339(v.valid_until))
+}

@@ -35,6 +35,8 @@ pub struct MdocReport {
     pub elements: BTreeMap<String, BTreeMap<String, ElementValue>>,
     /// The first failure's stable code, if any.
     pub error: Option<&'static str>,
+    /// The first failure in words, if any.
+    pub message: Option<String>,
 }
 
 impl MdocReport {
@@ -61,6 +63,7 @@ impl MdocReport {
         });
         if let (Some(e), Some(map)) = (self.error, obj.as_object_mut()) {
             map.insert("error".into(), e.into());
+            map.insert("message".into(), self.message.clone().into());
         }
         obj
     }
@@ -100,9 +103,13 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
                 signer_certificate: None,
                 elements: BTreeMap::new(),
                 error: None,
+                message: None,
             };
             let first_error = |e: &LicenseError, r: &mut MdocReport| {
-                r.error.get_or_insert(e.code());
+                if r.error.is_none() {
+                    r.error = Some(e.code());
+                    r.message = Some(e.to_string());
+                }
             };
             match signer_of(&parsed.issuer_auth) {
                 Ok((der, key)) => {
