@@ -57,7 +57,8 @@ pub fn decode(text: &str) -> Result<Vec<u8>, PresentError> {
     let raw = base45::decode(body).map_err(|_| PresentError::QrEncoding)?;
     // The last byte, when it came from a two-character group: right if the text is whole.
     let last_byte_unsure = body.len() % 3 == 2;
-    let payload = if raw.first() == Some(&ZLIB_CMF) {
+    let compressed = raw.first() == Some(&ZLIB_CMF);
+    let payload = if compressed {
         match inflate(&raw) {
             Err(PresentError::QrInflate)
                 if last_byte_unsure && inflate(without_last(&raw)) == Err(PresentError::QrTruncated) =>
@@ -72,8 +73,10 @@ pub fn decode(text: &str) -> Result<Vec<u8>, PresentError> {
     if !payload.first().is_some_and(|b| is_cbor_structure(*b)) {
         return Err(PresentError::QrPayload);
     }
+    // In a compressed text the unsure byte was in the zlib stream (seen above), not here.
     if !cbor::is_one_item(&payload)
-        && (cbor::ends_early(&payload) || last_byte_unsure && cbor::ends_early(without_last(&payload)))
+        && (cbor::ends_early(&payload)
+            || last_byte_unsure && !compressed && cbor::ends_early(without_last(&payload)))
     {
         return Err(PresentError::QrTruncated);
     }
