@@ -113,7 +113,7 @@ fn freshness_window_and_future_codes() {
         verifier(&w, &[]).verify(&p, now - Duration::seconds(31)).unwrap_err().code(),
         "present.future"
     );
-    let short = verifier(&w, &[]).with_window(Duration::seconds(60));
+    let short = verifier(&w, &[]).with_window(Duration::seconds(60)).unwrap();
     assert_eq!(short.verify(&p, now + Duration::seconds(100)).unwrap_err().code(), "present.expired");
 }
 

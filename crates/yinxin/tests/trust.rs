@@ -446,3 +446,53 @@ fn a_leaf_key_cannot_act_as_a_ca() {
     assert_eq!(s.verify_chain(&chain, t), Err(TrustError::NotCa(1)));
     assert_eq!(p.issuer.signer().algorithm(), Algorithm::Es256);
 }
+
+/// DER TLV: `tag`, definite length, `content`.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match content.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The element at the start of `der`: (its whole bytes, its content).
+fn element(der: &[u8]) -> (&[u8], &[u8]) {
+    let (len, head) = match der[1] {
+        n if n < 0x80 => (n as usize, 2),
+        0x81 => (der[2] as usize, 3),
+        0x82 => ((der[2] as usize) << 8 | der[3] as usize, 4),
+        _ => panic!("length"),
+    };
+    (&der[..head + len], &der[head..head + len])
+}
+
+#[test]
+fn version_1_certificates_with_extensions_are_refused() {
+    let p = pki(Algorithm::Ed25519);
+    let (_, cert) = element(p.leaf.der());
+    let (tbs, tbs_content) = element(cert);
+    let (alg_id, _) = element(&cert[tbs.len()..]);
+    // The TBS without its `[0] EXPLICIT version` (v3): the default, version 1, with the
+    // extensions left in. Signed again by the issuer, so only the version rule can refuse it.
+    let (version, _) = element(tbs_content);
+    assert_eq!(version, [0xa0, 0x03, 0x02, 0x01, 0x02], "a version 3 certificate");
+    let v1_tbs = tlv(0x30, &tbs_content[version.len()..]);
+    let signature = p.issuer.signer().sign(&v1_tbs).unwrap();
+    let mut bits = vec![0];
+    bits.extend(signature);
+    let v1 = tlv(0x30, &[v1_tbs.as_slice(), alg_id, &tlv(0x03, &bits)].concat());
+    let e = Certificate::from_der(&v1).unwrap_err();
+    assert_eq!(e.code(), "trust.cert_malformed");
+    assert!(e.to_string().contains("a version 1 certificate with extensions"), "{e}");
+    // The same surgery keeping the version (the control) gives a certificate that parses.
+    let same_tbs = tlv(0x30, tbs_content);
+    let signature = p.issuer.signer().sign(&same_tbs).unwrap();
+    let mut bits = vec![0];
+    bits.extend(signature);
+    let v3 = tlv(0x30, &[same_tbs.as_slice(), alg_id, &tlv(0x03, &bits)].concat());
+    Certificate::from_der(&v3).unwrap();
+}

@@ -21,6 +21,34 @@ fn malformed(what: &str) -> LicenseError {
     LicenseError::Malformed(what.to_owned())
 }
 
+/// The keys of one CBOR map read so far, to refuse a key that occurs twice (RFC 8949 §5.6: a
+/// map with duplicate keys is not valid, and a reader that lets the first or the last win can
+/// be made to see what the signer did not mean, e.g. a status list claim given twice).
+#[derive(Default)]
+pub(crate) struct KeySet {
+    seen: std::collections::HashSet<Vec<u8>>,
+}
+
+impl KeySet {
+    /// Records a key given as its text or bytes content (keys compared as they are read).
+    pub(crate) fn insert(&mut self, key: &[u8]) -> Result<(), LicenseError> {
+        if self.seen.insert(key.to_vec()) { Ok(()) } else { Err(malformed("duplicate map key")) }
+    }
+
+    /// Records a key read as a value, compared by its preferred encoding, so that two
+    /// encodings of one key (a non-minimal integer, an indefinite-length string) are the same
+    /// key.
+    pub(crate) fn insert_value(&mut self, key: &ciborium::Value) -> Result<(), LicenseError> {
+        let encoded = encode_value(key).map_err(|e| malformed(&e))?;
+        // A leading byte that no text or bytes content starts with keeps value keys apart
+        // from content keys.
+        let mut tagged = Vec::with_capacity(encoded.len() + 1);
+        tagged.push(0xff);
+        tagged.extend(encoded);
+        if self.seen.insert(tagged) { Ok(()) } else { Err(malformed("duplicate map key")) }
+    }
+}
+
 /// Whether `data` ends inside its first value: what a CBOR item cut off at its end looks like
 /// (a QR text copied or scanned only in part), as opposed to one that is malformed.
 pub(crate) fn ends_early(data: &[u8]) -> bool {
@@ -283,8 +311,10 @@ impl Walker<'_> {
             Header::Map(Some(n)) => {
                 let n = self.count(n)?;
                 let mut entries = Vec::with_capacity(n);
+                let mut keys = KeySet::default();
                 for _ in 0..n {
                     let k = self.value(depth + 1)?;
+                    keys.insert_value(&k)?;
                     entries.push((k, self.value(depth + 1)?));
                 }
                 Value::Map(entries)
@@ -298,8 +328,10 @@ impl Walker<'_> {
             }
             Header::Map(None) => {
                 let mut entries = Vec::new();
+                let mut keys = KeySet::default();
                 while !self.at_break()? {
                     let k = self.value(depth + 1)?;
+                    keys.insert_value(&k)?;
                     entries.push((k, self.value(depth + 1)?));
                 }
                 Value::Map(entries)

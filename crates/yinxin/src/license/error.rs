@@ -90,6 +90,11 @@ pub enum IssueError {
     /// Encoding failed.
     #[error("encoding failed: {0}")]
     Encode(String),
+    /// The credential would be larger than verifiers accept
+    /// ([`MAX_CREDENTIAL_SIZE`](super::MAX_CREDENTIAL_SIZE)), or would break another limit of
+    /// theirs (nesting, item counts): it is not issued, since nobody could verify it.
+    #[error("the credential would be refused by every verifier: {0}")]
+    WouldNotVerify(String),
     /// The signer failed.
     #[error(transparent)]
     Sign(#[from] SignError),
@@ -127,6 +132,7 @@ impl ErrorCode for IssueError {
             Self::SignerMismatch => "license.signer_mismatch",
             Self::CertificateValidity => "license.certificate_not_valid",
             Self::Encode(_) => "license.encode",
+            Self::WouldNotVerify(_) => "license.too_large",
             Self::Sign(e) => e.code(),
         }
     }
@@ -232,6 +238,11 @@ pub enum LicenseError {
     /// The holder's key in deviceKeyInfo is missing or unusable.
     #[error("device key missing or unsupported")]
     DeviceKey,
+    /// A COSE header's `crit` is malformed (not in the protected header, empty, not an array of
+    /// labels) or names a label that is absent or whose meaning yinxin does not implement
+    /// (RFC 9052 §3.1: the signature must then not be accepted).
+    #[error("critical header: {0}")]
+    CriticalHeader(String),
     /// A compact code names its issuer by key id, and no issuer certificate with that key is
     /// known to the trust store (add it with `TrustStore::add_issuer`, or through a status
     /// list or trust list it signed).
@@ -280,6 +291,7 @@ impl ErrorCode for LicenseError {
             Self::Suspended => "license.suspended",
             Self::StatusUnknown(_) => "license.status_unknown",
             Self::IssuerKeyUnknown(_) => "license.issuer_key_unknown",
+            Self::CriticalHeader(_) => "cose.crit_invalid",
         }
     }
 }

@@ -7,7 +7,7 @@ use coset::{CoseSign1Builder, HeaderBuilder};
 use time::{OffsetDateTime, Time, UtcOffset};
 
 use super::device_key::to_cose_key;
-use super::issuer_signed::{encode, encode_item};
+use super::issuer_signed::{MAX_CREDENTIAL_SIZE, encode, encode_item};
 use super::mso::{Mso, ValidityInfo};
 use super::{
     ElementValue, IssueError, LicenseData, META_NAMESPACE, StatusReference, doc_type, surface_namespace,
@@ -185,7 +185,9 @@ impl<S: Signer> LicenseIssuer<S> {
         if now < leaf.not_before() || now > leaf.not_after() {
             return Err(IssueError::CertificateValidity);
         }
-        let today = now.to_offset(CST).date();
+        // A time that has no date in China Standard Time (the last hours of 9999-12-31 UTC)
+        // cannot be an issuance time.
+        let today = now.checked_to_offset(CST).ok_or(IssueError::CertificateValidity)?.date();
         if valid.valid_until.is_some_and(|until| until < today) {
             return Err(IssueError::AlreadyExpired);
         }
@@ -222,6 +224,17 @@ impl<S: Signer> LicenseIssuer<S> {
         let surface_for_qr: Vec<(String, ElementValue)> =
             surface.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
 
+        // Refuse what no verifier would accept before any work is done on it (a 100 MB
+        // portrait, a name of ten million characters).
+        let size = meta
+            .iter()
+            .chain(&surface_for_qr)
+            .fold(0usize, |n, (k, v)| n.saturating_add(k.len()).saturating_add(v.size_hint()));
+        if size > MAX_CREDENTIAL_SIZE {
+            return Err(IssueError::WouldNotVerify(format!(
+                "its elements take {size} bytes, more than the {MAX_CREDENTIAL_SIZE} a credential may have"
+            )));
+        }
         let mut namespaces = Vec::new();
         let mut value_digests = BTreeMap::new();
         for (ns, elements) in [
@@ -281,6 +294,15 @@ impl<S: Signer> LicenseIssuer<S> {
             qr.push((name.clone(), signed));
         }
         let bytes = encode(&namespaces, sign1, &qr).map_err(IssueError::Encode)?;
+        // Issue only what verifies: the same size limit and the verifier's own parser (its
+        // nesting and count limits) over exactly these bytes.
+        if bytes.len() > MAX_CREDENTIAL_SIZE {
+            return Err(IssueError::WouldNotVerify(format!(
+                "{} bytes, more than the {MAX_CREDENTIAL_SIZE} a credential may have",
+                bytes.len()
+            )));
+        }
+        super::issuer_signed::parse(&bytes).map_err(|e| IssueError::WouldNotVerify(e.to_string()))?;
         Ok(IssuedLicense { bytes, identifier: valid.identifier, doc_type, validity, warnings })
     }
 }

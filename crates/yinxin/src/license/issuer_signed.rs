@@ -7,7 +7,7 @@ use ciborium::Value;
 use ciborium_ll::Header;
 use coset::CoseSign1;
 
-use super::cbor::{Walker, decode_value};
+use super::cbor::{KeySet, Walker, decode_value};
 use super::{ElementValue, LicenseError};
 
 /// Credentials larger than this are refused before parsing (1 MiB: a license with a portrait
@@ -56,8 +56,11 @@ fn parse_item<'a>(raw: &'a [u8], content: &[u8]) -> Result<Item<'a>, LicenseErro
     let mut random = None;
     let mut element = None;
     let mut value = None;
+    let mut keys = KeySet::default();
     for _ in 0..w.map()? {
-        match w.key()? {
+        let key = w.key()?;
+        keys.insert(key)?;
+        match key {
             b"digestID" if digest_id.is_none() => match w.header()? {
                 Header::Positive(n) => digest_id = Some(n),
                 _ => return Err(malformed("digestID")),
@@ -144,8 +147,11 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
     let mut namespaces = None;
     let mut issuer_auth = None;
     let mut qr_sets = None;
+    let mut keys = KeySet::default();
     for _ in 0..entries {
-        match w.text()? {
+        let key = w.text()?;
+        keys.insert(key.as_bytes())?;
+        match key {
             "nameSpaces" if namespaces.is_none() => namespaces = Some(parse_namespaces(w)?),
             "issuerAuth" if issuer_auth.is_none() => {
                 let raw = w.skip()?;
@@ -153,9 +159,11 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
             }
             QR_KEY if qr_sets.is_none() => {
                 let mut sets = Vec::new();
+                let mut names = KeySet::default();
                 for _ in 0..w.map()? {
-                    let name = w.text()?.to_owned();
-                    sets.push((name, w.skip()?));
+                    let name = w.text()?;
+                    names.insert(name.as_bytes())?;
+                    sets.push((name.to_owned(), w.skip()?));
                 }
                 qr_sets = Some(sets);
             }
@@ -198,8 +206,11 @@ pub(crate) fn parse_any(bytes: &[u8]) -> Result<Vec<Document<'_>>, LicenseError>
     let mut w = Walker::new(bytes);
     let entries = w.map()?;
     let mut docs = Vec::new();
+    let mut keys = KeySet::default();
     for _ in 0..entries {
-        if w.text()? != "documents" {
+        let key = w.text()?;
+        keys.insert(key.as_bytes())?;
+        if key != "documents" {
             w.skip()?;
             continue;
         }
@@ -208,8 +219,11 @@ pub(crate) fn parse_any(bytes: &[u8]) -> Result<Vec<Document<'_>>, LicenseError>
             let fields = w.map()?;
             let mut doc_type = None;
             let mut issuer_signed = None;
+            let mut keys = KeySet::default();
             for _ in 0..fields {
-                match w.text()? {
+                let key = w.text()?;
+                keys.insert(key.as_bytes())?;
+                match key {
                     "docType" => doc_type = Some(w.text()?.to_owned()),
                     "issuerSigned" => issuer_signed = Some(parse_at(&mut w)?),
                     _ => {

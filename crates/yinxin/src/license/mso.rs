@@ -7,7 +7,7 @@ use ciborium::Value;
 use coset::{AsCborValue as _, CoseKey};
 use time::OffsetDateTime;
 
-use super::cbor::{Walker, map_get};
+use super::cbor::{KeySet, Walker, map_get};
 use super::value::{format_tdate, parse_tdate};
 use super::{LicenseError, StatusReference};
 use crate::crypto::DigestAlgorithm;
@@ -58,8 +58,11 @@ type ValueDigests<'a> = BTreeMap<String, BTreeMap<u64, Cow<'a, [u8]>>>;
 
 fn read_value_digests<'a>(w: &mut Walker<'a>) -> Result<ValueDigests<'a>, LicenseError> {
     let mut out = BTreeMap::new();
+    let mut keys = KeySet::default();
     for _ in 0..w.map()? {
-        let ns = w.text()?.to_owned();
+        let ns = w.text()?;
+        keys.insert(ns.as_bytes())?;
+        let ns = ns.to_owned();
         let mut ids = BTreeMap::new();
         for _ in 0..w.map()? {
             let id = match w.header()? {
@@ -120,8 +123,11 @@ impl<'a> Mso<'a> {
         let mut doc_type = None;
         let mut value_digests = None;
         let mut rest: Vec<(Value, Value)> = Vec::new();
+        let mut keys = KeySet::default();
         for _ in 0..w.map()? {
-            match w.text()? {
+            let key = w.text()?;
+            keys.insert(key.as_bytes())?;
+            match key {
                 "digestAlgorithm" if digest_algorithm.is_none() => {
                     digest_algorithm = Some(w.text()?.to_owned())
                 }
@@ -130,13 +136,7 @@ impl<'a> Mso<'a> {
                     value_digests = Some(read_value_digests(&mut w)?)
                 }
                 "digestAlgorithm" | "docType" | "valueDigests" => return Err(mso_err("duplicate key")),
-                key => {
-                    let key = Value::Text(key.to_owned());
-                    if rest.iter().any(|(k, _)| *k == key) {
-                        return Err(mso_err("duplicate key"));
-                    }
-                    rest.push((key, w.value(1)?));
-                }
+                key => rest.push((Value::Text(key.to_owned()), w.value(1)?)),
             }
         }
         if !w.at_end() {

@@ -13,9 +13,16 @@ use super::cbor::Walker;
 use crate::crypto::Algorithm;
 
 /// COSE header labels yinxin reads.
-const ALG: u64 = 1;
-const KID: u64 = 4;
-const X5CHAIN: u64 = 33;
+const ALG: i64 = 1;
+const CRIT: i64 = 2;
+const KID: i64 = 4;
+const TYP: i64 = 16;
+const X5CHAIN: i64 = 33;
+/// The labels whose meaning yinxin implements: the only ones `crit` may name.
+const UNDERSTOOD: [i64; 4] = [ALG, KID, TYP, X5CHAIN];
+/// Header parameters in one header at most (yinxin writes two or three; RFC 9052 defines a
+/// dozen): keeps the label checks small whatever the input.
+const MAX_HEADER_LABELS: usize = 64;
 /// The COSE_Sign1 tag.
 const TAG: u64 = 18;
 
@@ -26,6 +33,8 @@ pub(crate) struct Sign1<'a> {
     pub protected: &'a [u8],
     /// `alg` from the protected header (an integer; text algorithms are not supported).
     pub alg: Option<i64>,
+    /// `typ` from the protected header, when it is text (RFC 9596).
+    pub typ: Option<&'a str>,
     /// x5chain (protected or unprotected), leaf first.
     pub x5chain: Vec<&'a [u8]>,
     /// kid (protected or unprotected): a hint naming the signer's key; never trusted alone.
@@ -55,41 +64,90 @@ fn int(w: &mut Walker<'_>) -> Result<Option<i64>, LicenseError> {
     }
 }
 
-/// The header parameters yinxin reads.
+/// A header parameter label: an integer or a text string (RFC 9052 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+fn label<'a>(w: &mut Walker<'a>) -> Result<Label<'a>, LicenseError> {
+    match w.header()? {
+        Header::Positive(n) => i64::try_from(n).map(Label::Int).map_err(|_| bad("header label out of range")),
+        Header::Negative(n) => {
+            i64::try_from(n).map(|n| Label::Int(-1 - n)).map_err(|_| bad("header label out of range"))
+        }
+        Header::Text(Some(len)) => {
+            std::str::from_utf8(w.take(len)?).map(Label::Text).map_err(|_| bad("header label is not UTF-8"))
+        }
+        _ => Err(bad("header label")),
+    }
+}
+
+/// The header parameters yinxin reads, and every label the map had.
 #[derive(Default)]
 struct Params<'a> {
     alg: Option<i64>,
+    typ: Option<&'a str>,
     x5chain: Option<Vec<&'a [u8]>>,
     kid: Option<&'a [u8]>,
+    crit: Option<Vec<Label<'a>>>,
+    labels: Vec<Label<'a>>,
 }
 
-/// Reads one header map; labels other than alg and x5chain are skipped.
-fn header_map<'a>(w: &mut Walker<'a>) -> Result<Params<'a>, LicenseError> {
-    let mut alg = None;
-    let mut x5chain = None;
-    let mut kid = None;
-    let mut labels = Vec::new();
-    for _ in 0..w.map()? {
-        let label = match w.header()? {
-            Header::Positive(n) => n,
-            Header::Negative(_) => u64::MAX,
-            Header::Text(Some(len)) => {
-                w.take(len)?;
-                u64::MAX - 1
-            }
-            _ => return Err(bad("header label")),
-        };
-        if label < u64::MAX - 1 {
-            if labels.contains(&label) {
-                return Err(bad("duplicate header label"));
-            }
-            labels.push(label);
+/// `crit`: a non-empty array of distinct labels, only in the protected header.
+fn crit<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Vec<Label<'a>>, LicenseError> {
+    if !protected {
+        return Err(LicenseError::CriticalHeader("crit is in the unprotected header".into()));
+    }
+    let n = match w.header()? {
+        Header::Array(Some(n)) => w.count(n)?,
+        _ => return Err(LicenseError::CriticalHeader("crit is not an array".into())),
+    };
+    if n == 0 {
+        return Err(LicenseError::CriticalHeader("crit is empty".into()));
+    }
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let l = label(w)
+            .map_err(|_| LicenseError::CriticalHeader("crit holds something other than labels".into()))?;
+        if out.contains(&l) {
+            return Err(LicenseError::CriticalHeader("crit names a label twice".into()));
         }
-        match label {
-            ALG => alg = Some(int(w)?.ok_or_else(|| bad("alg is not an integer"))?),
-            KID => kid = Some(bytes(w, "kid")?),
-            X5CHAIN => {
-                x5chain = Some(match w.header()? {
+        out.push(l);
+    }
+    Ok(out)
+}
+
+/// Reads one header map; labels other than those yinxin reads are skipped, but each label may
+/// occur only once.
+fn header_map<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Params<'a>, LicenseError> {
+    let mut p = Params::default();
+    let entries = w.map()?;
+    if entries > MAX_HEADER_LABELS {
+        return Err(bad("too many header parameters"));
+    }
+    for _ in 0..entries {
+        let l = label(w)?;
+        if p.labels.contains(&l) {
+            return Err(bad("duplicate header label"));
+        }
+        p.labels.push(l);
+        match l {
+            Label::Int(ALG) => p.alg = Some(int(w)?.ok_or_else(|| bad("alg is not an integer"))?),
+            Label::Int(CRIT) => p.crit = Some(crit(w, protected)?),
+            Label::Int(KID) => p.kid = Some(bytes(w, "kid")?),
+            Label::Int(TYP) => {
+                p.typ = match w.header()? {
+                    Header::Text(Some(len)) => {
+                        Some(std::str::from_utf8(w.take(len)?).map_err(|_| bad("typ is not UTF-8"))?)
+                    }
+                    Header::Positive(_) => None,
+                    _ => return Err(bad("typ")),
+                };
+            }
+            Label::Int(X5CHAIN) => {
+                p.x5chain = Some(match w.header()? {
                     Header::Bytes(Some(len)) => vec![w.take(len)?],
                     Header::Array(Some(n)) => {
                         let n = w.count(n)?;
@@ -106,10 +164,15 @@ fn header_map<'a>(w: &mut Walker<'a>) -> Result<Params<'a>, LicenseError> {
             }
         }
     }
-    Ok(Params { alg, x5chain, kid })
+    Ok(p)
 }
 
 /// Parses a COSE_Sign1, tagged (18) or not, spanning all of `input`.
+///
+/// RFC 9052 §3 as a verifier must apply it: a label occurs once per header and never in both
+/// headers (so `alg` cannot say one thing signed and another unsigned), and `crit` (protected
+/// only, non-empty) may name only labels that are present in the protected header and whose
+/// meaning yinxin implements; anything else is refused, never ignored.
 pub(crate) fn parse(input: &[u8]) -> Result<Sign1<'_>, LicenseError> {
     let mut w = Walker::new(input);
     let mut header = w.header()?;
@@ -124,14 +187,30 @@ pub(crate) fn parse(input: &[u8]) -> Result<Sign1<'_>, LicenseError> {
         Params::default()
     } else {
         let mut pw = Walker::new(protected);
-        let parsed = header_map(&mut pw)?;
+        let parsed = header_map(&mut pw, true)?;
         if !pw.at_end() {
             return Err(bad("trailing bytes in the protected header"));
         }
         parsed
     };
-    // alg in the unprotected header is ignored: only the protected one is signed.
-    let unprotected = header_map(&mut w)?;
+    let unprotected = header_map(&mut w, false)?;
+    if unprotected.labels.iter().any(|l| protected_params.labels.contains(l)) {
+        return Err(bad("a header label in both the protected and the unprotected header"));
+    }
+    for l in protected_params.crit.iter().flatten() {
+        if !protected_params.labels.contains(l) {
+            return Err(LicenseError::CriticalHeader(format!(
+                "crit names {} that is not in the protected header",
+                label_text(*l)
+            )));
+        }
+        if !matches!(l, Label::Int(n) if UNDERSTOOD.contains(n)) {
+            return Err(LicenseError::CriticalHeader(format!(
+                "crit names {} that yinxin does not implement",
+                label_text(*l)
+            )));
+        }
+    }
     let payload = match w.header()? {
         Header::Bytes(Some(len)) => w.take(len)?,
         Header::Simple(ciborium_ll::simple::NULL) => return Err(bad("detached payload")),
@@ -144,11 +223,19 @@ pub(crate) fn parse(input: &[u8]) -> Result<Sign1<'_>, LicenseError> {
     Ok(Sign1 {
         protected,
         alg: protected_params.alg,
+        typ: protected_params.typ,
         x5chain: protected_params.x5chain.or(unprotected.x5chain).unwrap_or_default(),
         kid: protected_params.kid.or(unprotected.kid),
         payload,
         signature,
     })
+}
+
+fn label_text(l: Label<'_>) -> String {
+    match l {
+        Label::Int(n) => format!("label {n}"),
+        Label::Text(t) => format!("label {t:?}"),
+    }
 }
 
 impl Sign1<'_> {

@@ -44,12 +44,12 @@ pub(crate) fn parse_date(s: &str) -> Option<Date> {
 
 /// RFC 3339 in UTC without fractional seconds, as ISO 18013-5 tdate requires.
 pub(crate) fn format_tdate(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.checked_to_offset(time::UtcOffset::UTC).unwrap_or(t);
     t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap_or_default()
 }
 
 pub(crate) fn parse_tdate(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    crate::text::parse_rfc3339(s)
 }
 
 impl ElementValue {
@@ -140,6 +140,21 @@ impl ElementValue {
             J::Object(o) => {
                 Self::Map(o.iter().map(|(k, v)| (Self::Text(k.clone()), Self::from_json(v))).collect())
             }
+        }
+    }
+
+    /// At least the number of bytes this value takes in CBOR (text and bytes by their length,
+    /// arrays and maps by their members), computed without encoding: for refusing an
+    /// oversized element before any work is done on it.
+    pub(crate) fn size_hint(&self) -> usize {
+        match self {
+            Self::Text(s) => s.len(),
+            Self::Bytes(b) => b.len(),
+            Self::Array(items) => items.iter().fold(1, |n, v| n.saturating_add(v.size_hint())),
+            Self::Map(entries) => entries
+                .iter()
+                .fold(1, |n, (k, v)| n.saturating_add(k.size_hint()).saturating_add(v.size_hint())),
+            _ => 1,
         }
     }
 

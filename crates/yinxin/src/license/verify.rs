@@ -197,7 +197,8 @@ pub(crate) fn check_validity(
     at: OffsetDateTime,
     skew: time::Duration,
 ) -> Result<(), LicenseError> {
-    let late = at + skew;
+    // Saturating: a verification time at the end of the representable range is late enough.
+    let late = at.saturating_add(skew);
     if late < validity.valid_from || late < validity.signed {
         return Err(LicenseError::NotYetValid);
     }

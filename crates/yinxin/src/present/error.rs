@@ -15,6 +15,13 @@ pub enum PresentError {
     /// Not valid base45 (RFC 9285).
     #[error("QR text is not valid base45")]
     QrEncoding,
+    /// A replay guard's saved state cannot be read or used (unreadable, malformed, more nonces
+    /// than the guard holds): verification is refused rather than go on without it.
+    #[error("the replay cache cannot be used, so no code is accepted: {0}")]
+    ReplayState(String),
+    /// A freshness window that is not more than zero and at most a day (seconds given).
+    #[error("freshness window of {0} s: give more than 0 and at most 86400 seconds")]
+    Window(i64),
     /// The compressed payload is not valid zlib data.
     #[error("QR payload is not valid zlib data")]
     QrInflate,
@@ -89,6 +96,8 @@ impl ErrorCode for PresentError {
             Self::QrTooLong(_) => "present.qr_too_long",
             Self::QrEncoding => "present.qr_encoding",
             Self::QrInflate => "present.qr_inflate",
+            Self::Window(_) => "present.window_invalid",
+            Self::ReplayState(_) => "present.replay_cache_unreadable",
             Self::QrTruncated => "present.qr_truncated",
             Self::QrTooLarge(_) => "present.qr_too_large",
             Self::QrPayload => "present.qr_payload",

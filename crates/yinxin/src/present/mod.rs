@@ -20,10 +20,12 @@ mod presentation;
 pub mod qr_image;
 pub mod qr_text;
 mod replay;
+mod replay_cache;
 
 pub use error::PresentError;
 pub use presentation::{
-    DEFAULT_SKEW, DEFAULT_WINDOW, Disclosure, MAX_PRESENTATION, PresentationVerifier, VerifiedPresentation,
-    compact_sets, present,
+    DEFAULT_SKEW, DEFAULT_WINDOW, Disclosure, MAX_PRESENTATION, MAX_WINDOW, PresentationVerifier,
+    VerifiedPresentation, compact_sets, present,
 };
 pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayGuard};
+pub use replay_cache::MAX_REPLAY_CACHE;

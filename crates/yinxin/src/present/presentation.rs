@@ -24,6 +24,9 @@ use crate::status::StatusListCache;
 pub const DEFAULT_WINDOW: Duration = Duration::seconds(300);
 /// Default tolerance for clocks that disagree.
 pub const DEFAULT_SKEW: Duration = Duration::seconds(30);
+/// The longest freshness window a verifier accepts (a day): a code is shown to be checked at
+/// once, and the replay guard must remember every nonce for as long.
+pub const MAX_WINDOW: Duration = Duration::days(1);
 const CONTEXT: &str = "YX1Presentation";
 const CONTEXT_COMPACT: &str = "YX1Compact";
 const NONCE_LEN: usize = 16;
@@ -363,11 +366,17 @@ impl PresentationVerifier {
         }
     }
 
-    /// The same verifier with another freshness window (and a replay guard sized for it).
-    pub fn with_window(mut self, window: Duration) -> Self {
-        self.window = window.abs();
-        self.replay = Arc::new(ReplayGuard::new(self.window + self.skew, super::DEFAULT_REPLAY_CAPACITY));
-        self
+    /// The same verifier with another freshness window (and a replay guard sized for it): more
+    /// than zero and at most [`MAX_WINDOW`]; anything else is refused as
+    /// [`PresentError::Window`].
+    pub fn with_window(mut self, window: Duration) -> Result<Self, PresentError> {
+        if window <= Duration::ZERO || window > MAX_WINDOW {
+            return Err(PresentError::Window(window.whole_seconds()));
+        }
+        self.window = window;
+        self.replay =
+            Arc::new(ReplayGuard::new(self.window.saturating_add(self.skew), super::DEFAULT_REPLAY_CAPACITY));
+        Ok(self)
     }
 
     /// The same verifier sharing `replay` (e.g. one guard for every counter of an office).
@@ -417,11 +426,11 @@ impl PresentationVerifier {
         at: OffsetDateTime,
     ) -> Result<VerifiedPresentation, PresentError> {
         let created = OffsetDateTime::from_unix_timestamp(created).map_err(|_| malformed("created"))?;
-        if created > at + self.skew {
+        if created > at.saturating_add(self.skew) {
             return Err(PresentError::Future);
         }
         let age = at - created;
-        if age > self.window + self.skew {
+        if age > self.window.saturating_add(self.skew) {
             return Err(PresentError::Expired);
         }
         self.replay.check_and_record(nonce, created, at)?;

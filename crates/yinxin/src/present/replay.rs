@@ -67,7 +67,7 @@ impl ReplayGuard {
         if seen.nonces.len() >= self.capacity {
             return Err(PresentError::ReplayGuardFull);
         }
-        let expires = created.max(now) + self.window;
+        let expires = created.max(now).saturating_add(self.window);
         seen.nonces.insert(nonce.to_vec(), created);
         // Keep `order` sorted by expiry: entries arrive nearly in order; insert from the back.
         let pos = seen.order.iter().rposition(|(e, _)| *e <= expires).map_or(0, |p| p + 1);
@@ -76,18 +76,37 @@ impl ReplayGuard {
     }
 
     /// The nonces remembered, with the creation times of their presentations (to persist the
-    /// guard between runs, e.g. the CLI's `--replay-cache`).
-    pub fn export(&self) -> Vec<(Vec<u8>, OffsetDateTime)> {
-        self.inner.lock().map(|s| s.nonces.iter().map(|(n, c)| (n.clone(), *c)).collect()).unwrap_or_default()
+    /// guard between runs: [`ReplayGuard::save`]). Fails when the guard's state cannot be read
+    /// (a thread panicked while holding it): nothing is exported rather than an empty state.
+    pub fn export(&self) -> Result<Vec<(Vec<u8>, OffsetDateTime)>, PresentError> {
+        let seen = self
+            .inner
+            .lock()
+            .map_err(|_| PresentError::ReplayState("the guard's state is poisoned".into()))?;
+        Ok(seen.nonces.iter().map(|(n, c)| (n.clone(), *c)).collect())
     }
 
-    /// Restores nonces exported before, as seen at `now` (expired ones are dropped).
-    pub fn import(&self, entries: &[(Vec<u8>, OffsetDateTime)], now: OffsetDateTime) {
+    /// Restores nonces exported before, as seen at `now` (expired ones are dropped; a nonce
+    /// given twice is remembered once). Fails closed: a nonce that is not one, or more nonces
+    /// than the guard can hold, refuse the whole import, so that a verifier never goes on with
+    /// less than it remembered.
+    pub fn import(
+        &self,
+        entries: &[(Vec<u8>, OffsetDateTime)],
+        now: OffsetDateTime,
+    ) -> Result<(), PresentError> {
         for (nonce, created) in entries {
-            if *created + self.window >= now {
-                let _ = self.check_and_record(nonce, *created, now);
+            if created.saturating_add(self.window) >= now {
+                match self.check_and_record(nonce, *created, now) {
+                    Ok(()) | Err(PresentError::Replayed) => {}
+                    Err(PresentError::Nonce) => {
+                        return Err(PresentError::ReplayState(format!("a nonce of {} bytes", nonce.len())));
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         }
+        Ok(())
     }
 
     /// How many nonces are remembered.

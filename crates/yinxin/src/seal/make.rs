@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::asn1;
 use super::model::{STATUS_EXTENSION_OID_DER, SealPicture};
 use super::verify::in_cert_list;
-use super::{SM2_WITH_SM3_OID, Seal, SealError};
+use super::{MAX_SEAL_SIZE, SM2_WITH_SM3_OID, Seal, SealError};
 use crate::crypto::{Algorithm, DigestAlgorithm, SignatureFormat, Signer};
 use crate::license::StatusReference;
 use crate::trust::Certificate;
@@ -93,6 +93,15 @@ impl SealMaker {
         if req.valid_start > req.valid_end {
             return Err(SealError::Make("validity starts after it ends".into()));
         }
+        // Nothing that verifiers refuse for its size: the picture and certificates must leave
+        // room in MAX_SEAL_SIZE (checked exactly below; this avoids signing a 100 MB picture).
+        let size = req
+            .holder_certificates
+            .iter()
+            .fold(req.picture.data.len(), |n, c| n.saturating_add(c.der().len()));
+        if size > MAX_SEAL_SIZE {
+            return Err(SealError::TooLarge(size));
+        }
         let certs: Vec<OctetString> =
             req.holder_certificates.iter().map(|c| octets(c.der())).collect::<Result<_, _>>()?;
         let cert_list_der = certs.to_der()?;
@@ -134,7 +143,10 @@ impl SealMaker {
             signed_value: BitString::from_bytes(&signature)?,
             time_stamp: None,
         };
-        Ok(seal.to_der()?)
+        let der = seal.to_der()?;
+        // Make only what verifies: the reader verifiers use, with its limits, over these bytes.
+        Seal::from_der(&der)?;
+        Ok(der)
     }
 }
 
@@ -193,6 +205,9 @@ impl SealHolder {
             signature: BitString::from_bytes(&signature)?,
             time_stamp: None,
         };
-        Ok(sig.to_der()?)
+        let der = sig.to_der()?;
+        // The signature holds the seal: together they must stay within what verifiers read.
+        super::SealSignature::from_der(&der)?;
+        Ok(der)
     }
 }

@@ -191,7 +191,7 @@ fn bytes_of(bits: &der::asn1::BitString) -> Result<Vec<u8>, SealError> {
 /// Reads the v1 `timeInfo` text: RFC 3339, GeneralizedTime or UTCTime digits.
 fn v1_time(bytes: &[u8]) -> Option<OffsetDateTime> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
-    if let Ok(t) = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+    if let Some(t) = crate::text::parse_rfc3339(text) {
         return Some(t);
     }
     let digits = text.strip_suffix('Z')?;

@@ -60,6 +60,14 @@ pub enum StatusError {
     /// Encoding or signing failed.
     #[error("encoding failed: {0}")]
     Encode(String),
+    /// The token's protected header does not say `typ` `application/statuslist+cwt`
+    /// (draft-ietf-oauth-status-list §5.2): another kind of CWT, perhaps signed by the same
+    /// key, is not taken for a status list.
+    #[error("not a Status List Token: typ is {}, expected \"application/statuslist+cwt\"", .0.as_deref().map_or_else(|| "missing".to_owned(), |t| format!("{t:?}")))]
+    Type(Option<String>),
+    /// The token's `crit` header is malformed or names what yinxin does not implement.
+    #[error("critical header: {0}")]
+    CriticalHeader(String),
 }
 
 impl ErrorCode for StatusError {
@@ -78,6 +86,8 @@ impl ErrorCode for StatusError {
             Self::NotYetValid => "status.not_yet_valid",
             Self::Subject { .. } => "status.subject_mismatch",
             Self::Encode(_) => "status.encode",
+            Self::Type(_) => "status.typ_invalid",
+            Self::CriticalHeader(_) => "cose.crit_invalid",
         }
     }
 }

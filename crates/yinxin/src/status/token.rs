@@ -118,7 +118,19 @@ impl StatusListToken {
         if bytes.len() > MAX_TOKEN_SIZE {
             return Err(StatusError::TooLarge(bytes.len()));
         }
-        parse_sign1(bytes).map_err(|e| StatusError::Malformed(e.to_string()))
+        parse_sign1(bytes).map_err(|e| match e {
+            crate::license::LicenseError::CriticalHeader(why) => StatusError::CriticalHeader(why),
+            other => StatusError::Malformed(other.to_string()),
+        })
+    }
+
+    /// The protected `typ` the draft requires, checked before anything else is believed.
+    fn check_type(sign1: &Sign1<'_>) -> Result<(), StatusError> {
+        if sign1.typ == Some(STATUS_LIST_CWT_TYPE) {
+            Ok(())
+        } else {
+            Err(StatusError::Type(sign1.typ.map(str::to_owned)))
+        }
     }
 
     fn claims_and_list(sign1: &Sign1<'_>) -> Result<(TokenClaims, StatusList), StatusError> {
@@ -166,7 +178,7 @@ impl StatusListToken {
     }
 
     fn check_times(claims: &TokenClaims, at: OffsetDateTime) -> Result<(), StatusError> {
-        if claims.iat > at + crate::license::DEFAULT_CLOCK_SKEW {
+        if claims.iat > at.saturating_add(crate::license::DEFAULT_CLOCK_SKEW) {
             return Err(StatusError::NotYetValid);
         }
         if claims.exp.is_some_and(|exp| at > exp) {
@@ -183,6 +195,7 @@ impl StatusListToken {
         at: OffsetDateTime,
     ) -> Result<VerifiedStatusList, StatusError> {
         let sign1 = Self::parse(bytes)?;
+        Self::check_type(&sign1)?;
         Self::check_signature(&sign1, key, policy)?;
         let (claims, list) = Self::claims_and_list(&sign1)?;
         Self::check_times(&claims, at)?;
@@ -196,6 +209,7 @@ impl StatusListToken {
         at: OffsetDateTime,
     ) -> Result<VerifiedStatusList, StatusError> {
         let sign1 = Self::parse(bytes)?;
+        Self::check_type(&sign1)?;
         let chain = crate::license::x5chain(&sign1, Some(trust))
             .map_err(|e| StatusError::Malformed(e.to_string()))?;
         let verified = trust.verify_chain(&chain, at).map_err(StatusError::Chain)?;

@@ -95,8 +95,24 @@ impl Certificate {
         // signature algorithm OID); the der crate's strict DER decoder must accept it too, so
         // that no byte of a certificate can change without being noticed. It runs first: its
         // errors read well.
-        <x509_cert::Certificate as der::Decode>::from_der(der)
+        let strict = <x509_cert::Certificate as der::Decode>::from_der(der)
             .map_err(|e| malformed(format!("not strict DER: {e}")))?;
+        // RFC 5280 §4.1.2.1: extensions only in version 3, unique identifiers only in 2 and 3.
+        // A version 1 certificate with extensions is malformed, whatever a lenient parser
+        // makes of it.
+        let tbs = strict.tbs_certificate();
+        let version = tbs.version();
+        if version != x509_cert::Version::V3 && tbs.extensions().is_some() {
+            return Err(malformed(format!(
+                "a version {} certificate with extensions (only version 3 has them)",
+                version as u8 + 1
+            )));
+        }
+        if version == x509_cert::Version::V1
+            && (tbs.issuer_unique_id().is_some() || tbs.subject_unique_id().is_some())
+        {
+            return Err(malformed("a version 1 certificate with unique identifiers"));
+        }
         let (rest, cert) = X509Certificate::from_der(der).map_err(|e| x509_malformed(&e))?;
         if !rest.is_empty() {
             return Err(malformed("trailing data after the certificate"));

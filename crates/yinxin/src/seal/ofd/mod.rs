@@ -75,6 +75,12 @@ pub enum OfdError {
     /// A location climbs out of the package or is empty.
     #[error("bad location {0:?}")]
     Path(String),
+    /// The package can be read in more than one way: two entries of one name (or of names
+    /// that differ only in case or in `./`, `\\` or `/` forms), local headers that differ
+    /// from the central directory, overlapping or hidden entries. What verification hashes
+    /// might not be what a reader shows, so nothing in it is judged.
+    #[error("ambiguous OFD package: {0}")]
+    Ambiguous(String),
 }
 
 impl ErrorCode for OfdError {
@@ -85,6 +91,7 @@ impl ErrorCode for OfdError {
             Self::Xml(_) => "ofd.xml",
             Self::Missing(_) => "ofd.missing_file",
             Self::Path(_) => "ofd.path",
+            Self::Ambiguous(_) => "ofd.ambiguous_package",
         }
     }
 }

@@ -47,9 +47,30 @@ impl<'a> Package<'a> {
         if bytes.len() as u64 > limits.max_package_bytes {
             return Err(OfdError::TooLarge(format!("package of {} bytes", bytes.len())));
         }
-        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OfdError::Zip(e.to_string()))?;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OfdError::Zip(e.to_string()))?;
         if zip.len() > limits.max_entries {
             return Err(OfdError::TooLarge(format!("{} zip entries", zip.len())));
+        }
+        if zip.has_duplicate_names() {
+            return Err(OfdError::Ambiguous("two zip entries have the same name".into()));
+        }
+        // Local headers that say other than the central directory, overlapping entries, or
+        // entries the central directory does not list: readers that walk the local headers
+        // would see another package than this one.
+        zip.validate_header_consistency().map_err(|e| OfdError::Ambiguous(e.to_string()))?;
+        let mut seen = std::collections::HashMap::new();
+        for name in zip.file_names() {
+            let name = name.map_err(|e| OfdError::Zip(e.to_string()))?.into_owned();
+            if name.ends_with('/') {
+                continue; // a directory entry holds nothing
+            }
+            // The name every OFD reader resolves a location to, folded for case.
+            let key = resolve("", &name)
+                .map_err(|_| OfdError::Ambiguous(format!("entry name {name:?}")))?
+                .to_lowercase();
+            if let Some(other) = seen.insert(key, name.clone()) {
+                return Err(OfdError::Ambiguous(format!("entries {other:?} and {name:?} name one file")));
+            }
         }
         Ok(Self { zip, limits, read_total: 0 })
     }
