@@ -60,7 +60,7 @@ impl Authority {
         let alg = algorithm(&algorithm_name)?;
         let party = party(&code)?;
         let now = time::OffsetDateTime::now_utc();
-        let until = now + Duration::days(i64::from(valid_days.max(1)));
+        let until = crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?;
         let root_key = SoftwareKey::generate(alg).map_err(YinxinError::config)?;
         let root = CertificateAuthority::new_root(
             root_key,
@@ -126,7 +126,7 @@ impl Authority {
                 &party(&code)?,
                 CertificateProfile::EndEntity,
                 now - Duration::minutes(3),
-                (now + Duration::days(i64::from(valid_days.max(1))))
+                crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?
                     .min(self.issuer_ca.certificate().not_after()),
             )
             .map_err(YinxinError::config)?;
@@ -214,7 +214,7 @@ impl Issuer {
         let claims = TokenClaims {
             sub: uri,
             iat: now,
-            exp: Some(now + Duration::hours(i64::from(valid_hours.max(1)))),
+            exp: Some(crate::later(now, Duration::hours(i64::from(valid_hours.max(1))), "valid_hours")?),
             ttl: Some(ttl_seconds),
         };
         StatusListToken::sign(&list, &claims, self.inner.signer(), &self.chain).map_err(YinxinError::config)

@@ -56,6 +56,19 @@ pub fn qr_read_image(image: Vec<u8>) -> Result<String, YinxinError> {
     yinxin::present::qr_image::read_image(&image).map_err(YinxinError::unreadable)
 }
 
+/// `from + span`, refused as `ffi.time` when it would pass the end of the year 9999 (a day or
+/// hour count from the app is never trusted to fit).
+pub(crate) fn later(
+    from: time::OffsetDateTime,
+    span: time::Duration,
+    what: &str,
+) -> Result<time::OffsetDateTime, YinxinError> {
+    from.checked_add(span).filter(|t| t.year() <= 9999).ok_or_else(|| YinxinError::Config {
+        code: "ffi.time".into(),
+        reason: format!("{what}: the time it gives ends after the year 9999"),
+    })
+}
+
 /// Unix seconds as a time, or now.
 pub(crate) fn at(unix_seconds: Option<i64>) -> Result<time::OffsetDateTime, YinxinError> {
     match unix_seconds {

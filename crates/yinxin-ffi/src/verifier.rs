@@ -15,7 +15,8 @@ use crate::{YinxinError, at};
 pub struct VerifierConfig {
     /// The trust anchors (root certificates, PEM bundle).
     pub trust_anchors_pem: String,
-    /// How old a QR code may be, in seconds (300 is the usual "一次一验" window).
+    /// How old a QR code may be, in seconds (300 is the usual "一次一验" window; 1 to 86400,
+    /// anything else is refused as `present.window_invalid`).
     pub window_seconds: u32,
     /// Accept licenses whose status cannot be established (no current list).
     pub accept_unknown_status: bool,
@@ -117,7 +118,8 @@ impl Verifier {
             LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(config.accept_unknown_status);
         let lists = Arc::new(StatusListCache::new());
         let presentations = PresentationVerifier::new(licenses.clone(), lists.clone())
-            .with_window(time::Duration::seconds(i64::from(config.window_seconds)));
+            .with_window(time::Duration::seconds(i64::from(config.window_seconds)))
+            .map_err(YinxinError::config)?;
         Ok(Arc::new(Self { trust, lists, presentations, licenses }))
     }
 
