@@ -45,26 +45,3 @@ impl Failure {
         ExitCode::from(self.exit)
     }
 }
-
-/// Reads a whole file, or standard input for `-`.
-pub fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
-    use std::io::Read as _;
-    if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| Failure::io(&e, "<stdin>"))?;
-        Ok(buf)
-    } else {
-        std::fs::read(path).map_err(|e| Failure::io(&e, path))
-    }
-}
-
-/// Reads a file as bytes, or as hex text with `hex`.
-pub fn read_maybe_hex(path: &str, hex: bool) -> Result<Vec<u8>, Failure> {
-    let raw = read_input(path)?;
-    if !hex {
-        return Ok(raw);
-    }
-    let text = String::from_utf8(raw).map_err(|_| Failure::usage("--hex: the file is not text"))?;
-    let compact: String = text.split_whitespace().collect();
-    hex::decode(compact).map_err(|e| Failure::usage(format!("--hex: {e}")))
-}

@@ -29,6 +29,7 @@ macro_rules! out {
 
 mod commands;
 mod failure;
+mod input;
 
 use std::process::ExitCode;
 

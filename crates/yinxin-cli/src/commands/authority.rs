@@ -9,7 +9,9 @@ use yinxin::crypto::{Signer as _, SoftwareKey};
 use yinxin::trust::{Certificate, CertificateAuthority, CertificateProfile, Party};
 
 use crate::commands::key::{AlgArg, load_private_key, write_secret};
-use crate::failure::{Failure, read_input};
+use crate::commands::time_arg;
+use crate::failure::Failure;
+use crate::input::Input;
 
 #[derive(Subcommand)]
 pub enum AuthorityCommand {
@@ -34,11 +36,11 @@ pub struct InitArgs {
     /// The issuing authority's USCC.
     #[arg(long)]
     code: String,
-    /// Root validity in days.
-    #[arg(long, default_value_t = 7300)]
+    /// Root validity in days (1 to 36500).
+    #[arg(long, default_value_t = 7300, allow_negative_numbers = true, value_parser = time_arg::days())]
     root_days: i64,
-    /// Issuing authority validity in days.
-    #[arg(long, default_value_t = 3650)]
+    /// Issuing authority validity in days (1 to 36500; at most the root's).
+    #[arg(long, default_value_t = 3650, allow_negative_numbers = true, value_parser = time_arg::days())]
     issuer_days: i64,
 }
 
@@ -66,8 +68,8 @@ pub struct CertArgs {
     /// Key algorithm (default: the authority's).
     #[arg(long, value_enum)]
     alg: Option<AlgArg>,
-    /// Validity in days (within the authority's).
-    #[arg(long, default_value_t = 730)]
+    /// Validity in days (1 to 36500; within the authority's).
+    #[arg(long, default_value_t = 730, allow_negative_numbers = true, value_parser = time_arg::days())]
     valid_days: i64,
 }
 
@@ -109,7 +111,7 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
         &format!("{} 根CA", args.name),
         &party,
         now - Duration::minutes(5),
-        now + Duration::days(args.root_days),
+        time_arg::after(now, Duration::days(args.root_days), "--root-days")?,
         Some(1),
     )
     .map_err(|e| Failure::unreadable(&e, "root certificate"))?;
@@ -121,7 +123,7 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
             &party,
             CertificateProfile::Ca { path_len: Some(0) },
             now - Duration::minutes(5),
-            now + Duration::days(args.issuer_days.min(args.root_days)),
+            time_arg::after(now, Duration::days(args.issuer_days.min(args.root_days)), "--issuer-days")?,
         )
         .map_err(|e| Failure::unreadable(&e, "issuer certificate"))?;
     let issuer_pem = issuer_key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
@@ -137,7 +139,7 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
 /// The issuing authority of a directory made by `authority init`.
 pub fn load_issuer(dir: &Path) -> Result<CertificateAuthority<SoftwareKey>, Failure> {
     let cert_path = dir.join("issuer.pem");
-    let cert = Certificate::from_pem_or_der(&read_input(&cert_path.to_string_lossy())?)
+    let cert = Certificate::from_pem_or_der(&Input::Certificates.read(&cert_path.to_string_lossy())?)
         .map_err(|e| Failure::unreadable(&e, cert_path.display()))?;
     let key = load_private_key(&dir.join("issuer.key.pem").to_string_lossy())?;
     CertificateAuthority::from_parts(cert, key).map_err(|e| Failure::unreadable(&e, dir.display()))
@@ -150,7 +152,8 @@ fn cert(args: &CertArgs) -> Result<ExitCode, Failure> {
     let alg = args.alg.map_or_else(|| authority.signer().algorithm(), Into::into);
     let key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
     let now = OffsetDateTime::now_utc();
-    let not_after = (now + Duration::days(args.valid_days)).min(authority.certificate().not_after());
+    let not_after = time_arg::after(now, Duration::days(args.valid_days), "--valid-days")?
+        .min(authority.certificate().not_after());
     let cert = authority
         .issue(
             key.public_key(),

@@ -5,7 +5,6 @@
 //! written, and only then is `<license identifier> <status index>` printed: that line is the
 //! acknowledgement that the issuance is durable.
 
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,6 +19,7 @@ use crate::commands::key::load_private_key;
 use crate::commands::license::{load_holder_key, parse_holder_key};
 use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
 use crate::failure::{EXIT_INVALID, Failure};
+use crate::input::Input;
 
 /// Licenses per transaction in `issue-batch`.
 const BATCH: usize = 256;
@@ -262,7 +262,7 @@ impl Tally {
     }
 
     /// The closing summary on stderr: each kind of warning once, then the counts.
-    fn summary(&self, out_dir: &Path) {
+    fn summary(&self, out_dir: &Path, stopped: bool) {
         for (code, (count, first)) in &self.warnings {
             let licenses = if *count == 1 { "1 license".to_owned() } else { format!("{count} licenses") };
             eprintln!("warning[{code}]: {licenses}, e.g.: {first}");
@@ -277,8 +277,9 @@ impl Tally {
         } else {
             format!("{} refused (lines {})", self.refused.len(), lines.join(", "))
         };
+        let stopped = if stopped { "; stopped early (the error below says why)" } else { "" };
         eprintln!(
-            "issued {} licenses, {refused}. Acknowledgements (\"<identifier> <status index>\", one per \
+            "issued {} licenses, {refused}{stopped}. Acknowledgements (\"<identifier> <status index>\", one per \
              durable issuance) are on standard output; credentials are in {}.",
             self.issued,
             out_dir.display()
@@ -352,7 +353,7 @@ pub fn batch(args: &BatchArgs) -> Result<ExitCode, Failure> {
     let mut tally = Tally::default();
     let result = read_lines(args, reader, &mut keys, &mut reg, &authority, &mut tally, &bar);
     bar.finish_and_clear();
-    tally.summary(&args.out_dir);
+    tally.summary(&args.out_dir, result.is_err());
     result?;
     Ok(if tally.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
 }
@@ -360,7 +361,7 @@ pub fn batch(args: &BatchArgs) -> Result<ExitCode, Failure> {
 /// Reads, checks and issues every line, a chunk at a time.
 fn read_lines(
     args: &BatchArgs,
-    reader: Box<dyn std::io::BufRead>,
+    mut reader: Box<dyn std::io::BufRead>,
     keys: &mut HolderKeys<'_>,
     reg: &mut SqliteRegistry,
     authority: &Authority,
@@ -369,9 +370,14 @@ fn read_lines(
 ) -> Result<(), Failure> {
     let mut chunk: Vec<Item> = Vec::with_capacity(BATCH);
     let mut seen = std::collections::HashSet::new();
-    for (n, line) in reader.lines().enumerate() {
-        let line_no = n + 1;
-        let line = line.map_err(|e| Failure::io(&e, format!("{} line {line_no}", args.input)))?;
+    let mut line_no = 0;
+    let mut raw = Vec::new();
+    while let Some(line) = next_line(&mut reader, &mut raw, &args.input, line_no + 1)? {
+        line_no += 1;
+        let Ok(line) = std::str::from_utf8(line) else {
+            tally.refuse(line_no, "license.data", "the line is not UTF-8 text")?;
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -465,8 +471,48 @@ fn flush(
     Ok(())
 }
 
+/// The next line of a batch (without its line break) in `buf`, or `None` at the end. A line
+/// longer than a license in JSON may be stops the batch: the input is not JSON Lines (e.g.
+/// `/dev/zero`), and its end cannot be looked for without reading without bound.
+fn next_line<'b>(
+    reader: &mut Box<dyn std::io::BufRead>,
+    buf: &'b mut Vec<u8>,
+    input: &str,
+    line_no: usize,
+) -> Result<Option<&'b [u8]>, Failure> {
+    use std::io::{BufRead as _, Read as _};
+    let limit = Input::LicenseJson.limit();
+    buf.clear();
+    let n = reader
+        .by_ref()
+        .take(limit + 1)
+        .read_until(b'\n', buf)
+        .map_err(|e| Failure::io(&e, format!("{input} line {line_no}")))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.len() as u64 > limit && buf.last() != Some(&b'\n') {
+        return Err(Input::LicenseJson.too_large(&format!("{input} line {line_no}")));
+    }
+    let line = buf.strip_suffix(b"\n").unwrap_or(buf);
+    Ok(Some(line.strip_suffix(b"\r").unwrap_or(line)))
+}
+
+/// Lines in a regular file, for the progress bar (0 for a pipe or a device: unknown), counted
+/// a block at a time.
 fn count_lines(path: &str) -> u64 {
-    std::fs::File::open(path).map(|f| std::io::BufReader::new(f).lines().count() as u64).unwrap_or(0)
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else { return 0 };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return 0;
+    }
+    let mut block = vec![0u8; 64 * 1024];
+    let mut lines = 0u64;
+    while let Ok(n) = file.read(&mut block) {
+        let Some(read) = block.get(..n).filter(|b| !b.is_empty()) else { break };
+        lines += read.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    lines
 }
 
 fn progress(total: u64, quiet: bool) -> indicatif::ProgressBar {

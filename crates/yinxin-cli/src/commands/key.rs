@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use yinxin::crypto::{Algorithm, PublicKey, SignatureFormat, Signer, SoftwareKey, Verifier};
 
-use crate::failure::{EXIT_INVALID, Failure, read_input};
+use crate::failure::{EXIT_INVALID, Failure};
+use crate::input::Input;
 
 #[derive(Subcommand)]
 pub enum KeyCommand {
@@ -121,12 +122,12 @@ pub fn run(cmd: KeyCommand) -> Result<ExitCode, Failure> {
 
 /// Reads a private key file.
 pub fn load_private_key(path: &str) -> Result<SoftwareKey, Failure> {
-    SoftwareKey::from_pem_or_der(&read_input(path)?).map_err(|e| Failure::unreadable(&e, path))
+    SoftwareKey::from_pem_or_der(&Input::Key.read(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 
 /// Reads a public key file.
 pub fn load_public_key(path: &str) -> Result<PublicKey, Failure> {
-    PublicKey::from_pem_or_der(&read_input(path)?).map_err(|e| Failure::unreadable(&e, path))
+    PublicKey::from_pem_or_der(&Input::Key.read(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 
 /// Writes a secret file readable by its owner only (refusing an existing file unless `force`).
@@ -151,7 +152,7 @@ fn public(args: &PublicArgs) -> Result<ExitCode, Failure> {
 
 fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
     let key = load_private_key(&args.key)?;
-    let data = read_input(&args.file)?;
+    let data = Input::Document.read(&args.file)?;
     let sig = key.sign_as(&data, args.format.into()).map_err(|e| Failure::unreadable(&e, "sign"))?;
     match &args.out {
         Some(out) => crate::commands::output::write_new(Path::new(out), &sig, args.force, false)?,
@@ -163,11 +164,11 @@ fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let key = load_public_key(&args.public)?;
     let sig = match (&args.sig, &args.sig_hex) {
-        (Some(path), _) => read_input(path)?,
+        (Some(path), _) => Input::Signature.read(path)?,
         (None, Some(h)) => hex::decode(h.trim()).map_err(|e| Failure::usage(format!("--sig-hex: {e}")))?,
         (None, None) => return Err(Failure::usage("--sig or --sig-hex is required")),
     };
-    let data = read_input(&args.file)?;
+    let data = Input::Document.read(&args.file)?;
     match key.verify_as(&data, &sig, args.format.into()) {
         Ok(()) => {
             outln!("valid\t{}\t{}", key.algorithm(), key.key_id());

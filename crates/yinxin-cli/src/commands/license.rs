@@ -16,7 +16,8 @@ use yinxin::trust::TrustStore;
 use crate::commands::authority::load_issuer;
 use crate::commands::key::load_private_key;
 use crate::commands::time_arg::{self, rfc3339};
-use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure, read_input};
+use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure};
+use crate::input::Input;
 
 #[derive(Subcommand)]
 pub enum LicenseCommand {
@@ -112,7 +113,7 @@ pub fn run(cmd: LicenseCommand) -> Result<ExitCode, Failure> {
 
 /// A public key file, or the public half of a private key file.
 pub fn load_holder_key(path: &str) -> Result<PublicKey, Failure> {
-    parse_holder_key(&read_input(path)?, path)
+    parse_holder_key(&Input::Key.read(path)?, path)
 }
 
 /// A public key (SPKI PEM or DER), or the public half of a private key.
@@ -131,7 +132,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
         return Err(crate::commands::output::exists(&args.out));
     }
     let authority = load_issuer(&args.authority)?;
-    let data = LicenseData::from_json(&read_input(&args.license)?)
+    let data = LicenseData::from_json(&Input::LicenseJson.read(&args.license)?)
         .map_err(|e| Failure::unreadable(&e, &args.license))?;
     let mut warnings = Vec::new();
     if data.disclosure_sets.is_empty() && !args.no_qr_sets {
@@ -152,7 +153,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
         ..IssueOptions::default()
     };
     if let Some(p) = &args.portrait {
-        options.extra_surface.insert("portrait".into(), ElementValue::Bytes(read_input(p)?));
+        options.extra_surface.insert("portrait".into(), ElementValue::Bytes(Input::Portrait.read(p)?));
     }
     if let Some(registry) = &args.registry {
         let (issued, slot) = crate::commands::issue::issue_one(crate::commands::issue::OneLicense {
@@ -221,7 +222,7 @@ fn report_issued(
 
 /// Loads a trust store from a PEM file.
 pub fn load_trust(path: &str) -> Result<TrustStore, Failure> {
-    TrustStore::from_pem_or_der(&read_input(path)?).map_err(|e| Failure::unreadable(&e, path))
+    TrustStore::from_pem_or_der(&Input::Certificates.read(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 
 /// Reads signed status list files, verifies each against `trust` at `at` and caches them.
@@ -232,7 +233,7 @@ pub fn load_status_lists(
 ) -> Result<StatusListCache, Failure> {
     let cache = StatusListCache::new();
     for path in paths {
-        let token = read_input(path)?;
+        let token = Input::StatusList.read(path)?;
         let list = StatusListToken::verify_with_trust(&token, trust, at)
             .map_err(|e| Failure::unreadable(&e, path))?;
         cache.insert(list, at);
@@ -280,7 +281,7 @@ pub fn hint(e: &LicenseError) -> Option<String> {
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let trust = load_trust(&args.trust)?;
     let at = time_arg::at(args.at.as_deref())?;
-    let bytes = read_input(&args.file)?;
+    let bytes = Input::Credential.read(&args.file)?;
     let verifier =
         LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(args.accept_unknown_status);
     // Always with status: a license that names a status list is refused when its status cannot

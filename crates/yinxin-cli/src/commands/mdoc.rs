@@ -8,7 +8,8 @@ use yinxin::license::untrusted;
 
 use crate::commands::time_arg::{self, rfc3339};
 use crate::commands::verdict;
-use crate::failure::{EXIT_INVALID, Failure, read_maybe_hex};
+use crate::failure::{EXIT_INVALID, Failure};
+use crate::input::Input;
 
 #[derive(Subcommand)]
 pub enum MdocCommand {
@@ -40,7 +41,7 @@ pub fn run(cmd: MdocCommand) -> Result<ExitCode, Failure> {
 }
 
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
-    let bytes = read_maybe_hex(&args.file, args.hex)?;
+    let bytes = Input::Credential.read_maybe_hex(&args.file, args.hex)?;
     let at = time_arg::at(args.at.as_deref())?;
     let reports = untrusted::inspect(&bytes, at).map_err(|e| Failure::unreadable(&e, &args.file))?;
     let mut ok = true;

@@ -12,6 +12,7 @@ pub mod output;
 pub mod present;
 pub mod qr_image;
 pub mod registry;
+pub mod replay_cache;
 pub mod seal;
 pub mod seal_picture;
 pub mod seal_verify;

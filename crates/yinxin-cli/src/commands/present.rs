@@ -1,6 +1,5 @@
 //! `yinxin present` (the holder's QR code) and `yinxin verify` (the counter).
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,7 +14,8 @@ use crate::commands::key::load_private_key;
 use crate::commands::license::load_trust;
 use crate::commands::qr_image::{Format, read_image, render};
 use crate::commands::time_arg;
-use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure, read_input};
+use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure};
+use crate::input::Input;
 
 #[derive(Args)]
 pub struct PresentArgs {
@@ -70,8 +70,8 @@ pub struct VerifyArgs {
     /// Verification time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
-    /// Freshness window in seconds.
-    #[arg(long, default_value_t = 300)]
+    /// Freshness window in seconds (1 to 86400).
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=86_400))]
     window: i64,
     /// Keep the replay guard in this file between runs (a second verification of the same code
     /// then fails with present.replayed). Counters may share the file: it is locked
@@ -92,7 +92,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
-    let license = read_input(&args.license)?;
+    let license = Input::Credential.read(&args.license)?;
     let holder = load_private_key(&args.holder_key)?;
     let at = time_arg::at(args.at.as_deref())?;
     let names: Vec<&str> = args.disclose.iter().map(String::as_str).collect();
@@ -118,49 +118,6 @@ pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Locks `<cache>.lock` exclusively (waiting for another counter that holds it), so that
-/// counters sharing a replay cache file cannot both accept one code: each reads the cache,
-/// verifies and writes it back while it holds the lock. Released when the file is dropped.
-fn lock_replay(path: &std::path::Path) -> Result<std::fs::File, Failure> {
-    let lock_path = path.with_extension("lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| Failure::io(&e, lock_path.display()))?;
-    file.lock().map_err(|e| Failure::io(&e, lock_path.display()))?;
-    Ok(file)
-}
-
-fn load_replay(path: &PathBuf, guard: &ReplayGuard, at: time::OffsetDateTime) -> Result<(), Failure> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(()) };
-    let entries: Vec<serde_json::Value> =
-        serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-    let parsed: Vec<(Vec<u8>, time::OffsetDateTime)> = entries
-        .iter()
-        .filter_map(|e| {
-            let nonce = hex::decode(e["nonce"].as_str()?).ok()?;
-            let created = time::OffsetDateTime::from_unix_timestamp(e["created"].as_i64()?).ok()?;
-            Some((nonce, created))
-        })
-        .collect();
-    guard.import(&parsed, at);
-    Ok(())
-}
-
-fn save_replay(path: &PathBuf, guard: &ReplayGuard) -> Result<(), Failure> {
-    let entries: Vec<serde_json::Value> = guard
-        .export()
-        .into_iter()
-        .map(|(n, c)| serde_json::json!({"nonce": hex::encode(n), "created": c.unix_timestamp()}))
-        .collect();
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, serde_json::Value::Array(entries).to_string())
-        .map_err(|e| Failure::io(&e, tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| Failure::io(&e, path.display()))
-}
-
 fn unreadable(e: &PresentError) -> bool {
     use yinxin::license::LicenseError as L;
     matches!(
@@ -184,15 +141,17 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         (Some(t), _, _) => t.clone(),
         (None, Some(path), _) => read_image(path)?,
         (None, None, true) => {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::io(&e, "<stdin>"))?;
-            s.trim().to_owned()
+            let bytes = Input::QrText.read("-")?;
+            String::from_utf8(bytes)
+                .map_err(|_| Failure::usage("--stdin: the QR text is not text"))?
+                .trim()
+                .to_owned()
         }
         _ => return Err(Failure::usage("give the QR text, --image FILE or --stdin")),
     };
     let lists = crate::commands::license::load_status_lists(&args.status_lists, &trust, at)?;
     for path in &args.issuer_certs {
-        for cert in yinxin::trust::parse_pem_certificates(&read_input(path)?)
+        for cert in yinxin::trust::parse_pem_certificates(&Input::Certificates.read(path)?)
             .map_err(|e| Failure::unreadable(&e, path))?
         {
             trust.add_issuer(cert);
@@ -201,20 +160,21 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let window = Duration::seconds(args.window);
     let licenses = LicenseVerifier::new(trust).with_unknown_status_accepted(args.accept_unknown_status);
     let guard = Arc::new(ReplayGuard::new(
-        window + yinxin::present::DEFAULT_SKEW,
+        window.saturating_add(yinxin::present::DEFAULT_SKEW),
         yinxin::present::DEFAULT_REPLAY_CAPACITY,
     ));
     // Held until this function returns: from reading the cache to writing it back.
-    let _lock = args.replay_cache.as_deref().map(lock_replay).transpose()?;
+    let _lock = args.replay_cache.as_deref().map(crate::commands::replay_cache::lock).transpose()?;
     if let Some(path) = &args.replay_cache {
-        load_replay(path, &guard, at)?;
+        crate::commands::replay_cache::load(path, &guard, at)?;
     }
     let verifier = PresentationVerifier::new(licenses, Arc::new(lists))
         .with_window(window)
+        .map_err(|e| Failure::usage(e.to_string()))?
         .with_replay_guard(guard.clone());
     let result = verifier.verify_qr(&text, at);
     if let Some(path) = &args.replay_cache {
-        save_replay(path, &guard)?;
+        crate::commands::replay_cache::save(path, &guard)?;
     }
     let exit = match &result {
         Ok(_) => ExitCode::SUCCESS,

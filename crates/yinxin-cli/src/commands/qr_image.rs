@@ -4,7 +4,8 @@ use std::path::Path;
 
 use yinxin::present::qr_image;
 
-use crate::failure::{Failure, read_input};
+use crate::failure::Failure;
+use crate::input::Input;
 
 /// Output formats of `yinxin present`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -37,6 +38,6 @@ pub fn render(text: &str, format: Format) -> Result<Vec<u8>, Failure> {
 
 /// Reads the QR text out of an image file (a screenshot or a camera photo).
 pub fn read_image(path: &Path) -> Result<String, Failure> {
-    let bytes = read_input(&path.display().to_string())?;
+    let bytes = Input::Image.read(&path.display().to_string())?;
     qr_image::read_image(&bytes).map_err(|e| Failure::unreadable(&e, path.display()))
 }

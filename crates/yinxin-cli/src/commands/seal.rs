@@ -20,7 +20,8 @@ use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
 use crate::commands::seal_picture::{MAX_PICTURE_BYTES, picture_type};
 use crate::commands::time_arg::{self, rfc3339};
 use crate::commands::verdict::put;
-use crate::failure::{EXIT_UNREADABLE, Failure, read_input};
+use crate::failure::{EXIT_UNREADABLE, Failure};
+use crate::input::Input;
 
 #[derive(Subcommand)]
 pub enum SealCommand {
@@ -73,14 +74,14 @@ pub struct MakeArgs {
     /// recognised from the content, and it must open.
     #[arg(long)]
     picture: PathBuf,
-    /// Picture size in millimetres.
-    #[arg(long, default_value_t = 40)]
+    /// Picture size in millimetres (1 to 1000).
+    #[arg(long, default_value_t = 40, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=1000))]
     size_mm: i64,
-    /// Days of validity from now (or --at).
-    #[arg(long)]
+    /// Days of validity from now (or --at), 1 to 36500.
+    #[arg(long, allow_negative_numbers = true, value_parser = time_arg::days())]
     valid_days: i64,
-    /// Seal type: 1 organisation, 2 personal.
-    #[arg(long = "type", default_value_t = 1)]
+    /// Seal type: 1 organisation, 2 personal (1 to 99).
+    #[arg(long = "type", default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=99))]
     kind: i64,
     /// Vendor id in the header.
     #[arg(long, default_value = "yinxin")]
@@ -142,7 +143,7 @@ pub fn run(cmd: SealCommand) -> Result<ExitCode, Failure> {
 }
 
 fn load_cert(path: &str) -> Result<Certificate, Failure> {
-    Certificate::from_pem_or_der(&read_input(path)?).map_err(|e| Failure::unreadable(&e, path))
+    Certificate::from_pem_or_der(&Input::Certificates.read(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 
 fn seal_json(seal: &Seal, check: &SealCheck) -> serde_json::Value {
@@ -175,7 +176,7 @@ fn seal_json(seal: &Seal, check: &SealCheck) -> serde_json::Value {
 }
 
 fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
-    let bytes = read_input(&args.file)?;
+    let bytes = Input::Seal.read(&args.file)?;
     let v = SealVerifier::without_trust_anchors().accept_unknown_status(true);
     let (seal, mut report) = match Seal::from_der(&bytes) {
         Ok(seal) => {
@@ -238,7 +239,7 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
             exit: EXIT_UNREADABLE,
         });
     }
-    let data = read_input(&picture_path)?;
+    let data = Input::SealPicture.read(&picture_path)?;
     let picture = SealPicture {
         kind: picture_type(&data, &picture_path)?.to_owned(),
         data,
@@ -246,9 +247,7 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
         height_mm: args.size_mm,
     };
     let at = time_arg::at(args.at.as_deref())?;
-    if args.valid_days <= 0 {
-        return Err(Failure::usage("--valid-days must be positive"));
-    }
+    let valid_end = time_arg::after(at, Duration::days(args.valid_days), "--valid-days")?;
     let maker =
         SealMaker::new(Box::new(key), maker_cert).map_err(|e| Failure::unreadable(&e, &args.maker_key))?;
     let request = |status: Option<StatusReference>| SealRequest {
@@ -259,7 +258,7 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
         picture: picture.clone(),
         created: at,
         valid_start: at,
-        valid_end: at + Duration::days(args.valid_days),
+        valid_end,
         vid: args.vid.clone(),
         status,
     };
@@ -307,10 +306,10 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
 }
 
 fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
-    let seal = read_input(&args.seal)?;
+    let seal = Input::Seal.read(&args.seal)?;
     let key = load_private_key(&args.key)?;
     let cert = load_cert(&args.cert)?;
-    let data = read_input(&args.data)?;
+    let data = Input::Document.read(&args.data)?;
     let at = time_arg::at(args.at.as_deref())?;
     let holder = SealHolder::new(&seal, Box::new(key), cert).map_err(|e| Failure::invalid(&e, &args.seal))?;
     let property = args.property_info.clone().unwrap_or_else(|| {

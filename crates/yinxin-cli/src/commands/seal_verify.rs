@@ -14,7 +14,8 @@ use yinxin::seal::{SealSignature, SealVerifier};
 use crate::commands::license::{load_status_lists, load_trust};
 use crate::commands::time_arg::{self, rfc3339};
 use crate::commands::verdict::{self, NO_TRUST, put};
-use crate::failure::{EXIT_INVALID, Failure, read_input};
+use crate::failure::{EXIT_INVALID, Failure};
+use crate::input::Input;
 
 #[derive(Subcommand)]
 pub enum OfdCommand {
@@ -87,9 +88,8 @@ fn verifier(t: &TrustArgs) -> Result<(SealVerifier, OffsetDateTime), Failure> {
     };
     let store = load_trust(trust_path)?;
     let cas = match &t.intermediates {
-        Some(p) => {
-            yinxin::trust::parse_pem_certificates(&read_input(p)?).map_err(|e| Failure::unreadable(&e, p))?
-        }
+        Some(p) => yinxin::trust::parse_pem_certificates(&Input::Certificates.read(p)?)
+            .map_err(|e| Failure::unreadable(&e, p))?,
         None => Vec::new(),
     };
     let mut v = SealVerifier::new(store.clone())
@@ -128,8 +128,8 @@ fn untrusted_hint(code: &str, t: &TrustArgs) {
 }
 
 pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
-    let bytes = read_input(&args.file)?;
-    let data = read_input(&args.data)?;
+    let bytes = Input::Seal.read(&args.file)?;
+    let data = Input::Document.read(&args.data)?;
     let (v, at) = verifier(&args.trust)?;
     let sig = SealSignature::from_der(&bytes).map_err(|e| Failure::unreadable(&e, &args.file))?;
     let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
@@ -187,7 +187,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
 }
 
 fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
-    let bytes = read_input(&args.file)?;
+    let bytes = Input::Ofd.read(&args.file)?;
     let (v, at) = verifier(&args.trust)?;
     let verdicts =
         verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;

@@ -6,7 +6,8 @@ use clap::{Args, Subcommand};
 use yinxin::status::{Status, StatusList, StatusListToken, TokenClaims, is_token};
 
 use crate::commands::time_arg::rfc3339;
-use crate::failure::{Failure, read_maybe_hex};
+use crate::failure::Failure;
+use crate::input::Input;
 
 #[derive(Subcommand)]
 pub enum StatusCommand {
@@ -51,7 +52,7 @@ pub fn run(cmd: StatusCommand) -> Result<ExitCode, Failure> {
 
 /// The list in a file, and the token claims if the file is a token (not verified here).
 fn load(path: &str, hex: bool) -> Result<(StatusList, Option<TokenClaims>), Failure> {
-    let bytes = read_maybe_hex(path, hex)?;
+    let bytes = Input::StatusList.read_maybe_hex(path, hex)?;
     if is_token(&bytes) {
         let (claims, list) =
             StatusListToken::read_unverified(&bytes).map_err(|e| Failure::unreadable(&e, path))?;
