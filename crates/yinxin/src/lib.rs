@@ -19,6 +19,9 @@
 
 pub mod crypto;
 mod error;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod id;
 pub mod license;
 pub mod present;

@@ -46,6 +46,8 @@ use crate::id::LicenseTypeCode;
 pub(crate) use issue::cose_algorithm as cose_algorithm_header;
 pub(crate) use sign1::{Sign1, parse as parse_sign1};
 pub(crate) use verify::x5chain;
+#[cfg(fuzzing)]
+pub(crate) use {compact::decode as decode_compact, mso::Mso};
 
 /// What a holder needs from its own license's MSO (no trust check: the holder's own data).
 pub(crate) struct HolderView {

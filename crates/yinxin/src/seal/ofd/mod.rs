@@ -13,7 +13,7 @@
 //! over `OFDEntries.xml`, every listed file present. Reading is bounded ([`OfdLimits`]).
 
 mod package;
-mod pkcs7;
+pub(crate) mod pkcs7;
 
 use base64::Engine as _;
 use time::OffsetDateTime;

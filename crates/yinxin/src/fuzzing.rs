@@ -1,0 +1,46 @@
+//! Entry points for the fuzz targets in `fuzz/` into decoders that verification reaches only
+//! after a signature has been checked (so a fuzzer could never get there from the outside):
+//! the COSE_Sign1 reader, the MobileSecurityObject, compact QR claims, GB/T 35275 SignedData,
+//! and the bounded CBOR walker. Built only under `cfg(fuzzing)` (cargo fuzz); not an API.
+#![allow(missing_docs, clippy::panic)]
+
+use crate::license::cbor;
+
+/// COSE_Sign1: whatever parses gives a Sig_structure that contains its payload.
+pub fn cose_sign1(data: &[u8]) {
+    if let Ok(sign1) = crate::license::parse_sign1(data) {
+        let _ = sign1.algorithm();
+        let tbs =
+            sign1.sig_structure().unwrap_or_else(|e| panic!("Sig_structure of a parsed COSE_Sign1: {e}"));
+        assert!(tbs.len() >= sign1.payload.len() + sign1.protected.len());
+    }
+}
+
+/// The MSO, from a COSE_Sign1 payload.
+pub fn mso(data: &[u8]) {
+    let _ = crate::license::Mso::from_payload(data);
+}
+
+/// Compact QR claims, from a COSE_Sign1 payload.
+pub fn compact_claims(data: &[u8]) {
+    let _ = crate::license::decode_compact(data, crate::license::DOC_TYPE_PREFIX);
+}
+
+/// SignedData over a fixed message: never a valid signature, and signers only when it verifies.
+pub fn signed_data(data: &[u8]) {
+    let check = crate::seal::ofd::pkcs7::check(data, b"fuzz");
+    assert!(check.signers.is_empty() || check.signature);
+}
+
+/// The CBOR walker's answers agree: a value that decodes is one whole item, and an input that
+/// ends early is neither.
+pub fn cbor(data: &[u8]) {
+    let decoded = cbor::decode_value(data);
+    let whole = cbor::is_one_item(data);
+    if decoded.is_ok() {
+        assert!(whole, "decoded but not one item");
+    }
+    if cbor::ends_early(data) {
+        assert!(!whole && decoded.is_err(), "ends early yet read");
+    }
+}

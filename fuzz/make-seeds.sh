@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Writes fresh seed inputs for the fuzz targets into DIR/<target>/, made from real data: a
+# license made by the CLI, the Annex D mdoc, an authority certificate, a status list token and
+# the draft's example list, QR texts, the vector seals and OFD files. Used by .ci/run beside the
+# committed corpora in fuzz/corpus/, and to grow those corpora (FUZZING.md).
+# Usage: fuzz/make-seeds.sh DIR   (run from anywhere; needs the CLI built: cargo build -p yinxin-cli)
+set -euo pipefail
+seeds=$(realpath "$1")
+cd "$(dirname "$0")/.."
+shared=../shared
+yx="$(bindings/target-dir.sh)/debug/yinxin"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures; do
+  mkdir -p "$seeds/$t"
+done
+cp "$shared"/fixtures/*.json "$seeds/license_data/"
+$yx authority init --dir "$work/auth" --alg es256 --name seed --code 11510000MB0123456W >/dev/null
+$yx key generate --alg es256 --out "$work/holder.pem" >/dev/null
+$yx license issue --authority "$work/auth" --license "$shared/fixtures/business-license.json" \
+  --holder-key "$work/holder.pem" --out "$seeds/credential/business.cbor" 2>/dev/null >/dev/null
+python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read().strip()))' \
+  "$shared/vectors/mdoc/issuer_signed.cbor.hex" "$seeds/credential/annex-d.cbor"
+openssl x509 -in "$work/auth/issuer.pem" -outform DER -out "$seeds/certificates/issuer.der"
+$yx license issue --authority "$work/auth" --license "$shared/fixtures/business-license.json" \
+  --holder-key "$work/holder.pem" --out "$work/l.cbor" --registry "$work/reg.db" 2>/dev/null >/dev/null
+$yx status publish --registry "$work/reg.db" --authority "$work/auth" --out "$seeds/status" 2>/dev/null >/dev/null
+python3 -c 'import sys, json; open(sys.argv[2], "wb").write(bytes.fromhex(json.load(open(sys.argv[1]))["small_examples"][1]["status_list_cbor_hex"]))' \
+  "$shared/vectors/ietf-status-list/status-list-vectors.json" "$seeds/status/small.cbor"
+$yx present --license "$work/l.cbor" --holder-key "$work/holder.pem" --disclose holder_name \
+  --out "$seeds/qr_text/general.txt" 2>/dev/null
+$yx present --license "$work/l.cbor" --holder-key "$work/holder.pem" \
+  --disclose holder_name,holder_code,legal_representative,valid_until,license_identifier \
+  --out "$seeds/qr_text/compact.txt" 2>/dev/null
+cp "$seeds"/qr_text/*.txt "$seeds/presentation/"
+$yx verify "$(cat "$seeds/qr_text/compact.txt")" --trust "$work/auth/root.pem" --status-list "$seeds/status/1.cwt" \
+  --replay-cache "$seeds/replay_cache/fresh.json" >/dev/null 2>&1 || true
+cp "$seeds/credential/business.cbor" "$seeds/status/1.cwt" "$seeds/cbor/"
+cp "$shared"/vectors/ses/*.esl "$shared"/vectors/ses/*.dat "$seeds/seal/"
+cp "$shared"/vectors/ofd/*.ofd "$seeds/ofd/"
+# Every valid and invalid identifier of the shared vectors, one per file.
+python3 - "$shared/vectors/identifiers/identifiers.json" "$seeds/identifiers" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+n = 0
+for kind in data.values():
+    if isinstance(kind, dict):
+        for value in kind.get("valid", []) + kind.get("invalid", []):
+            if isinstance(value, str):
+                open(f"{sys.argv[2]}/{n}", "w").write(value)
+                n += 1
+PY
+cp "$work/holder.pem" "$seeds/keys/private.pem"
+$yx key public "$work/holder.pem" >"$seeds/keys/public.pem"
+for alg in ed25519 sm2; do
+  $yx key generate --alg "$alg" --out "$seeds/keys/$alg.pem" >/dev/null
+done
+echo fuzz >"$work/msg"
+$yx key sign --key "$work/holder.pem" --out "$seeds/signatures/es256.der" "$work/msg"
+$yx key sign --key "$seeds/keys/sm2.pem" --format raw --out "$seeds/signatures/sm2.raw" "$work/msg"
