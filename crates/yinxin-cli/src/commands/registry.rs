@@ -270,7 +270,7 @@ pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
             args.valid_hours
         )));
     }
-    let expires = now + Duration::hours(args.valid_hours);
+    let expires = crate::commands::time_arg::after(now, Duration::hours(args.valid_hours), "--valid-hours")?;
     let chain = [authority.certificate().clone()];
     for (uri, list) in reg.status_lists().map_err(|e| registry_failure(&e, "publish"))? {
         let claims = TokenClaims { sub: uri.clone(), iat: now, exp: Some(expires), ttl: Some(args.ttl) };
