@@ -4,11 +4,11 @@
 //! and the bounded CBOR walker. Built only under `cfg(fuzzing)` (cargo fuzz); not an API.
 #![allow(missing_docs, clippy::panic)]
 
-use crate::license::cbor;
+use crate::cose::cbor;
 
 /// COSE_Sign1: whatever parses gives a Sig_structure that contains its payload.
 pub fn cose_sign1(data: &[u8]) {
-    if let Ok(sign1) = crate::license::parse_sign1(data) {
+    if let Ok(sign1) = crate::cose::sign1::parse(data) {
         let _ = sign1.algorithm();
         let tbs =
             sign1.sig_structure().unwrap_or_else(|e| panic!("Sig_structure of a parsed COSE_Sign1: {e}"));

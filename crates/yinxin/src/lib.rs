@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cose;
 pub mod crypto;
 mod error;
 #[cfg(fuzzing)]

@@ -16,7 +16,7 @@ use yinxin_registry::{IssuedRecord, Registry, RegistryError, SqliteRegistry, Sta
 
 use crate::commands::authority::load_issuer;
 use crate::commands::key::load_private_key;
-use crate::commands::license::{load_holder_key, parse_holder_key};
+use crate::commands::key::{load_holder_key, parse_holder_key};
 use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
 use crate::failure::{EXIT_INVALID, Failure};
 use crate::input::Input;

@@ -182,3 +182,19 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         }
     }
 }
+
+/// A public key file, or the public half of a private key file.
+pub fn load_holder_key(path: &str) -> Result<PublicKey, Failure> {
+    parse_holder_key(&Input::Key.read(path)?, path)
+}
+
+/// A public key (SPKI PEM or DER), or the public half of a private key.
+pub fn parse_holder_key(bytes: &[u8], context: &str) -> Result<PublicKey, Failure> {
+    match PublicKey::from_pem_or_der(bytes) {
+        Ok(k) => Ok(k),
+        Err(public_err) => match yinxin::crypto::SoftwareKey::from_pem_or_der(bytes) {
+            Ok(k) => Ok(k.public_key().clone()),
+            Err(_) => Err(Failure::unreadable(&public_err, context)),
+        },
+    }
+}

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use yinxin::ErrorCode;
-use yinxin::crypto::{PublicKey, Signer as _};
 use yinxin::license::{
     ElementValue, IssueOptions, IssuedLicense, LicenseData, LicenseError, LicenseIssuer, LicenseVerifier,
     VerifiedLicense, untrusted,
@@ -14,7 +13,7 @@ use yinxin::status::{Status, StatusListCache, StatusListToken, StatusOutcome};
 use yinxin::trust::TrustStore;
 
 use crate::commands::authority::load_issuer;
-use crate::commands::key::load_private_key;
+use crate::commands::key::{load_holder_key, load_private_key};
 use crate::commands::time_arg::{self, rfc3339};
 use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure};
 use crate::input::Input;
@@ -108,22 +107,6 @@ pub fn run(cmd: LicenseCommand) -> Result<ExitCode, Failure> {
         LicenseCommand::Revoke(args) => crate::commands::registry::change(&args, Status::Invalid),
         LicenseCommand::Suspend(args) => crate::commands::registry::change(&args, Status::Suspended),
         LicenseCommand::Reinstate(args) => crate::commands::registry::change(&args, Status::Valid),
-    }
-}
-
-/// A public key file, or the public half of a private key file.
-pub fn load_holder_key(path: &str) -> Result<PublicKey, Failure> {
-    parse_holder_key(&Input::Key.read(path)?, path)
-}
-
-/// A public key (SPKI PEM or DER), or the public half of a private key.
-pub fn parse_holder_key(bytes: &[u8], context: &str) -> Result<PublicKey, Failure> {
-    match PublicKey::from_pem_or_der(bytes) {
-        Ok(k) => Ok(k),
-        Err(public_err) => match yinxin::crypto::SoftwareKey::from_pem_or_der(bytes) {
-            Ok(k) => Ok(k.public_key().clone()),
-            Err(_) => Err(Failure::unreadable(&public_err, context)),
-        },
     }
 }
 

@@ -17,17 +17,17 @@
 
 use std::collections::BTreeMap;
 
+use crate::cose::build::{self, Headers};
 use ciborium::Value;
-use coset::{CoseSign1Builder, HeaderBuilder};
 use time::OffsetDateTime;
 
-use super::cbor::{decode_value, encode_value};
 use super::compact_keys::{
     ELEMENTS, ElementKind, GB18030_ELEMENTS, META_ORDER, element_of, gb18030_decode, gb18030_if_shorter,
     key_of,
 };
 use super::mso::ValidityInfo;
 use super::{ElementValue, IssueError, LicenseError, META_NAMESPACE, StatusReference};
+use crate::cose::cbor::{decode_value, encode_value};
 use crate::crypto::{Algorithm, PublicKey, Signer};
 
 /// The decoded, still unverified, content of compact claims.
@@ -111,15 +111,8 @@ pub(crate) fn sign(
         payload.push((Value::from(GB18030_ELEMENTS), Value::Map(gb18030)));
     }
     let payload = encode_value(&Value::Map(payload)).map_err(IssueError::Encode)?;
-    let mut protected = HeaderBuilder::new().build();
-    protected.alg = Some(super::issue::cose_algorithm(signer.algorithm()));
-    let unprotected = HeaderBuilder::new().key_id(signer.key_id().as_bytes().to_vec()).build();
-    let sign1 = CoseSign1Builder::new()
-        .protected(protected)
-        .unprotected(unprotected)
-        .payload(payload)
-        .try_create_signature(b"", |tbs| signer.sign(tbs))?
-        .build();
+    let headers = Headers { typ: None, kid: Some(signer.key_id().as_bytes().to_vec()), x5chain: &[] };
+    let sign1 = build::sign1(signer, headers, payload)?;
     use coset::CborSerializable as _;
     sign1.to_vec().map_err(|e| IssueError::Encode(e.to_string()))
 }

@@ -250,6 +250,23 @@ pub enum LicenseError {
     IssuerKeyUnknown(crate::crypto::KeyId),
 }
 
+impl From<crate::cose::CoseError> for LicenseError {
+    /// The COSE layer's errors keep the codes licenses always had: a header problem is an
+    /// issuerAuth problem.
+    fn from(e: crate::cose::CoseError) -> Self {
+        use crate::cose::CoseError as C;
+        match e {
+            C::Malformed(why) => Self::Malformed(why),
+            C::TooDeep => Self::TooDeep,
+            C::Header(why) => Self::IssuerAuth(why),
+            C::CriticalHeader(why) => Self::CriticalHeader(why),
+            C::UnsupportedAlgorithm => Self::UnsupportedAlgorithm,
+            // CoseError is non_exhaustive for callers outside the crate; a new variant gets its
+            // own mapping here when it is added.
+        }
+    }
+}
+
 impl LicenseError {
     /// The status word of a verification that failed because of the credential's status
     /// (`revoked`, `suspended`, `unknown`, as [`StatusOutcome::name`](crate::status::StatusOutcome::name)

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use coset::{CoseSign1Builder, HeaderBuilder};
+use crate::cose::build::{self, Headers};
 use time::{OffsetDateTime, Time, UtcOffset};
 
 use super::device_key::to_cose_key;
@@ -12,28 +12,18 @@ use super::mso::{Mso, ValidityInfo};
 use super::{
     ElementValue, IssueError, LicenseData, META_NAMESPACE, StatusReference, doc_type, surface_namespace,
 };
-use crate::crypto::{Algorithm, DigestAlgorithm, PublicKey, Signer};
+use crate::crypto::{DigestAlgorithm, PublicKey, Signer};
 use crate::id::LicenseIdentifier;
 use crate::trust::{Certificate, Party};
 
 /// Length of each element's random salt (ISO 18013-5 asks for at least 16 bytes).
 const SALT_LEN: usize = 16;
 /// COSE header label of the certificate chain (RFC 9360).
-pub(crate) const X5CHAIN: i64 = 33;
 /// Licenses are dated in China Standard Time.
 const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Ok(o) => o,
     Err(_) => UtcOffset::UTC,
 };
-
-/// The COSE algorithm header value for a yinxin algorithm.
-pub(crate) fn cose_algorithm(alg: Algorithm) -> coset::Algorithm {
-    match alg {
-        Algorithm::Ed25519 => coset::Algorithm::Assigned(coset::iana::Algorithm::EdDSA),
-        Algorithm::Es256 => coset::Algorithm::Assigned(coset::iana::Algorithm::ES256),
-        Algorithm::Sm2Sm3 => coset::Algorithm::PrivateUse(alg.cose_value()),
-    }
-}
 
 /// Options of one issuance.
 #[derive(Debug, Clone, Default)]
@@ -263,21 +253,9 @@ impl<S: Signer> LicenseIssuer<S> {
             status: options.status.clone(),
         };
         let payload = mso.to_payload().map_err(IssueError::Encode)?;
-        let x5chain = match self.chain.as_slice() {
-            [one] => ciborium::Value::Bytes(one.der().to_vec()),
-            many => ciborium::Value::Array(
-                many.iter().map(|c| ciborium::Value::Bytes(c.der().to_vec())).collect(),
-            ),
-        };
-        let mut protected = HeaderBuilder::new().build();
-        protected.alg = Some(cose_algorithm(self.signer.algorithm()));
-        let unprotected = HeaderBuilder::new().value(X5CHAIN, x5chain).build();
-        let sign1 = CoseSign1Builder::new()
-            .protected(protected)
-            .unprotected(unprotected)
-            .payload(payload)
-            .try_create_signature(b"", |tbs| self.signer.sign(tbs))?
-            .build();
+        let x5chain: Vec<&[u8]> = self.chain.iter().map(Certificate::der).collect();
+        let headers = Headers { typ: None, kid: None, x5chain: &x5chain };
+        let sign1 = build::sign1(&self.signer, headers, payload)?;
         let validity = ValidityInfo { signed: now, valid_from, valid_until, expected_update: None };
         let mut qr = Vec::with_capacity(options.qr_sets.len());
         for (name, wanted) in &options.qr_sets {

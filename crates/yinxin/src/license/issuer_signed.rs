@@ -7,8 +7,8 @@ use ciborium::Value;
 use ciborium_ll::Header;
 use coset::CoseSign1;
 
-use super::cbor::{KeySet, Walker, decode_value};
 use super::{ElementValue, LicenseError};
+use crate::cose::cbor::{KeySet, Walker, decode_value};
 
 /// Credentials larger than this are refused before parsing (1 MiB: a license with a portrait
 /// is about 16 KiB).
@@ -33,7 +33,7 @@ pub(crate) struct Item<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct IssuerSigned<'a> {
     pub namespaces: Vec<(String, Vec<Item<'a>>)>,
-    pub issuer_auth: super::sign1::Sign1<'a>,
+    pub issuer_auth: crate::cose::sign1::Sign1<'a>,
     /// issuerAuth exactly as received.
     pub issuer_auth_raw: &'a [u8],
     /// The pre-signed compact QR claims by disclosure set name, exactly as received.
@@ -70,7 +70,7 @@ fn parse_item<'a>(raw: &'a [u8], content: &[u8]) -> Result<Item<'a>, LicenseErro
                 _ => return Err(malformed("random")),
             },
             b"elementIdentifier" if element.is_none() => element = Some(w.text()?.to_owned()),
-            b"elementValue" if value.is_none() => value = Some(w.element_value(1)?),
+            b"elementValue" if value.is_none() => value = Some(super::value::read_element_value(&mut w, 1)?),
             b"digestID" | b"random" | b"elementIdentifier" | b"elementValue" => {
                 return Err(malformed("duplicate item key"));
             }
@@ -155,7 +155,7 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
             "nameSpaces" if namespaces.is_none() => namespaces = Some(parse_namespaces(w)?),
             "issuerAuth" if issuer_auth.is_none() => {
                 let raw = w.skip()?;
-                issuer_auth = Some((super::sign1::parse(raw)?, raw));
+                issuer_auth = Some((crate::cose::sign1::parse(raw)?, raw));
             }
             QR_KEY if qr_sets.is_none() => {
                 let mut sets = Vec::new();
@@ -256,8 +256,8 @@ pub(crate) fn encode_item(
         (Value::Text("elementIdentifier".into()), Value::Text(element.to_owned())),
         (Value::Text("elementValue".into()), value.to_cbor()),
     ]);
-    let content = super::cbor::encode_value(&item)?;
-    super::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(content))))
+    let content = crate::cose::cbor::encode_value(&item)?;
+    crate::cose::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(content))))
 }
 
 /// Encodes an IssuerSigned from already-encoded items and issuerAuth.
@@ -289,5 +289,5 @@ pub(crate) fn encode(
             .collect::<Result<Vec<_>, _>>()?;
         top.push((Value::Text(QR_KEY.into()), Value::Map(sets)));
     }
-    super::cbor::encode_value(&Value::Map(top))
+    crate::cose::cbor::encode_value(&Value::Map(top))
 }

@@ -14,21 +14,21 @@
 //! failure is its own [`LicenseError`] variant with a stable code. [`untrusted`] reads foreign
 //! mdocs (e.g. the ISO 18013-5 Annex D example) without a trust anchor, for inspection.
 
-pub(crate) mod cbor;
 mod compact;
 pub mod compact_keys;
 mod device_key;
 mod error;
 mod issue;
-pub(crate) mod issuer_signed;
+mod issuer_signed;
 mod model;
 mod mso;
-mod sign1;
-mod status_ref;
 pub mod untrusted;
 mod value;
 mod verify;
 
+/// Where a credential's status is published: a status concept, named here too because every
+/// issuance names one.
+pub use crate::status::StatusReference;
 pub use compact_keys::{GB18030_ELEMENTS, META_ORDER, SURFACE_KEYS};
 pub use device_key::COSE_CRV_SM2;
 pub use error::{IssueError, LicenseError};
@@ -36,16 +36,17 @@ pub use issue::{IssueOptions, IssueWarning, IssuedLicense, LicenseIssuer};
 pub use issuer_signed::MAX_CREDENTIAL_SIZE;
 pub use model::{HolderKind, LicenseData, LicenseMeta};
 pub use mso::ValidityInfo;
-pub use status_ref::StatusReference;
 pub use value::ElementValue;
 pub use verify::{DEFAULT_CLOCK_SKEW, LicenseVerifier, VerifiedLicense};
 
 use crate::id::LicenseTypeCode;
 
-// COSE helpers shared with the status list tokens.
-pub(crate) use issue::cose_algorithm as cose_algorithm_header;
-pub(crate) use sign1::{Sign1, parse as parse_sign1};
-pub(crate) use verify::x5chain;
+// What presentations (the `present` layer above) read of a credential: its IssuerSigned as
+// parsed here, and the holder's view of its MSO and compact sets (below).
+pub(crate) use issuer_signed::{
+    IssuerSigned, parse as parse_issuer_signed, parse_at as parse_issuer_signed_at,
+};
+// Decoders reached only after a signature check, for the fuzz targets (the fuzzing module).
 #[cfg(fuzzing)]
 pub(crate) use {compact::decode as decode_compact, mso::Mso};
 
@@ -58,14 +59,14 @@ pub(crate) struct HolderView {
 /// The element identifiers and holder key of a pre-signed compact QR set (unverified: the
 /// holder reading its own credential).
 pub(crate) fn compact_set_view(raw: &[u8]) -> Result<(Vec<String>, crate::crypto::PublicKey), LicenseError> {
-    let sign1 = sign1::parse(raw)?;
+    let sign1 = crate::cose::sign1::parse(raw)?;
     let claims = compact::decode(sign1.payload, DOC_TYPE_PREFIX)?;
     let names = claims.elements.values().flat_map(|m| m.keys().cloned()).collect();
     Ok((names, claims.holder_key))
 }
 
 /// Reads the docType and holder key of a parsed credential's MSO.
-pub(crate) fn mso_of(parsed: &issuer_signed::IssuerSigned<'_>) -> Result<HolderView, LicenseError> {
+pub(crate) fn mso_of(parsed: &IssuerSigned<'_>) -> Result<HolderView, LicenseError> {
     let mso = mso::Mso::from_payload(parsed.issuer_auth.payload)?;
     Ok(HolderView {
         holder_key: mso.device_key.as_ref().and_then(device_key::from_cose_key),

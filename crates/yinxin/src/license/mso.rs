@@ -7,9 +7,9 @@ use ciborium::Value;
 use coset::{AsCborValue as _, CoseKey};
 use time::OffsetDateTime;
 
-use super::cbor::{KeySet, Walker, map_get};
 use super::value::{format_tdate, parse_tdate};
 use super::{LicenseError, StatusReference};
+use crate::cose::cbor::{KeySet, Walker, map_get};
 use crate::crypto::DigestAlgorithm;
 
 /// validityInfo: when the credential was signed and the period it is valid for.
@@ -218,7 +218,7 @@ impl<'a> Mso<'a> {
         if let Some(s) = &self.status {
             map.push((text("status"), s.to_cbor()));
         }
-        let mso = super::cbor::encode_value(&Value::Map(map))?;
-        super::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(mso))))
+        let mso = crate::cose::cbor::encode_value(&Value::Map(map))?;
+        crate::cose::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(mso))))
     }
 }

@@ -71,7 +71,7 @@ impl MdocReport {
 
 /// The x5chain leaf and its public key: no chain or validity is checked here, so the
 /// certificate is only decoded (strict DER), not analysed.
-fn signer_of(sign1: &super::Sign1<'_>) -> Result<(Vec<u8>, PublicKey), LicenseError> {
+fn signer_of(sign1: &crate::cose::sign1::Sign1<'_>) -> Result<(Vec<u8>, PublicKey), LicenseError> {
     use der::{Decode as _, Encode as _};
     let der = sign1.x5chain.first().ok_or_else(|| LicenseError::IssuerAuth("no x5chain".into()))?;
     let malformed = |e: &dyn std::fmt::Display| {

@@ -1,6 +1,7 @@
 //! Element values: what a license element holds, in CBOR and in JSON.
 
 use ciborium::Value;
+use ciborium_ll::Header;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
@@ -163,6 +164,42 @@ impl ElementValue {
         match self {
             Self::Text(s) => Some(s),
             _ => None,
+        }
+    }
+}
+
+use super::LicenseError;
+use crate::cose::cbor::Walker;
+
+/// Reads one value as an element value: the common shapes (text, bytes, integers, dates)
+/// directly, anything else through [`Walker::value`].
+pub(crate) fn read_element_value(w: &mut Walker<'_>, depth: usize) -> Result<ElementValue, LicenseError> {
+    use ElementValue as E;
+    let start = w.pos();
+    let simple = match w.header()? {
+        Header::Text(Some(len)) => Some(E::Text(w.utf8(len)?.to_owned())),
+        Header::Bytes(Some(len)) => Some(E::Bytes(w.take(len)?.to_vec())),
+        Header::Positive(n) => Some(E::Int(i128::from(n))),
+        Header::Negative(n) => Some(E::Int(-1 - i128::from(n))),
+        Header::Tag(tag @ (0 | 1004)) => match w.header()? {
+            Header::Text(Some(len)) => {
+                let text = w.utf8(len)?;
+                let parsed = if tag == 1004 {
+                    parse_date(text).map(E::Date)
+                } else {
+                    parse_tdate(text).map(E::DateTime)
+                };
+                Some(parsed.unwrap_or_else(|| E::Text(text.to_owned())))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    match simple {
+        Some(v) => Ok(v),
+        None => {
+            w.set_pos(start);
+            Ok(E::from_cbor(&w.value(depth)?))
         }
     }
 }

@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 use super::device_key::from_cose_key;
 use super::issuer_signed::{IssuerSigned, parse};
 use super::mso::{Mso, ValidityInfo};
-use super::sign1::Sign1;
 use super::{ElementValue, LicenseError, META_NAMESPACE, StatusReference};
+use crate::cose::sign1::Sign1;
 use crate::crypto::{PublicKey, Verifier as _};
 use crate::status::{Status, StatusListCache, StatusOutcome};
 use crate::trust::{Certificate, Party, TrustStore, VerifiedChain};
@@ -118,16 +118,7 @@ pub(crate) fn x5chain(
     if sign1.x5chain.is_empty() {
         return Err(LicenseError::IssuerAuth("no x5chain".into()));
     }
-    sign1
-        .x5chain
-        .iter()
-        .enumerate()
-        .map(|(index, d)| {
-            trust
-                .map_or_else(|| Certificate::from_der(d), |t| t.certificate(d))
-                .map_err(|error| LicenseError::Chain(crate::trust::TrustError::Certificate { index, error }))
-        })
-        .collect()
+    crate::trust::certificates_of(&sign1.x5chain, trust).map_err(LicenseError::Chain)
 }
 
 /// Checks issuerAuth's signature with `key`, after checking that the header algorithm is the
@@ -303,7 +294,7 @@ impl LicenseVerifier {
         raw: &[u8],
         at: OffsetDateTime,
     ) -> Result<VerifiedLicense, LicenseError> {
-        let sign1 = super::sign1::parse(raw)?;
+        let sign1 = crate::cose::sign1::parse(raw)?;
         let alg = sign1.algorithm()?;
         if !self.trust.policy().allows(alg) {
             return Err(LicenseError::AlgorithmNotAllowed(alg));

@@ -78,6 +78,14 @@ pub enum PresentError {
     Sign(#[from] crate::crypto::SignError),
 }
 
+impl From<crate::cose::CoseError> for PresentError {
+    /// The COSE layer's errors in a presentation are a malformed license part (its codes as
+    /// they always were).
+    fn from(e: crate::cose::CoseError) -> Self {
+        Self::License(e.into())
+    }
+}
+
 impl PresentError {
     /// The status word when the license's status made verification fail
     /// ([`LicenseError::status_name`](crate::license::LicenseError::status_name)).

@@ -14,10 +14,11 @@ use ciborium_ll::{Encoder, Header};
 use time::{Duration, OffsetDateTime};
 
 use super::{PresentError, ReplayGuard};
+use crate::cose::cbor::Walker;
 use crate::crypto::{Signer, Verifier as _};
-use crate::license::cbor::Walker;
-use crate::license::issuer_signed::{self, IssuerSigned};
-use crate::license::{LicenseVerifier, VerifiedLicense};
+use crate::license::{
+    IssuerSigned, LicenseVerifier, VerifiedLicense, parse_issuer_signed, parse_issuer_signed_at,
+};
 use crate::status::StatusListCache;
 
 /// Default freshness window: a code is accepted for 300 seconds after it is made.
@@ -81,7 +82,7 @@ pub fn present(
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
-    let parsed = issuer_signed::parse(license)?;
+    let parsed = parse_issuer_signed(license)?;
     // A pre-signed compact set with exactly the chosen elements gives a much smaller code.
     if let Disclosure::Elements(wanted) = disclose {
         let mut want: Vec<String> = wanted.iter().map(|s| (*s).to_owned()).collect();
@@ -172,7 +173,7 @@ pub fn present(
 
 /// The names of the pre-signed compact QR sets of a license, with their elements.
 pub fn compact_sets(license: &[u8]) -> Result<Vec<(String, Vec<String>)>, PresentError> {
-    let parsed = issuer_signed::parse(license)?;
+    let parsed = parse_issuer_signed(license)?;
     parsed
         .qr_sets
         .iter()
@@ -278,7 +279,7 @@ fn parse(bytes: &[u8]) -> Result<Parsed<'_>, PresentError> {
             "docType" if doc_type.is_none() => doc_type = Some(w.text()?),
             "issuerSigned" if issuer.is_none() => {
                 let start = w.pos();
-                let parsed = issuer_signed::parse_at(&mut w)?;
+                let parsed = parse_issuer_signed_at(&mut w)?;
                 issuer = Some((w.slice(start, w.pos())?, parsed));
             }
             "created" if created.is_none() => {

@@ -9,7 +9,7 @@
 use std::io::{Read as _, Write as _};
 
 use super::PresentError;
-use crate::license::cbor;
+use crate::cose::cbor;
 
 /// The versioned prefix.
 pub const QR_PREFIX: &str = "YX1:";

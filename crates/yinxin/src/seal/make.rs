@@ -12,7 +12,7 @@ use super::model::{STATUS_EXTENSION_OID_DER, SealPicture};
 use super::verify::in_cert_list;
 use super::{MAX_SEAL_SIZE, SM2_WITH_SM3_OID, Seal, SealError};
 use crate::crypto::{Algorithm, DigestAlgorithm, SignatureFormat, Signer};
-use crate::license::StatusReference;
+use crate::status::StatusReference;
 use crate::trust::Certificate;
 
 /// What a new seal says.

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::asn1;
 use super::{MAX_SEAL_SIZE, SealError};
-use crate::license::StatusReference;
+use crate::status::StatusReference;
 
 /// The seal format version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

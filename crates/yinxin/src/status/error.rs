@@ -70,6 +70,15 @@ pub enum StatusError {
     CriticalHeader(String),
 }
 
+impl From<crate::cose::CoseError> for StatusError {
+    fn from(e: crate::cose::CoseError) -> Self {
+        match e {
+            crate::cose::CoseError::CriticalHeader(why) => Self::CriticalHeader(why),
+            other => Self::Malformed(other.to_string()),
+        }
+    }
+}
+
 impl ErrorCode for StatusError {
     fn code(&self) -> &'static str {
         match self {

@@ -5,7 +5,7 @@ use std::io::{Read as _, Write as _};
 use ciborium::Value;
 
 use super::StatusError;
-use crate::license::cbor::{Walker, decode_value, encode_value, map_get};
+use crate::cose::cbor::{Walker, decode_value, encode_value, map_get};
 
 /// Lists longer than this many entries are refused (2^24, the upper size; with 8 bits
 /// per entry that is 16 MiB inflated).

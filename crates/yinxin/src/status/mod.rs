@@ -15,11 +15,13 @@
 mod cache;
 mod error;
 mod list;
+mod reference;
 mod token;
 
 pub use cache::{StatusListCache, StatusOutcome};
 pub use error::StatusError;
 pub use list::{MAX_ENTRIES, Status, StatusList, is_token};
+pub use reference::StatusReference;
 pub use token::{MAX_TOKEN_SIZE, StatusListToken, TokenClaims, VerifiedStatusList};
 
 /// The `typ` of a Status List CWT.

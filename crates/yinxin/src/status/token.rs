@@ -1,13 +1,14 @@
 //! The signed Status List Token (CWT, COSE_Sign1 tag 18).
 
 use ciborium::Value;
-use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable as _};
+use coset::TaggedCborSerializable as _;
 use time::OffsetDateTime;
 
 use super::{STATUS_LIST_CWT_TYPE, StatusError, StatusList};
+use crate::cose::build::{self, Headers};
+use crate::cose::cbor::decode_value;
+use crate::cose::sign1::{Sign1, parse as parse_sign1};
 use crate::crypto::{AlgorithmPolicy, PublicKey, Signer, Verifier as _};
-use crate::license::cbor::decode_value;
-use crate::license::{Sign1, parse_sign1};
 use crate::trust::{Certificate, TrustStore};
 
 /// CWT claim keys (RFC 8392 and the draft).
@@ -16,13 +17,13 @@ const EXP: i64 = 4;
 const IAT: i64 = 6;
 const TTL: i64 = 65534;
 const STATUS_LIST: i64 = 65533;
-/// COSE header labels.
-const TYP: i64 = 16;
-const X5CHAIN: i64 = 33;
 /// Tokens larger than this are refused before parsing (a 2^24-entry 8-bit list of random
 /// values compresses to about 16 MiB, which no deployment publishes; 4 MiB leaves room for
 /// 2^24 2-bit entries with 10 % set).
 pub const MAX_TOKEN_SIZE: usize = 4 << 20;
+/// How far in the future a token's `iat` may be, for a verifier whose clock lags the issuer's:
+/// the same tolerance licenses get (`license::DEFAULT_CLOCK_SKEW`).
+pub(crate) const IAT_SKEW: time::Duration = time::Duration::minutes(5);
 
 /// The claims of a Status List Token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,25 +93,10 @@ impl StatusListToken {
             payload.push((Value::from(TTL), Value::from(ttl)));
         }
         payload.push((Value::from(STATUS_LIST), list.to_cbor_value()?));
-        let payload =
-            crate::license::cbor::encode_value(&Value::Map(payload)).map_err(StatusError::Encode)?;
-        let mut protected = HeaderBuilder::new().value(TYP, Value::Text(STATUS_LIST_CWT_TYPE.into())).build();
-        protected.alg = Some(crate::license::cose_algorithm_header(signer.algorithm()));
-        let mut unprotected = HeaderBuilder::new();
-        if !chain.is_empty() {
-            let x5 = match chain {
-                [one] => Value::Bytes(one.der().to_vec()),
-                many => Value::Array(many.iter().map(|c| Value::Bytes(c.der().to_vec())).collect()),
-            };
-            unprotected = unprotected.value(X5CHAIN, x5);
-        }
-        let sign1 = CoseSign1Builder::new()
-            .protected(protected)
-            .unprotected(unprotected.build())
-            .payload(payload)
-            .try_create_signature(b"", |tbs| signer.sign(tbs))
-            .map_err(|e| StatusError::Encode(e.to_string()))?
-            .build();
+        let payload = crate::cose::cbor::encode_value(&Value::Map(payload)).map_err(StatusError::Encode)?;
+        let x5chain: Vec<&[u8]> = chain.iter().map(Certificate::der).collect();
+        let headers = Headers { typ: Some(STATUS_LIST_CWT_TYPE), kid: None, x5chain: &x5chain };
+        let sign1 = build::sign1(signer, headers, payload).map_err(|e| StatusError::Encode(e.to_string()))?;
         sign1.to_tagged_vec().map_err(|e| StatusError::Encode(e.to_string()))
     }
 
@@ -118,10 +104,7 @@ impl StatusListToken {
         if bytes.len() > MAX_TOKEN_SIZE {
             return Err(StatusError::TooLarge(bytes.len()));
         }
-        parse_sign1(bytes).map_err(|e| match e {
-            crate::license::LicenseError::CriticalHeader(why) => StatusError::CriticalHeader(why),
-            other => StatusError::Malformed(other.to_string()),
-        })
+        Ok(parse_sign1(bytes)?)
     }
 
     /// The protected `typ` the draft requires, checked before anything else is believed.
@@ -178,7 +161,7 @@ impl StatusListToken {
     }
 
     fn check_times(claims: &TokenClaims, at: OffsetDateTime) -> Result<(), StatusError> {
-        if claims.iat > at.saturating_add(crate::license::DEFAULT_CLOCK_SKEW) {
+        if claims.iat > at.saturating_add(IAT_SKEW) {
             return Err(StatusError::NotYetValid);
         }
         if claims.exp.is_some_and(|exp| at > exp) {
@@ -210,7 +193,10 @@ impl StatusListToken {
     ) -> Result<VerifiedStatusList, StatusError> {
         let sign1 = Self::parse(bytes)?;
         Self::check_type(&sign1)?;
-        let chain = crate::license::x5chain(&sign1, Some(trust))
+        if sign1.x5chain.is_empty() {
+            return Err(malformed("no x5chain"));
+        }
+        let chain = crate::trust::certificates_of(&sign1.x5chain, Some(trust))
             .map_err(|e| StatusError::Malformed(e.to_string()))?;
         let verified = trust.verify_chain(&chain, at).map_err(StatusError::Chain)?;
         Self::check_signature(&sign1, verified.leaf().public_key(), trust.policy())?;

@@ -23,4 +23,5 @@ pub use authority::{CertificateAuthority, CertificateProfile};
 pub use certificate::{Certificate, MAX_CERTIFICATE_SIZE, parse_pem_certificates};
 pub use error::{CertificateError, IssueCertificateError, TrustError};
 pub use party::{Party, PartyError};
+pub(crate) use store::certificates_of;
 pub use store::{MAX_CHAIN_LENGTH, TrustStore, VerifiedChain};

@@ -271,3 +271,20 @@ impl TrustStore {
         ok.is_ok()
     }
 }
+
+/// The certificates of a COSE `x5chain` header (leaf first), parsed through `trust`'s cache
+/// when there is one; a certificate that does not parse is named by its position.
+pub(crate) fn certificates_of(
+    x5chain: &[&[u8]],
+    trust: Option<&TrustStore>,
+) -> Result<Vec<Certificate>, TrustError> {
+    x5chain
+        .iter()
+        .enumerate()
+        .map(|(index, der)| {
+            trust
+                .map_or_else(|| Certificate::from_der(der), |t| t.certificate(der))
+                .map_err(|error| TrustError::Certificate { index, error })
+        })
+        .collect()
+}

@@ -3,7 +3,7 @@
 
 use ciborium::Value;
 
-use super::cbor::map_get;
+use crate::cose::cbor::map_get;
 
 /// Where a credential's revocation and suspension status is published.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

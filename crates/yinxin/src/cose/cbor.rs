@@ -1,13 +1,15 @@
-//! A bounded CBOR walker that finds the byte spans of values without re-encoding anything.
+//! A bounded CBOR walker that finds the byte spans of values without re-encoding anything
+//! (decision 0009), and the CBOR helpers every format of yinxin shares.
 //!
 //! Digests in an mdoc cover the exact bytes of each `#6.24(bstr)` item and the COSE signature
 //! covers the exact protected header and payload, so yinxin locates those bytes in the input and
-//! hashes or verifies them as they are. Headers are read with ciborium-ll; this module only
-//! keeps positions and enforces the limits.
+//! hashes or verifies them as they are. Headers are ciborium-ll's; this module only keeps
+//! positions and enforces the limits: nesting depth, counts no larger than the bytes left, no
+//! duplicate map keys.
 
 use ciborium_ll::Header;
 
-use super::LicenseError;
+use super::CoseError;
 
 /// Maximum nesting of arrays, maps and tags.
 pub(crate) const MAX_DEPTH: usize = 32;
@@ -17,8 +19,8 @@ const TRUNCATED: &str = "truncated";
 /// The reason given when a map or array claims more entries than bytes are left.
 const COUNT_PAST_END: &str = "count larger than the input";
 
-fn malformed(what: &str) -> LicenseError {
-    LicenseError::Malformed(what.to_owned())
+fn malformed(what: &str) -> CoseError {
+    CoseError::Malformed(what.to_owned())
 }
 
 /// The keys of one CBOR map read so far, to refuse a key that occurs twice (RFC 8949 §5.6: a
@@ -31,14 +33,14 @@ pub(crate) struct KeySet {
 
 impl KeySet {
     /// Records a key given as its text or bytes content (keys compared as they are read).
-    pub(crate) fn insert(&mut self, key: &[u8]) -> Result<(), LicenseError> {
+    pub(crate) fn insert(&mut self, key: &[u8]) -> Result<(), CoseError> {
         if self.seen.insert(key.to_vec()) { Ok(()) } else { Err(malformed("duplicate map key")) }
     }
 
     /// Records a key read as a value, compared by its preferred encoding, so that two
     /// encodings of one key (a non-minimal integer, an indefinite-length string) are the same
     /// key.
-    pub(crate) fn insert_value(&mut self, key: &ciborium::Value) -> Result<(), LicenseError> {
+    pub(crate) fn insert_value(&mut self, key: &ciborium::Value) -> Result<(), CoseError> {
         let encoded = encode_value(key).map_err(|e| malformed(&e))?;
         // A leading byte that no text or bytes content starts with keeps value keys apart
         // from content keys.
@@ -52,7 +54,7 @@ impl KeySet {
 /// Whether `data` ends inside its first value: what a CBOR item cut off at its end looks like
 /// (a QR text copied or scanned only in part), as opposed to one that is malformed.
 pub(crate) fn ends_early(data: &[u8]) -> bool {
-    matches!(Walker::new(data).skip(), Err(LicenseError::Malformed(why)) if why == TRUNCATED || why == COUNT_PAST_END)
+    matches!(Walker::new(data).skip(), Err(CoseError::Malformed(why)) if why == TRUNCATED || why == COUNT_PAST_END)
 }
 
 /// Whether `data` is exactly one well-formed value, within the walker's limits.
@@ -76,11 +78,16 @@ impl<'a> Walker<'a> {
         self.pos
     }
 
+    /// Goes back to a position returned by [`Walker::pos`] (to read a value a second way).
+    pub(crate) fn set_pos(&mut self, pos: usize) {
+        self.pos = pos.min(self.data.len());
+    }
+
     pub(crate) fn at_end(&self) -> bool {
         self.pos == self.data.len()
     }
 
-    pub(crate) fn slice(&self, start: usize, end: usize) -> Result<&'a [u8], LicenseError> {
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Result<&'a [u8], CoseError> {
         self.data.get(start..end).ok_or_else(|| malformed(TRUNCATED))
     }
 
@@ -94,7 +101,7 @@ impl<'a> Walker<'a> {
     /// of a license verification: a credential has some 250 headers. The result is ciborium-ll's
     /// `Header`, and the rules are the same: definite lengths, no reserved additional information
     /// (28-30), break only for indefinite items, floats of 16, 32 and 64 bits.
-    pub(crate) fn header(&mut self) -> Result<Header, LicenseError> {
+    pub(crate) fn header(&mut self) -> Result<Header, CoseError> {
         let initial = *self.data.get(self.pos).ok_or_else(|| malformed(TRUNCATED))?;
         self.pos += 1;
         let major = initial >> 5;
@@ -136,7 +143,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Skips `len` content bytes, returning them.
-    pub(crate) fn take(&mut self, len: usize) -> Result<&'a [u8], LicenseError> {
+    pub(crate) fn take(&mut self, len: usize) -> Result<&'a [u8], CoseError> {
         let end = self.pos.checked_add(len).ok_or_else(|| malformed("length overflow"))?;
         let bytes = self.slice(self.pos, end)?;
         self.pos = end;
@@ -144,18 +151,18 @@ impl<'a> Walker<'a> {
     }
 
     /// A definite-length count that cannot exceed the bytes left (each item takes at least one).
-    pub(crate) fn count(&self, n: usize) -> Result<usize, LicenseError> {
+    pub(crate) fn count(&self, n: usize) -> Result<usize, CoseError> {
         if n > self.remaining() { Err(malformed(COUNT_PAST_END)) } else { Ok(n) }
     }
 
     /// Reads a text string.
-    pub(crate) fn text(&mut self) -> Result<&'a str, LicenseError> {
+    pub(crate) fn text(&mut self) -> Result<&'a str, CoseError> {
         std::str::from_utf8(self.key()?).map_err(|_| malformed("text is not UTF-8"))
     }
 
     /// Reads a text string's bytes without checking UTF-8: for map keys that are only compared
     /// with known ASCII names.
-    pub(crate) fn key(&mut self) -> Result<&'a [u8], LicenseError> {
+    pub(crate) fn key(&mut self) -> Result<&'a [u8], CoseError> {
         match self.header()? {
             Header::Text(Some(len)) => self.take(len),
             _ => Err(malformed("expected a definite-length text string")),
@@ -163,7 +170,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Reads a map header with a definite length.
-    pub(crate) fn map(&mut self) -> Result<usize, LicenseError> {
+    pub(crate) fn map(&mut self) -> Result<usize, CoseError> {
         match self.header()? {
             Header::Map(Some(n)) => self.count(n),
             _ => Err(malformed("expected a definite-length map")),
@@ -171,7 +178,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Reads an array header with a definite length.
-    pub(crate) fn array(&mut self) -> Result<usize, LicenseError> {
+    pub(crate) fn array(&mut self) -> Result<usize, CoseError> {
         match self.header()? {
             Header::Array(Some(n)) => self.count(n),
             _ => Err(malformed("expected a definite-length array")),
@@ -179,15 +186,15 @@ impl<'a> Walker<'a> {
     }
 
     /// Skips one complete value, returning its span.
-    pub(crate) fn skip(&mut self) -> Result<&'a [u8], LicenseError> {
+    pub(crate) fn skip(&mut self) -> Result<&'a [u8], CoseError> {
         let start = self.pos;
         self.skip_value(0)?;
         self.slice(start, self.pos)
     }
 
-    fn skip_value(&mut self, depth: usize) -> Result<(), LicenseError> {
+    fn skip_value(&mut self, depth: usize) -> Result<(), CoseError> {
         if depth > MAX_DEPTH {
-            return Err(LicenseError::TooDeep);
+            return Err(CoseError::TooDeep);
         }
         match self.header()? {
             Header::Positive(_) | Header::Negative(_) | Header::Float(_) | Header::Simple(_) => Ok(()),
@@ -242,7 +249,7 @@ fn half_to_f32(h: u16) -> f32 {
 }
 
 /// Decodes one CBOR value with a nesting limit, refusing trailing bytes.
-pub(crate) fn decode_value(bytes: &[u8]) -> Result<ciborium::Value, LicenseError> {
+pub(crate) fn decode_value(bytes: &[u8]) -> Result<ciborium::Value, CoseError> {
     let mut w = Walker::new(bytes);
     let value = w.value(0)?;
     if !w.at_end() {
@@ -257,10 +264,10 @@ impl Walker<'_> {
     /// Built on the same header reader as [`Walker::skip`]: no scratch buffer to clear per
     /// call and no serde layer, which made ciborium's own decoder the largest cost of verifying
     /// a license.
-    pub(crate) fn value(&mut self, depth: usize) -> Result<ciborium::Value, LicenseError> {
+    pub(crate) fn value(&mut self, depth: usize) -> Result<ciborium::Value, CoseError> {
         use ciborium::Value;
         if depth > MAX_DEPTH {
-            return Err(LicenseError::TooDeep);
+            return Err(CoseError::TooDeep);
         }
         Ok(match self.header()? {
             Header::Positive(n) => Value::Integer(n.into()),
@@ -340,45 +347,12 @@ impl Walker<'_> {
         })
     }
 
-    /// Reads one value as an element value: the common shapes (text, bytes, integers, dates)
-    /// directly, anything else through [`Walker::value`].
-    pub(crate) fn element_value(&mut self, depth: usize) -> Result<super::ElementValue, LicenseError> {
-        use super::ElementValue as E;
-        let start = self.pos;
-        let simple = match self.header()? {
-            Header::Text(Some(len)) => Some(E::Text(self.utf8(len)?.to_owned())),
-            Header::Bytes(Some(len)) => Some(E::Bytes(self.take(len)?.to_vec())),
-            Header::Positive(n) => Some(E::Int(i128::from(n))),
-            Header::Negative(n) => Some(E::Int(-1 - i128::from(n))),
-            Header::Tag(tag @ (0 | 1004)) => match self.header()? {
-                Header::Text(Some(len)) => {
-                    let text = self.utf8(len)?;
-                    let parsed = if tag == 1004 {
-                        super::value::parse_date(text).map(E::Date)
-                    } else {
-                        super::value::parse_tdate(text).map(E::DateTime)
-                    };
-                    Some(parsed.unwrap_or_else(|| E::Text(text.to_owned())))
-                }
-                _ => None,
-            },
-            _ => None,
-        };
-        match simple {
-            Some(v) => Ok(v),
-            None => {
-                self.pos = start;
-                Ok(E::from_cbor(&self.value(depth)?))
-            }
-        }
-    }
-
-    fn utf8(&mut self, len: usize) -> Result<&str, LicenseError> {
+    pub(crate) fn utf8(&mut self, len: usize) -> Result<&str, CoseError> {
         std::str::from_utf8(self.take(len)?).map_err(|_| malformed("text is not UTF-8"))
     }
 
     /// Consumes a break if one is next.
-    fn at_break(&mut self) -> Result<bool, LicenseError> {
+    pub(crate) fn at_break(&mut self) -> Result<bool, CoseError> {
         let before = self.pos;
         if matches!(self.header()?, Header::Break) {
             return Ok(true);

@@ -8,7 +8,7 @@
 
 use ciborium_ll::Header;
 
-use super::LicenseError;
+use super::CoseError;
 use super::cbor::Walker;
 use crate::crypto::Algorithm;
 
@@ -23,6 +23,8 @@ const UNDERSTOOD: [i64; 4] = [ALG, KID, TYP, X5CHAIN];
 /// Header parameters in one header at most (yinxin writes two or three; RFC 9052 defines a
 /// dozen): keeps the label checks small whatever the input.
 const MAX_HEADER_LABELS: usize = 64;
+/// Certificates in an x5chain header at most (the trust store's own cap on chains is lower).
+const MAX_X5CHAIN: usize = 8;
 /// The COSE_Sign1 tag.
 const TAG: u64 = 18;
 
@@ -45,18 +47,18 @@ pub(crate) struct Sign1<'a> {
     pub signature: &'a [u8],
 }
 
-fn bad(what: &str) -> LicenseError {
-    LicenseError::IssuerAuth(what.to_owned())
+fn bad(what: &str) -> CoseError {
+    CoseError::Header(what.to_owned())
 }
 
-fn bytes<'a>(w: &mut Walker<'a>, what: &str) -> Result<&'a [u8], LicenseError> {
+fn bytes<'a>(w: &mut Walker<'a>, what: &str) -> Result<&'a [u8], CoseError> {
     match w.header()? {
         Header::Bytes(Some(len)) => w.take(len),
         _ => Err(bad(what)),
     }
 }
 
-fn int(w: &mut Walker<'_>) -> Result<Option<i64>, LicenseError> {
+fn int(w: &mut Walker<'_>) -> Result<Option<i64>, CoseError> {
     match w.header()? {
         Header::Positive(n) => Ok(i64::try_from(n).ok()),
         Header::Negative(n) => Ok(i64::try_from(n).ok().map(|n| -1 - n)),
@@ -71,7 +73,7 @@ enum Label<'a> {
     Text(&'a str),
 }
 
-fn label<'a>(w: &mut Walker<'a>) -> Result<Label<'a>, LicenseError> {
+fn label<'a>(w: &mut Walker<'a>) -> Result<Label<'a>, CoseError> {
     match w.header()? {
         Header::Positive(n) => i64::try_from(n).map(Label::Int).map_err(|_| bad("header label out of range")),
         Header::Negative(n) => {
@@ -96,23 +98,23 @@ struct Params<'a> {
 }
 
 /// `crit`: a non-empty array of distinct labels, only in the protected header.
-fn crit<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Vec<Label<'a>>, LicenseError> {
+fn crit<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Vec<Label<'a>>, CoseError> {
     if !protected {
-        return Err(LicenseError::CriticalHeader("crit is in the unprotected header".into()));
+        return Err(CoseError::CriticalHeader("crit is in the unprotected header".into()));
     }
     let n = match w.header()? {
         Header::Array(Some(n)) => w.count(n)?,
-        _ => return Err(LicenseError::CriticalHeader("crit is not an array".into())),
+        _ => return Err(CoseError::CriticalHeader("crit is not an array".into())),
     };
     if n == 0 {
-        return Err(LicenseError::CriticalHeader("crit is empty".into()));
+        return Err(CoseError::CriticalHeader("crit is empty".into()));
     }
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         let l = label(w)
-            .map_err(|_| LicenseError::CriticalHeader("crit holds something other than labels".into()))?;
+            .map_err(|_| CoseError::CriticalHeader("crit holds something other than labels".into()))?;
         if out.contains(&l) {
-            return Err(LicenseError::CriticalHeader("crit names a label twice".into()));
+            return Err(CoseError::CriticalHeader("crit names a label twice".into()));
         }
         out.push(l);
     }
@@ -121,7 +123,7 @@ fn crit<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Vec<Label<'a>>, Licen
 
 /// Reads one header map; labels other than those yinxin reads are skipped, but each label may
 /// occur only once.
-fn header_map<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Params<'a>, LicenseError> {
+fn header_map<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Params<'a>, CoseError> {
     let mut p = Params::default();
     let entries = w.map()?;
     if entries > MAX_HEADER_LABELS {
@@ -151,7 +153,7 @@ fn header_map<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Params<'a>, Lic
                     Header::Bytes(Some(len)) => vec![w.take(len)?],
                     Header::Array(Some(n)) => {
                         let n = w.count(n)?;
-                        if n == 0 || n > crate::trust::MAX_CHAIN_LENGTH {
+                        if n == 0 || n > MAX_X5CHAIN {
                             return Err(bad("x5chain length"));
                         }
                         (0..n).map(|_| bytes(w, "x5chain entry")).collect::<Result<_, _>>()?
@@ -173,7 +175,7 @@ fn header_map<'a>(w: &mut Walker<'a>, protected: bool) -> Result<Params<'a>, Lic
 /// headers (so `alg` cannot say one thing signed and another unsigned), and `crit` (protected
 /// only, non-empty) may name only labels that are present in the protected header and whose
 /// meaning yinxin implements; anything else is refused, never ignored.
-pub(crate) fn parse(input: &[u8]) -> Result<Sign1<'_>, LicenseError> {
+pub(crate) fn parse(input: &[u8]) -> Result<Sign1<'_>, CoseError> {
     let mut w = Walker::new(input);
     let mut header = w.header()?;
     if header == Header::Tag(TAG) {
@@ -199,13 +201,13 @@ pub(crate) fn parse(input: &[u8]) -> Result<Sign1<'_>, LicenseError> {
     }
     for l in protected_params.crit.iter().flatten() {
         if !protected_params.labels.contains(l) {
-            return Err(LicenseError::CriticalHeader(format!(
+            return Err(CoseError::CriticalHeader(format!(
                 "crit names {} that is not in the protected header",
                 label_text(*l)
             )));
         }
         if !matches!(l, Label::Int(n) if UNDERSTOOD.contains(n)) {
-            return Err(LicenseError::CriticalHeader(format!(
+            return Err(CoseError::CriticalHeader(format!(
                 "crit names {} that yinxin does not implement",
                 label_text(*l)
             )));
@@ -240,13 +242,13 @@ fn label_text(l: Label<'_>) -> String {
 
 impl Sign1<'_> {
     /// The algorithm of the protected header, if yinxin knows it.
-    pub(crate) fn algorithm(&self) -> Result<Algorithm, LicenseError> {
-        self.alg.and_then(Algorithm::from_cose_value).ok_or(LicenseError::UnsupportedAlgorithm)
+    pub(crate) fn algorithm(&self) -> Result<Algorithm, CoseError> {
+        self.alg.and_then(Algorithm::from_cose_value).ok_or(CoseError::UnsupportedAlgorithm)
     }
 
     /// The `Sig_structure` (RFC 9052 §4.4) with empty external AAD:
     /// `["Signature1", protected, h'', payload]`, over the protected bytes as received.
-    pub(crate) fn sig_structure(&self) -> Result<Vec<u8>, LicenseError> {
+    pub(crate) fn sig_structure(&self) -> Result<Vec<u8>, CoseError> {
         let mut out = Vec::with_capacity(self.payload.len() + self.protected.len() + 24);
         let mut enc = ciborium_ll::Encoder::from(&mut out);
         enc.push(Header::Array(Some(4)))
