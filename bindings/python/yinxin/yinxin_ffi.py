@@ -570,15 +570,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_add_status_list() != 38998:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image() != 31386:
+    if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image() != 23588:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_license() != 26161:
+    if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_license() != 38041:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr() != 17756:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_constructor_verifier_new() != 7030:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_yinxin_ffi_checksum_method_wallet_add_license() != 37667:
+    if lib.uniffi_yinxin_ffi_checksum_method_wallet_add_license() != 48850:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_wallet_holder_public_key() != 28147:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -1312,7 +1312,7 @@ class _UniffiFfiConverterSequenceTypeDisclosureSet(_UniffiConverterRustBuffer):
 @dataclass
 class LicenseSummary:
     """
-    What the wallet shows of a stored license (read without verifying it: the holder's own).
+    What the wallet shows of a stored license (read without a trust anchor: the holder's own).
 """
     def __init__(self, *, identifier:str, doc_type:str, license_name:typing.Optional[str], holder_name:typing.Optional[str], valid_until:typing.Optional[str], elements:typing.List[str], disclosure_sets:typing.List[DisclosureSet]):
         self.identifier = identifier
@@ -2968,7 +2968,8 @@ class _UniffiFfiConverterTypeHolderKey:
 class VerifierProtocol(typing.Protocol):
     """
     Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
-    holder signature, freshness window, and once only (replay guard shared by all threads).
+    holder signature, freshness window, and once only (replay guard shared by all threads). A
+    thin wrapper over the core's [`yinxin::Verifier`].
 """
     
     def add_issuer_certificate(self, certificate: bytes) -> None:
@@ -2985,12 +2986,12 @@ class VerifierProtocol(typing.Protocol):
         raise NotImplementedError
     def verify_image(self, image: bytes,at_unix: typing.Optional[int]) -> Verdict:
         """
-        Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+        Verifies the QR code in an image (a camera frame or a screenshot).
 """
         raise NotImplementedError
     def verify_license(self, credential: bytes,at_unix: typing.Optional[int]) -> Verdict:
         """
-        Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+        Verifies a whole credential (IssuerSigned CBOR), its status included.
 """
         raise NotImplementedError
     def verify_qr(self, text: str,at_unix: typing.Optional[int]) -> Verdict:
@@ -3002,7 +3003,8 @@ class VerifierProtocol(typing.Protocol):
 class Verifier(VerifierProtocol):
     """
     Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
-    holder signature, freshness window, and once only (replay guard shared by all threads).
+    holder signature, freshness window, and once only (replay guard shared by all threads). A
+    thin wrapper over the core's [`yinxin::Verifier`].
 """
     
     _handle: ctypes.c_uint64
@@ -3082,7 +3084,7 @@ class Verifier(VerifierProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def verify_image(self, image: bytes,at_unix: typing.Optional[int]) -> Verdict:
         """
-        Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+        Verifies the QR code in an image (a camera frame or a screenshot).
 """
         
         _UniffiFfiConverterBytes.check_lower(image)
@@ -3103,7 +3105,7 @@ class Verifier(VerifierProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def verify_license(self, credential: bytes,at_unix: typing.Optional[int]) -> Verdict:
         """
-        Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+        Verifies a whole credential (IssuerSigned CBOR), its status included.
 """
         
         _UniffiFfiConverterBytes.check_lower(credential)
@@ -3205,7 +3207,8 @@ class WalletProtocol(typing.Protocol):
     
     def add_license(self, credential: bytes) -> LicenseSummary:
         """
-        Stores a license (replacing one with the same identifier) and returns its summary.
+        Stores a license (replacing one with the same identifier) and returns its summary. A
+        license bound to another holder key is refused (`wallet.holder_key_mismatch`).
 """
         raise NotImplementedError
     def holder_public_key(self, ) -> bytes:
@@ -3331,7 +3334,8 @@ class Wallet(WalletProtocol):
         return inst
     def add_license(self, credential: bytes) -> LicenseSummary:
         """
-        Stores a license (replacing one with the same identifier) and returns its summary.
+        Stores a license (replacing one with the same identifier) and returns its summary. A
+        license bound to another holder key is refused (`wallet.holder_key_mismatch`).
 """
         
         _UniffiFfiConverterBytes.check_lower(credential)

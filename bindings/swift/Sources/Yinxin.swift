@@ -1336,7 +1336,8 @@ public func FfiConverterTypeIssuer_lower(_ value: Issuer) -> UInt64 {
 
 /**
  * Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
- * holder signature, freshness window, and once only (replay guard shared by all threads).
+ * holder signature, freshness window, and once only (replay guard shared by all threads). A
+ * thin wrapper over the core's [`yinxin::Verifier`].
  */
 public protocol VerifierProtocol: AnyObject, Sendable {
     
@@ -1353,12 +1354,12 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func addStatusList(token: Data) throws 
     
     /**
-     * Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+     * Verifies the QR code in an image (a camera frame or a screenshot).
      */
     func verifyImage(image: Data, atUnix: Int64?)  -> Verdict
     
     /**
-     * Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+     * Verifies a whole credential (IssuerSigned CBOR), its status included.
      */
     func verifyLicense(credential: Data, atUnix: Int64?)  -> Verdict
     
@@ -1370,7 +1371,8 @@ public protocol VerifierProtocol: AnyObject, Sendable {
 }
 /**
  * Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
- * holder signature, freshness window, and once only (replay guard shared by all threads).
+ * holder signature, freshness window, and once only (replay guard shared by all threads). A
+ * thin wrapper over the core's [`yinxin::Verifier`].
  */
 open class Verifier: VerifierProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1465,7 +1467,7 @@ open func addStatusList(token: Data)throws   {try rustCallWithError(FfiConverter
 }
     
     /**
-     * Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+     * Verifies the QR code in an image (a camera frame or a screenshot).
      */
 open func verifyImage(image: Data, atUnix: Int64?) -> Verdict  {
     return try!  FfiConverterTypeVerdict_lift(try! rustCall() {
@@ -1479,7 +1481,7 @@ open func verifyImage(image: Data, atUnix: Int64?) -> Verdict  {
 }
     
     /**
-     * Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+     * Verifies a whole credential (IssuerSigned CBOR), its status included.
      */
 open func verifyLicense(credential: Data, atUnix: Int64?) -> Verdict  {
     return try!  FfiConverterTypeVerdict_lift(try! rustCall() {
@@ -1563,7 +1565,8 @@ public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UInt64 {
 public protocol WalletProtocol: AnyObject, Sendable {
     
     /**
-     * Stores a license (replacing one with the same identifier) and returns its summary.
+     * Stores a license (replacing one with the same identifier) and returns its summary. A
+     * license bound to another holder key is refused (`wallet.holder_key_mismatch`).
      */
     func addLicense(credential: Data) throws  -> LicenseSummary
     
@@ -1700,7 +1703,8 @@ public static func withSoftwareKey(algorithm: String)throws  -> Wallet  {
 
     
     /**
-     * Stores a license (replacing one with the same identifier) and returns its summary.
+     * Stores a license (replacing one with the same identifier) and returns its summary. A
+     * license bound to another holder key is refused (`wallet.holder_key_mismatch`).
      */
 open func addLicense(credential: Data)throws  -> LicenseSummary  {
     return try  FfiConverterTypeLicenseSummary_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
@@ -2082,7 +2086,7 @@ public func FfiConverterTypeIssuedLicense_lower(_ value: IssuedLicense) -> RustB
 
 
 /**
- * What the wallet shows of a stored license (read without verifying it: the holder's own).
+ * What the wallet shows of a stored license (read without a trust anchor: the holder's own).
  */
 public struct LicenseSummary: Equatable, Hashable {
     /**
@@ -3142,7 +3146,8 @@ public struct VerifierConfig: Equatable, Hashable {
      */
     public var trustAnchorsPem: String
     /**
-     * How old a QR code may be, in seconds (300 is the usual "一次一验" window).
+     * How old a QR code may be, in seconds (300 is the usual "一次一验" window; 1 to 86400,
+     * anything else is refused as `present.window_invalid`).
      */
     public var windowSeconds: UInt32
     /**
@@ -3161,7 +3166,8 @@ public struct VerifierConfig: Equatable, Hashable {
          * The trust anchors (root certificates, PEM bundle).
          */trustAnchorsPem: String, 
         /**
-         * How old a QR code may be, in seconds (300 is the usual "一次一验" window).
+         * How old a QR code may be, in seconds (300 is the usual "一次一验" window; 1 to 86400,
+         * anything else is refused as `present.window_invalid`).
          */windowSeconds: UInt32, 
         /**
          * Accept licenses whose status cannot be established (no current list).
@@ -3814,7 +3820,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_method_holderkey_sign() != 36085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_method_wallet_add_license() != 37667) {
+    if (uniffi_yinxin_ffi_checksum_method_wallet_add_license() != 48850) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_wallet_holder_public_key() != 28147) {
@@ -3844,10 +3850,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_method_verifier_add_status_list() != 38998) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_method_verifier_verify_image() != 31386) {
+    if (uniffi_yinxin_ffi_checksum_method_verifier_verify_image() != 23588) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_method_verifier_verify_license() != 26161) {
+    if (uniffi_yinxin_ffi_checksum_method_verifier_verify_license() != 38041) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_verifier_verify_qr() != 17756) {

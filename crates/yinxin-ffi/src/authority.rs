@@ -1,13 +1,14 @@
-//! Issuing side, for backends that prefer Kotlin or Python: authorities, license issuance,
-//! signed status lists.
+//! Issuing side, for backends that prefer Kotlin or Python: thin wrappers over the core's
+//! [`yinxin::authority::AuthoritySetup`] and [`yinxin::Authority`].
 
 use std::sync::Arc;
 
 use time::Duration;
-use yinxin::crypto::{Algorithm, PublicKey, Signer as _, SoftwareKey};
-use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, StatusReference};
-use yinxin::status::{StatusList, StatusListToken, TokenClaims};
-use yinxin::trust::{Certificate, CertificateAuthority, CertificateProfile, Party, parse_pem_certificates};
+use yinxin::authority::{AuthoritySetup, ListValidity};
+use yinxin::crypto::{Algorithm, PublicKey, SoftwareKey};
+use yinxin::license::{IssueOptions, LicenseData, StatusReference};
+use yinxin::status::StatusList;
+use yinxin::trust::{CertificateProfile, Party, parse_pem_certificates};
 
 use crate::{YinxinError, at};
 
@@ -31,19 +32,18 @@ pub struct StatusEntry {
     pub status: u8,
 }
 
-/// A root CA and an issuing authority under it, made in memory.
-#[derive(uniffi::Object)]
-pub struct Authority {
-    root: Certificate,
-    issuer_ca: CertificateAuthority<SoftwareKey>,
-}
-
 fn algorithm(name: &str) -> Result<Algorithm, YinxinError> {
     name.parse().map_err(YinxinError::config)
 }
 
 fn party(code: &str) -> Result<Party, YinxinError> {
     code.parse().map_err(YinxinError::config)
+}
+
+/// A root CA and an issuing authority under it, made in memory.
+#[derive(uniffi::Object)]
+pub struct Authority {
+    setup: AuthoritySetup,
 }
 
 #[uniffi::export]
@@ -57,54 +57,38 @@ impl Authority {
         code: String,
         valid_days: u32,
     ) -> Result<Arc<Self>, YinxinError> {
-        let alg = algorithm(&algorithm_name)?;
-        let party = party(&code)?;
         let now = time::OffsetDateTime::now_utc();
         let until = crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?;
-        let root_key = SoftwareKey::generate(alg).map_err(YinxinError::config)?;
-        let root = CertificateAuthority::new_root(
-            root_key,
-            &format!("{name} 根CA"),
-            &party,
+        let setup = AuthoritySetup::generate(
+            algorithm(&algorithm_name)?,
+            &name,
+            &party(&code)?,
             now - Duration::minutes(5),
             until,
-            Some(1),
+            until,
         )
         .map_err(YinxinError::config)?;
-        let issuer_key = SoftwareKey::generate(alg).map_err(YinxinError::config)?;
-        let issuer_cert = root
-            .issue(
-                issuer_key.public_key(),
-                &name,
-                &party,
-                CertificateProfile::Ca { path_len: Some(0) },
-                now - Duration::minutes(4),
-                until - Duration::minutes(1),
-            )
-            .map_err(YinxinError::config)?;
-        let issuer_ca =
-            CertificateAuthority::from_parts(issuer_cert, issuer_key).map_err(YinxinError::config)?;
-        Ok(Arc::new(Self { root: root.certificate().clone(), issuer_ca }))
+        Ok(Arc::new(Self { setup }))
     }
 
     /// The root certificate (PEM): what verifiers trust.
     pub fn root_certificate_pem(&self) -> String {
-        self.root.to_pem()
+        self.setup.root_certificate().to_pem()
     }
 
     /// The issuing authority's certificate (PEM).
     pub fn issuer_certificate_pem(&self) -> String {
-        self.issuer_ca.certificate().to_pem()
+        self.setup.issuer.certificate().to_pem()
     }
 
     /// The issuing authority's private key (PKCS#8 PEM), to keep in the backend's secret store.
     pub fn issuer_private_key_pem(&self) -> Result<String, YinxinError> {
-        Ok(self.issuer_ca.signer().to_pkcs8_pem().map_err(YinxinError::config)?.to_string())
+        Ok(self.setup.issuer.signer().to_pkcs8_pem().map_err(YinxinError::config)?.to_string())
     }
 
     /// The license issuer of this authority.
     pub fn issuer(&self) -> Result<Arc<Issuer>, YinxinError> {
-        Issuer::from_pem(self.issuer_private_key_pem()?, self.issuer_certificate_pem())
+        Ok(Arc::new(Issuer { inner: self.setup.authority().map_err(YinxinError::config)? }))
     }
 
     /// An end-entity certificate (PEM) for `subject_public_key` (SPKI DER or PEM), e.g. a seal
@@ -118,16 +102,16 @@ impl Authority {
     ) -> Result<String, YinxinError> {
         let key = PublicKey::from_pem_or_der(&subject_public_key).map_err(YinxinError::unreadable)?;
         let now = time::OffsetDateTime::now_utc();
-        let cert = self
-            .issuer_ca
+        let until = crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?;
+        let issuer = &self.setup.issuer;
+        let cert = issuer
             .issue(
                 &key,
                 &name,
                 &party(&code)?,
                 CertificateProfile::EndEntity,
                 now - Duration::minutes(3),
-                crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?
-                    .min(self.issuer_ca.certificate().not_after()),
+                until.min(issuer.certificate().not_after()),
             )
             .map_err(YinxinError::config)?;
         Ok(cert.to_pem())
@@ -137,8 +121,7 @@ impl Authority {
 /// An issuing authority's signing side: issues licenses and signs status lists.
 #[derive(uniffi::Object)]
 pub struct Issuer {
-    inner: LicenseIssuer<SoftwareKey>,
-    chain: Vec<Certificate>,
+    inner: yinxin::Authority<SoftwareKey>,
 }
 
 #[uniffi::export]
@@ -153,8 +136,7 @@ impl Issuer {
             SoftwareKey::from_pem_or_der(private_key_pem.as_bytes()).map_err(YinxinError::unreadable)?;
         let chain =
             parse_pem_certificates(certificate_chain_pem.as_bytes()).map_err(YinxinError::unreadable)?;
-        let inner = LicenseIssuer::new(key, chain.clone()).map_err(YinxinError::config)?;
-        Ok(Arc::new(Self { inner, chain }))
+        Ok(Arc::new(Self { inner: yinxin::Authority::new(key, chain).map_err(YinxinError::config)? }))
     }
 
     /// Issues a license: `license_json` in the GB/T 36903 model (as the reference fixtures),
@@ -210,18 +192,16 @@ impl Issuer {
         for e in &entries {
             list.set(e.index, e.status).map_err(YinxinError::config)?;
         }
-        let now = time::OffsetDateTime::now_utc();
-        let claims = TokenClaims {
-            sub: uri,
-            iat: now,
-            exp: Some(crate::later(now, Duration::hours(i64::from(valid_hours.max(1))), "valid_hours")?),
-            ttl: Some(ttl_seconds),
+        let validity = ListValidity {
+            ttl: Duration::seconds(i64::try_from(ttl_seconds).unwrap_or(i64::MAX)),
+            valid_for: Duration::hours(i64::from(valid_hours.max(1))),
         };
-        StatusListToken::sign(&list, &claims, self.inner.signer(), &self.chain).map_err(YinxinError::config)
+        let now = time::OffsetDateTime::now_utc();
+        Ok(self.inner.sign_status_list(&uri, &list, validity, now).map_err(YinxinError::config)?.token)
     }
 
     /// The issuer's certificate (PEM).
     pub fn certificate_pem(&self) -> String {
-        self.chain.first().map(Certificate::to_pem).unwrap_or_default()
+        self.inner.certificate().to_pem()
     }
 }

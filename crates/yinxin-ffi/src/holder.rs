@@ -1,11 +1,12 @@
 //! The holder's side: the key (a platform keystore through [`HolderKey`], or a software key)
-//! and the [`Wallet`] of licenses that builds presentation QR codes.
+//! and the [`Wallet`] of licenses that builds presentation QR codes: a thin wrapper over the
+//! core's [`yinxin::Wallet`].
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use yinxin::crypto::{Algorithm, PublicKey, SignError, Signer, SoftwareKey, Verifier as _, der_to_raw};
-use yinxin::license::untrusted;
-use yinxin::present::{Disclosure, compact_sets, present, qr_text};
+use yinxin::present::Disclosure;
+use yinxin::wallet::WalletError;
 
 use crate::{YinxinError, at};
 
@@ -79,7 +80,7 @@ pub struct DisclosureSet {
     pub elements: Vec<String>,
 }
 
-/// What the wallet shows of a stored license (read without verifying it: the holder's own).
+/// What the wallet shows of a stored license (read without a trust anchor: the holder's own).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct LicenseSummary {
     /// The license identifier.
@@ -98,84 +99,78 @@ pub struct LicenseSummary {
     pub disclosure_sets: Vec<DisclosureSet>,
 }
 
+impl From<yinxin::wallet::LicenseSummary> for LicenseSummary {
+    fn from(s: yinxin::wallet::LicenseSummary) -> Self {
+        Self {
+            identifier: s.identifier,
+            doc_type: s.doc_type,
+            license_name: s.license_name,
+            holder_name: s.holder_name,
+            valid_until: s.valid_until,
+            elements: s.elements,
+            disclosure_sets: s
+                .disclosure_sets
+                .into_iter()
+                .map(|d| DisclosureSet { name: d.name, elements: d.elements })
+                .collect(),
+        }
+    }
+}
+
 /// The wallet's key: one copy of it, whichever kind.
 enum WalletKey {
     Software(SoftwareKey),
     Keystore(ForeignSigner),
 }
 
-impl WalletKey {
-    fn signer(&self) -> &dyn Signer {
+impl Signer for WalletKey {
+    fn algorithm(&self) -> Algorithm {
         match self {
-            Self::Software(k) => k,
-            Self::Keystore(k) => k,
+            Self::Software(k) => k.algorithm(),
+            Self::Keystore(k) => k.algorithm(),
+        }
+    }
+
+    fn public_key(&self) -> &PublicKey {
+        match self {
+            Self::Software(k) => k.public_key(),
+            Self::Keystore(k) => k.public_key(),
+        }
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        match self {
+            Self::Software(k) => k.sign(message),
+            Self::Keystore(k) => k.sign(message),
         }
     }
 }
 
-struct Stored {
-    summary: LicenseSummary,
-    credential: Vec<u8>,
+/// The wallet's errors as the bindings have always named them: `ffi.unknown_license` and the
+/// holder key's failures (`HolderKey`) kept for apps that match on them.
+fn wallet_error(e: WalletError) -> YinxinError {
+    match e {
+        WalletError::UnknownLicense(id) => {
+            YinxinError::config_text("ffi.unknown_license", format!("no license {id} in the wallet"))
+        }
+        WalletError::Present(yinxin::present::PresentError::Sign(s)) => {
+            YinxinError::HolderKey { code: yinxin::ErrorCode::code(&s).to_owned(), reason: s.to_string() }
+        }
+        WalletError::License(e) => YinxinError::unreadable(e),
+        other => YinxinError::invalid(other),
+    }
 }
 
 /// The holder's wallet: its key and its licenses (kept in memory; the app persists the
 /// credentials and the software key itself).
 #[derive(uniffi::Object)]
 pub struct Wallet {
-    key: WalletKey,
-    licenses: Mutex<Vec<Stored>>,
-}
-
-fn text(v: Option<&yinxin::license::ElementValue>) -> Option<String> {
-    v.and_then(|e| match e.to_json() {
-        serde_json::Value::String(s) => Some(s),
-        _ => None,
-    })
-}
-
-fn summary(credential: &[u8]) -> Result<LicenseSummary, YinxinError> {
-    let now = time::OffsetDateTime::now_utc();
-    let report = untrusted::inspect(credential, now).map_err(YinxinError::unreadable)?;
-    let doc = report.into_iter().next().ok_or_else(|| YinxinError::Unreadable {
-        code: "ffi.no_document".into(),
-        reason: "no document in the credential".into(),
-    })?;
-    let meta = doc.elements.get(yinxin::license::META_NAMESPACE);
-    let get = |id: &str| text(meta.and_then(|m| m.get(id)));
-    let identifier = get("license_identifier").ok_or_else(|| YinxinError::Unreadable {
-        code: "ffi.no_identifier".into(),
-        reason: "the credential has no license_identifier".into(),
-    })?;
-    let sets = compact_sets(credential).map_err(YinxinError::unreadable)?;
-    Ok(LicenseSummary {
-        identifier,
-        doc_type: doc.doc_type.clone(),
-        license_name: get("license_name"),
-        holder_name: get("holder_name"),
-        valid_until: get("valid_until"),
-        elements: doc.elements.values().flat_map(|m| m.keys().cloned()).collect(),
-        disclosure_sets: sets.into_iter().map(|(name, elements)| DisclosureSet { name, elements }).collect(),
-    })
+    inner: yinxin::Wallet<WalletKey>,
 }
 
 impl Wallet {
     fn with_key(key: WalletKey) -> Arc<Self> {
-        Arc::new(Self { key, licenses: Mutex::new(Vec::new()) })
-    }
-
-    fn credential(&self, identifier: &str) -> Result<Vec<u8>, YinxinError> {
-        let guard = self
-            .licenses
-            .lock()
-            .map_err(|_| YinxinError::config_text("ffi.poisoned", "wallet lock poisoned"))?;
-        guard.iter().find(|s| s.summary.identifier == identifier).map(|s| s.credential.clone()).ok_or_else(
-            || {
-                YinxinError::config_text(
-                    "ffi.unknown_license",
-                    format!("no license {identifier} in the wallet"),
-                )
-            },
-        )
+        Arc::new(Self { inner: yinxin::Wallet::new(key) })
     }
 
     fn show(
@@ -184,19 +179,8 @@ impl Wallet {
         disclose: Disclosure<'_>,
         at_unix: Option<i64>,
     ) -> Result<String, YinxinError> {
-        let credential = self.credential(identifier)?;
-        let p = present(&credential, self.key.signer(), disclose, at(at_unix)?).map_err(|e| match e {
-            yinxin::present::PresentError::Sign(s) => {
-                YinxinError::HolderKey { code: s_code(&s), reason: s.to_string() }
-            }
-            other => YinxinError::invalid(other),
-        })?;
-        qr_text::encode(&p).map_err(YinxinError::invalid)
+        self.inner.present_qr(identifier, disclose, at(at_unix)?).map_err(wallet_error)
     }
-}
-
-fn s_code(e: &SignError) -> String {
-    yinxin::ErrorCode::code(e).to_owned()
 }
 
 #[uniffi::export]
@@ -224,13 +208,13 @@ impl Wallet {
 
     /// The holder's public key (SPKI DER): what the issuer binds licenses to.
     pub fn holder_public_key(&self) -> Result<Vec<u8>, YinxinError> {
-        self.key.signer().public_key().to_spki_der().map_err(YinxinError::config)
+        self.inner.holder_key().to_spki_der().map_err(YinxinError::config)
     }
 
     /// The software key (PKCS#8 DER) for the app to keep in its secure storage; an error for a
     /// keystore key, which never leaves the keystore.
     pub fn software_key_pkcs8(&self) -> Result<Vec<u8>, YinxinError> {
-        match &self.key {
+        match self.inner.signer() {
             WalletKey::Software(k) => Ok(k.to_pkcs8_der().map_err(YinxinError::config)?.to_vec()),
             WalletKey::Keystore(_) => {
                 Err(YinxinError::config_text("ffi.keystore_key", "the key is in the platform keystore"))
@@ -238,38 +222,25 @@ impl Wallet {
         }
     }
 
-    /// Stores a license (replacing one with the same identifier) and returns its summary.
+    /// Stores a license (replacing one with the same identifier) and returns its summary. A
+    /// license bound to another holder key is refused (`wallet.holder_key_mismatch`).
     pub fn add_license(&self, credential: Vec<u8>) -> Result<LicenseSummary, YinxinError> {
-        let summary = summary(&credential)?;
-        let mut guard = self
-            .licenses
-            .lock()
-            .map_err(|_| YinxinError::config_text("ffi.poisoned", "wallet lock poisoned"))?;
-        guard.retain(|s| s.summary.identifier != summary.identifier);
-        guard.push(Stored { summary: summary.clone(), credential });
-        Ok(summary)
+        self.inner.add_license(credential).map(Into::into).map_err(wallet_error)
     }
 
     /// The stored licenses.
     pub fn licenses(&self) -> Vec<LicenseSummary> {
-        self.licenses.lock().map(|g| g.iter().map(|s| s.summary.clone()).collect()).unwrap_or_default()
+        self.inner.licenses().map(|l| l.into_iter().map(Into::into).collect()).unwrap_or_default()
     }
 
     /// The credential of a stored license.
     pub fn license(&self, identifier: String) -> Result<Vec<u8>, YinxinError> {
-        self.credential(&identifier)
+        self.inner.credential(&identifier).map_err(wallet_error)
     }
 
     /// Removes a license; false when there was none.
     pub fn remove_license(&self, identifier: String) -> bool {
-        self.licenses
-            .lock()
-            .map(|mut g| {
-                let before = g.len();
-                g.retain(|s| s.summary.identifier != identifier);
-                g.len() != before
-            })
-            .unwrap_or(false)
+        self.inner.remove_license(&identifier).unwrap_or(false)
     }
 
     /// QR text showing the chosen elements of a stored license, signed by the holder key now

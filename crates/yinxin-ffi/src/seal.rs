@@ -1,12 +1,7 @@
 //! Seal helpers: inspect a seal, verify a seal signature over data, verify an OFD file.
 
-use std::sync::Arc;
 use yinxin::ErrorCode as _;
-use yinxin::seal::ofd::OfdLimits;
-use yinxin::seal::{CertList, Seal, SealSignature, SealVerifier};
-
-use yinxin::status::{StatusListCache, StatusListToken};
-use yinxin::trust::{TrustStore, parse_pem_certificates};
+use yinxin::seal::{CertList, Seal, SealSignature};
 
 use yinxin::text::rfc3339;
 
@@ -119,36 +114,28 @@ pub struct SealPolicy {
     pub accept_unknown_status: bool,
 }
 
-fn verifier(policy: SealPolicy) -> Result<SealVerifier, YinxinError> {
-    let Some(pem) = policy.trust_anchors_pem else {
-        if !policy.status_lists.is_empty() {
+/// The core verifier a policy describes (its status lists verified against its anchors).
+fn verifier(policy: SealPolicy) -> Result<yinxin::Verifier, YinxinError> {
+    let mut builder = yinxin::Verifier::builder().accept_unknown_status(policy.accept_unknown_status);
+    match &policy.trust_anchors_pem {
+        Some(pem) => builder = builder.trust_anchors_pem(pem.as_bytes()).map_err(YinxinError::unreadable)?,
+        None if !policy.status_lists.is_empty() => {
             return Err(YinxinError::config_text(
                 "ffi.status_lists_need_trust",
                 "status lists are verified against trust anchors: give trust_anchors_pem",
             ));
         }
-        return Ok(SealVerifier::without_trust_anchors().accept_unknown_status(policy.accept_unknown_status));
-    };
-    let trust = TrustStore::from_pem_or_der(pem.as_bytes()).map_err(YinxinError::unreadable)?;
-    let intermediates = match policy.intermediates_pem {
-        Some(p) => parse_pem_certificates(p.as_bytes()).map_err(YinxinError::unreadable)?,
-        None => Vec::new(),
-    };
-    let mut v = SealVerifier::new(trust.clone())
-        .with_intermediates(intermediates)
-        .accept_unknown_status(policy.accept_unknown_status);
-    if !policy.status_lists.is_empty() {
-        let now = time::OffsetDateTime::now_utc();
-        let cache = StatusListCache::new();
-        for token in &policy.status_lists {
-            cache.insert(
-                StatusListToken::verify_with_trust(token, &trust, now).map_err(YinxinError::invalid)?,
-                now,
-            );
-        }
-        v = v.with_status_lists(Arc::new(cache));
+        None => {}
     }
-    Ok(v)
+    if let Some(pem) = &policy.intermediates_pem {
+        builder = builder.intermediates_pem(pem.as_bytes()).map_err(YinxinError::unreadable)?;
+    }
+    let verifier = builder.build().map_err(YinxinError::config)?;
+    let now = time::OffsetDateTime::now_utc();
+    for token in &policy.status_lists {
+        verifier.add_status_list(token, now).map_err(YinxinError::invalid)?;
+    }
+    Ok(verifier)
 }
 
 /// Reads a seal (`.esl`) or the seal inside a SES_Signature, and checks its maker signature.
@@ -160,9 +147,9 @@ pub fn inspect_seal(bytes: Vec<u8>) -> Result<SealInfo, YinxinError> {
             .map(|s| s.seal().clone())
             .map_err(|_| YinxinError::unreadable(e))?,
     };
-    let check = SealVerifier::without_trust_anchors()
-        .accept_unknown_status(true)
-        .check_seal(&seal, seal.valid_start());
+    let anyone =
+        yinxin::Verifier::builder().accept_unknown_status(true).build().map_err(YinxinError::config)?;
+    let check = anyone.check_seal(&seal, seal.valid_start());
     Ok(SealInfo {
         version: seal.version().number(),
         vid: seal.vid().to_owned(),
@@ -238,7 +225,7 @@ pub fn verify_seal_signature(
 ) -> Result<SealVerdict, YinxinError> {
     let sig = SealSignature::from_der(&signed_value).map_err(YinxinError::unreadable)?;
     let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
-    let check = verifier(policy)?.check_signature(&sig, Some(&digest), time::OffsetDateTime::now_utc());
+    let check = verifier(policy)?.check_seal_signature(&sig, Some(&digest), time::OffsetDateTime::now_utc());
     let first = check.errors.first();
     Ok(SealVerdict {
         valid: check.is_valid(),
@@ -258,13 +245,9 @@ pub fn verify_seal_signature(
 /// Verifies every signature of an OFD document under `policy`, one verdict each.
 #[uniffi::export]
 pub fn verify_ofd(ofd: Vec<u8>, policy: SealPolicy) -> Result<Vec<OfdSignatureVerdict>, YinxinError> {
-    let verdicts = yinxin::seal::ofd::verify_ofd(
-        &ofd,
-        &verifier(policy)?,
-        OfdLimits::default(),
-        time::OffsetDateTime::now_utc(),
-    )
-    .map_err(YinxinError::unreadable)?;
+    let verdicts = verifier(policy)?
+        .verify_ofd(&ofd, time::OffsetDateTime::now_utc())
+        .map_err(YinxinError::unreadable)?;
     Ok(verdicts
         .into_iter()
         .map(|d| OfdSignatureVerdict {

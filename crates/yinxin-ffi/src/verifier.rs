@@ -2,11 +2,8 @@
 
 use std::sync::Arc;
 
-use yinxin::crypto::AlgorithmPolicy;
-use yinxin::license::{LicenseVerifier, VerifiedLicense};
-use yinxin::present::PresentationVerifier;
-use yinxin::status::{StatusListCache, StatusListToken};
-use yinxin::trust::{Certificate, TrustStore};
+use yinxin::license::VerifiedLicense;
+use yinxin::trust::Certificate;
 
 use crate::{YinxinError, at};
 
@@ -94,13 +91,11 @@ fn refused_code(code: &str, message: String) -> Verdict {
 }
 
 /// Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
-/// holder signature, freshness window, and once only (replay guard shared by all threads).
+/// holder signature, freshness window, and once only (replay guard shared by all threads). A
+/// thin wrapper over the core's [`yinxin::Verifier`].
 #[derive(uniffi::Object)]
 pub struct Verifier {
-    trust: TrustStore,
-    lists: Arc<StatusListCache>,
-    presentations: PresentationVerifier,
-    licenses: LicenseVerifier,
+    inner: yinxin::Verifier,
 }
 
 #[uniffi::export]
@@ -109,38 +104,28 @@ impl Verifier {
     /// [`Verifier::add_status_list`].
     #[uniffi::constructor]
     pub fn new(config: VerifierConfig) -> Result<Arc<Self>, YinxinError> {
-        let mut trust = TrustStore::from_pem_or_der(config.trust_anchors_pem.as_bytes())
-            .map_err(YinxinError::unreadable)?;
+        let mut builder = yinxin::Verifier::builder()
+            .trust_anchors_pem(config.trust_anchors_pem.as_bytes())
+            .map_err(YinxinError::unreadable)?
+            .window(time::Duration::seconds(i64::from(config.window_seconds)))
+            .accept_unknown_status(config.accept_unknown_status);
         if config.gm_only {
-            trust = trust.with_policy(AlgorithmPolicy::gm_only());
+            builder = builder.gm_only();
         }
-        let licenses =
-            LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(config.accept_unknown_status);
-        let lists = Arc::new(StatusListCache::new());
-        let presentations = PresentationVerifier::new(licenses.clone(), lists.clone())
-            .with_window(time::Duration::seconds(i64::from(config.window_seconds)))
-            .map_err(YinxinError::config)?;
-        Ok(Arc::new(Self { trust, lists, presentations, licenses }))
+        Ok(Arc::new(Self { inner: builder.build().map_err(YinxinError::config)? }))
     }
 
     /// Adds (or replaces) a signed status list (CWT); it must be signed under the trust
     /// anchors. Its signer's certificate also lets compact QR codes name their issuer by key id.
     pub fn add_status_list(&self, token: Vec<u8>) -> Result<(), YinxinError> {
-        let now = time::OffsetDateTime::now_utc();
-        let list =
-            StatusListToken::verify_with_trust(&token, &self.trust, now).map_err(YinxinError::invalid)?;
-        if let Some(signer) = list.signer() {
-            self.trust.add_issuer(signer.clone());
-        }
-        self.lists.insert(list, now);
-        Ok(())
+        self.inner.add_status_list(&token, time::OffsetDateTime::now_utc()).map_err(YinxinError::invalid)
     }
 
     /// Makes an issuer certificate (PEM or DER) known, for compact QR codes that name their
     /// issuer by key id. It is still validated against the anchors at every use.
     pub fn add_issuer_certificate(&self, certificate: Vec<u8>) -> Result<(), YinxinError> {
         let cert = Certificate::from_pem_or_der(&certificate).map_err(YinxinError::unreadable)?;
-        self.trust.add_issuer(cert);
+        self.inner.add_issuer_certificate(cert);
         Ok(())
     }
 
@@ -150,22 +135,17 @@ impl Verifier {
             Ok(t) => t,
             Err(e) => return refused_code(e.code(), e.to_string()),
         };
-        match self.presentations.verify_qr(&text, now) {
+        match self.inner.verify_qr(&text, now) {
             Ok(v) => Verdict {
-                valid: true,
-                code: None,
-                message: None,
-                doc_type: Some(v.license().doc_type().to_owned()),
-                status: status_name(v.license()),
-                disclosed: elements(v.license()),
                 created_unix: Some(v.created().unix_timestamp()),
                 age_seconds: Some(v.age().whole_seconds()),
+                ..accepted(v.license())
             },
             Err(e) => refused(&e, e.status_name()),
         }
     }
 
-    /// Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+    /// Verifies the QR code in an image (a camera frame or a screenshot).
     pub fn verify_image(&self, image: Vec<u8>, at_unix: Option<i64>) -> Verdict {
         match yinxin::present::qr_image::read_image(&image) {
             Ok(text) => self.verify_qr(text, at_unix),
@@ -173,24 +153,29 @@ impl Verifier {
         }
     }
 
-    /// Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+    /// Verifies a whole credential (IssuerSigned CBOR), its status included.
     pub fn verify_license(&self, credential: Vec<u8>, at_unix: Option<i64>) -> Verdict {
         let now = match at(at_unix) {
             Ok(t) => t,
             Err(e) => return refused_code(e.code(), e.to_string()),
         };
-        match self.licenses.verify_with_status(&credential, now, &self.lists) {
-            Ok(v) => Verdict {
-                valid: true,
-                code: None,
-                message: None,
-                doc_type: Some(v.doc_type().to_owned()),
-                status: status_name(&v),
-                disclosed: elements(&v),
-                created_unix: None,
-                age_seconds: None,
-            },
+        match self.inner.verify_license(&credential, now) {
+            Ok(v) => accepted(&v),
             Err(e) => refused(&e, e.status_name()),
         }
+    }
+}
+
+/// The verdict on a verified license.
+fn accepted(license: &VerifiedLicense) -> Verdict {
+    Verdict {
+        valid: true,
+        code: None,
+        message: None,
+        doc_type: Some(license.doc_type().to_owned()),
+        status: status_name(license),
+        disclosed: elements(license),
+        created_unix: None,
+        age_seconds: None,
     }
 }

@@ -11,6 +11,18 @@ use crate::{
     AuditEntry, IssuedRecord, LicenseRecord, Registry, RegistryConfig, RegistryError, SignBatch, StatusSlot,
 };
 
+/// A rusqlite result as a registry result: the database's own message in
+/// [`RegistryError::Database`] (the error type lives in the core, which has no SQLite).
+trait OrDatabase<T> {
+    fn db(self) -> Result<T, RegistryError>;
+}
+
+impl<T> OrDatabase<T> for rusqlite::Result<T> {
+    fn db(self) -> Result<T, RegistryError> {
+        self.map_err(|e| RegistryError::Database(e.to_string()))
+    }
+}
+
 /// The schema version this code writes and reads (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 1;
 /// A list is closed for allocation when this share of it is used (per mille), so random
@@ -89,33 +101,33 @@ impl SqliteRegistry {
     /// Opens the registry at `path`, creating it with `config` if it does not exist. An
     /// existing registry keeps the configuration it was created with.
     pub fn open(path: &Path, config: &RegistryConfig) -> Result<Self, RegistryError> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let conn = Connection::open(path).db()?;
+        conn.pragma_update(None, "journal_mode", "WAL").db()?;
+        conn.pragma_update(None, "synchronous", "FULL").db()?;
+        conn.pragma_update(None, "foreign_keys", "ON").db()?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).db()?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).db()?;
         match version {
             0 => {
                 if config.list_size == 0 || config.list_size > yinxin::status::MAX_ENTRIES {
                     return Err(RegistryError::Config("list size out of range".into()));
                 }
-                let tx = conn.unchecked_transaction()?;
-                tx.execute_batch(SCHEMA)?;
+                let tx = conn.unchecked_transaction().db()?;
+                tx.execute_batch(SCHEMA).db()?;
                 for (k, v) in [
                     ("uri_base", config.uri_base.clone()),
                     ("list_size", config.list_size.to_string()),
                     ("bits", config.bits.to_string()),
                 ] {
-                    tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+                    tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v]).db()?;
                 }
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-                tx.commit()?;
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION).db()?;
+                tx.commit().db()?;
                 Ok(Self { conn, config: config.clone() })
             }
             SCHEMA_VERSION => {
                 let get = |k: &str| -> Result<String, RegistryError> {
-                    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))?)
+                    conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0)).db()
                 };
                 let parse = |k: &str| -> Result<u64, RegistryError> {
                     get(k)?.parse().map_err(|_| RegistryError::Config(format!("meta {k}")))
@@ -149,12 +161,12 @@ impl SqliteRegistry {
     /// problems found, none when consistent.
     pub fn check_consistency(&self) -> Result<Vec<String>, RegistryError> {
         let mut problems = Vec::new();
-        let integrity: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let integrity: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).db()?;
         if integrity != "ok" {
             problems.push(format!("integrity_check: {integrity}"));
         }
         let fk: i64 =
-            self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+            self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).db()?;
         if fk != 0 {
             problems.push(format!("{fk} foreign key violations"));
         }
@@ -162,7 +174,7 @@ impl SqliteRegistry {
             "SELECT count(*) FROM licenses l WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.identifier = l.identifier AND a.old_status IS NULL)",
             [],
             |r| r.get(0),
-        )?;
+        ).db()?;
         if missing != 0 {
             problems.push(format!("{missing} licenses without an issuance audit entry"));
         }
@@ -170,7 +182,7 @@ impl SqliteRegistry {
             "SELECT count(*) FROM status_lists s WHERE s.used <> (SELECT count(*) FROM licenses l WHERE l.list_id = s.id)",
             [],
             |r| r.get(0),
-        )?;
+        ).db()?;
         if wrong_used != 0 {
             problems.push(format!("{wrong_used} lists with a wrong usage count"));
         }
@@ -178,7 +190,7 @@ impl SqliteRegistry {
             "SELECT count(*) FROM licenses l JOIN status_lists s ON s.id = l.list_id WHERE l.idx < 0 OR l.idx >= s.size",
             [],
             |r| r.get(0),
-        )?;
+        ).db()?;
         if outside != 0 {
             problems.push(format!("{outside} indices outside their list"));
         }
@@ -186,7 +198,7 @@ impl SqliteRegistry {
             "SELECT count(*) FROM licenses l WHERE l.status <> (SELECT a.new_status FROM audit a WHERE a.identifier = l.identifier ORDER BY a.seq DESC LIMIT 1)",
             [],
             |r| r.get(0),
-        )?;
+        ).db()?;
         if last_status != 0 {
             problems.push(format!("{last_status} licenses whose status is not their last audit entry"));
         }
@@ -248,16 +260,16 @@ fn allocate(
                             ))
                         },
                     )
-                    .optional()?;
+                    .optional()
+                    .db()?;
                 match open {
                     Some((id, uri, size, used)) => {
                         (id, uri, u64::try_from(size).unwrap_or(0), u64::try_from(used).unwrap_or(0))
                     }
                     None => {
-                        let next: i64 =
-                            tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM status_lists", [], |r| {
-                                r.get(0)
-                            })?;
+                        let next: i64 = tx
+                            .query_row("SELECT coalesce(max(id), 0) + 1 FROM status_lists", [], |r| r.get(0))
+                            .db()?;
                         let uri = format!("{}/{next}", config.uri_base);
                         tx.execute(
                             "INSERT INTO status_lists (id, uri, bits, size) VALUES (?1, ?2, ?3, ?4)",
@@ -267,24 +279,25 @@ fn allocate(
                                 config.bits,
                                 i64::try_from(config.list_size).unwrap_or(i64::MAX)
                             ],
-                        )?;
+                        )
+                        .db()?;
                         (next, uri, config.list_size, 0)
                     }
                 }
             }
         };
         if used * 1000 >= size * CLOSE_AT_PER_MILLE {
-            tx.execute("UPDATE status_lists SET closed = 1 WHERE id = ?1", [list_id])?;
+            tx.execute("UPDATE status_lists SET closed = 1 WHERE id = ?1", [list_id]).db()?;
             continue;
         }
-        let mut exists = tx.prepare_cached("SELECT 1 FROM licenses WHERE list_id = ?1 AND idx = ?2")?;
+        let mut exists = tx.prepare_cached("SELECT 1 FROM licenses WHERE list_id = ?1 AND idx = ?2").db()?;
         let index = loop {
             let candidate = random_below(size)?;
             if taken.contains(&(list_id, candidate)) {
                 continue;
             }
             let used_before =
-                exists.exists(params![list_id, i64::try_from(candidate).unwrap_or(i64::MAX)])?;
+                exists.exists(params![list_id, i64::try_from(candidate).unwrap_or(i64::MAX)]).db()?;
             if !used_before {
                 break candidate;
             }
@@ -303,7 +316,7 @@ impl Registry for SqliteRegistry {
         sign: &mut SignBatch<'_>,
     ) -> Result<Vec<IssuedRecord>, RegistryError> {
         let config = self.config.clone();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).db()?;
         let allocated = allocate(&tx, &config, count)?;
         let slots: Vec<StatusSlot> = allocated.iter().map(|(_, s)| s.clone()).collect();
         let records = sign(&slots)?;
@@ -314,36 +327,38 @@ impl Registry for SqliteRegistry {
         }
         let at = now();
         {
-            let mut seen = tx.prepare_cached("SELECT 1 FROM licenses WHERE identifier = ?1")?;
+            let mut seen = tx.prepare_cached("SELECT 1 FROM licenses WHERE identifier = ?1").db()?;
             let mut seq: i64 =
-                tx.query_row("SELECT coalesce(max(seq), 0) FROM licenses", [], |r| r.get(0))?;
+                tx.query_row("SELECT coalesce(max(seq), 0) FROM licenses", [], |r| r.get(0)).db()?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO licenses (identifier, holder_code, doc_type, list_id, idx, status, issued_at, updated_at, seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6, ?7)",
-            )?;
+            ).db()?;
             let mut audit = tx.prepare_cached(
                 "INSERT INTO audit (identifier, old_status, new_status, actor, reason, at) VALUES (?1, NULL, 0, ?2, 'issued', ?3)",
-            )?;
-            let mut used = tx.prepare_cached("UPDATE status_lists SET used = used + 1 WHERE id = ?1")?;
+            ).db()?;
+            let mut used = tx.prepare_cached("UPDATE status_lists SET used = used + 1 WHERE id = ?1").db()?;
             for (record, (list_id, slot)) in records.iter().zip(&allocated) {
-                if seen.exists([&record.identifier])? {
+                if seen.exists([&record.identifier]).db()? {
                     return Err(RegistryError::Duplicate(record.identifier.clone()));
                 }
                 seq += 1;
-                insert.execute(params![
-                    record.identifier,
-                    record.holder_code,
-                    record.doc_type,
-                    list_id,
-                    i64::try_from(slot.index).unwrap_or(i64::MAX),
-                    at,
-                    seq
-                ])?;
-                audit.execute(params![record.identifier, record.actor, at])?;
-                used.execute([list_id])?;
+                insert
+                    .execute(params![
+                        record.identifier,
+                        record.holder_code,
+                        record.doc_type,
+                        list_id,
+                        i64::try_from(slot.index).unwrap_or(i64::MAX),
+                        at,
+                        seq
+                    ])
+                    .db()?;
+                audit.execute(params![record.identifier, record.actor, at]).db()?;
+                used.execute([list_id]).db()?;
             }
         }
-        tx.commit()?;
+        tx.commit().db()?;
         Ok(records)
     }
 
@@ -357,10 +372,11 @@ impl Registry for SqliteRegistry {
         if reason.trim().is_empty() {
             return Err(RegistryError::ReasonMissing);
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).db()?;
         let from: i64 = tx
             .query_row("SELECT status FROM licenses WHERE identifier = ?1", [identifier], |r| r.get(0))
-            .optional()?
+            .optional()
+            .db()?
             .ok_or_else(|| RegistryError::NotFound(identifier.to_owned()))?;
         let from = status(from);
         let allowed = matches!(
@@ -381,13 +397,14 @@ impl Registry for SqliteRegistry {
         tx.execute(
             "UPDATE licenses SET status = ?1, updated_at = ?2 WHERE identifier = ?3",
             params![i64::from(to.value()), at, identifier],
-        )?;
+        )
+        .db()?;
         tx.execute(
             "INSERT INTO audit (identifier, old_status, new_status, actor, reason, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![identifier, i64::from(from.value()), i64::from(to.value()), actor, reason, at],
-        )?;
+        ).db()?;
         let sequence = tx.last_insert_rowid();
-        tx.commit()?;
+        tx.commit().db()?;
         Ok(AuditEntry {
             sequence,
             identifier: identifier.to_owned(),
@@ -401,47 +418,52 @@ impl Registry for SqliteRegistry {
 
     fn license(&self, identifier: &str) -> Result<Option<LicenseRecord>, RegistryError> {
         let sql = format!("{SELECT_LICENSE} WHERE l.identifier = ?1");
-        Ok(self.conn.query_row(&sql, [identifier], Self::row_to_record).optional()?)
+        self.conn.query_row(&sql, [identifier], Self::row_to_record).optional().db()
     }
 
     fn licenses(&self) -> Result<Vec<LicenseRecord>, RegistryError> {
         let sql = format!("{SELECT_LICENSE} ORDER BY l.seq");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([], Self::row_to_record)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut stmt = self.conn.prepare(&sql).db()?;
+        let rows = stmt.query_map([], Self::row_to_record).db()?;
+        rows.collect::<Result<_, _>>().db()
     }
 
     fn audit(&self, identifier: &str) -> Result<Vec<AuditEntry>, RegistryError> {
         let mut stmt = self.conn.prepare(
             "SELECT seq, identifier, old_status, new_status, actor, reason, at FROM audit WHERE identifier = ?1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([identifier], Self::row_to_audit)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        ).db()?;
+        let rows = stmt.query_map([identifier], Self::row_to_audit).db()?;
+        rows.collect::<Result<_, _>>().db()
     }
 
     fn audit_log(&self, after: i64, limit: usize) -> Result<Vec<AuditEntry>, RegistryError> {
         let mut stmt = self.conn.prepare(
             "SELECT seq, identifier, old_status, new_status, actor, reason, at FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
+        ).db()?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(rusqlite::params![after, limit], Self::row_to_audit)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = stmt.query_map(rusqlite::params![after, limit], Self::row_to_audit).db()?;
+        rows.collect::<Result<_, _>>().db()
     }
 
     fn status_lists(&self) -> Result<Vec<(String, StatusList)>, RegistryError> {
         let mut lists = Vec::new();
-        let mut stmt = self.conn.prepare("SELECT id, uri, bits, size FROM status_lists ORDER BY id")?;
+        let mut stmt = self.conn.prepare("SELECT id, uri, bits, size FROM status_lists ORDER BY id").db()?;
         let rows: Vec<(i64, String, i64, i64)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<Result<_, _>>()?;
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
         let mut entries =
-            self.conn.prepare("SELECT idx, status FROM licenses WHERE list_id = ?1 AND status <> 0")?;
+            self.conn.prepare("SELECT idx, status FROM licenses WHERE list_id = ?1 AND status <> 0").db()?;
         for (id, uri, bits, size) in rows {
             let bits = u8::try_from(bits).map_err(|_| RegistryError::Config("bits".into()))?;
             let mut list = StatusList::new(bits, u64::try_from(size).unwrap_or(0))
                 .map_err(|e| RegistryError::Config(e.to_string()))?;
-            let set: Vec<(i64, i64)> =
-                entries.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            let set: Vec<(i64, i64)> = entries
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .db()?
+                .collect::<Result<_, _>>()
+                .db()?;
             for (idx, value) in set {
                 list.set(u64::try_from(idx).unwrap_or(u64::MAX), u8::try_from(value).unwrap_or(u8::MAX))
                     .map_err(|e| RegistryError::Config(e.to_string()))?;

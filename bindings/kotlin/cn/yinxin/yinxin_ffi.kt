@@ -1080,7 +1080,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_method_holderkey_sign() and 0xFFFF) != 36085) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_add_license() and 0xFFFF) != 37667) {
+    if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_add_license() and 0xFFFF) != 48850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_holder_public_key() and 0xFFFF) != 28147) {
@@ -1110,10 +1110,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_add_status_list() and 0xFFFF) != 38998) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image() and 0xFFFF) != 31386) {
+    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image() and 0xFFFF) != 23588) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_license() and 0xFFFF) != 26161) {
+    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_license() and 0xFFFF) != 38041) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr() and 0xFFFF) != 17756) {
@@ -2744,7 +2744,8 @@ public object FfiConverterTypeIssuer: FfiConverter<Issuer, Long> {
 
 /**
  * Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
- * holder signature, freshness window, and once only (replay guard shared by all threads).
+ * holder signature, freshness window, and once only (replay guard shared by all threads). A
+ * thin wrapper over the core's [`yinxin::Verifier`].
  */
 public interface VerifierInterface {
     
@@ -2761,12 +2762,12 @@ public interface VerifierInterface {
     fun `addStatusList`(`token`: kotlin.ByteArray)
     
     /**
-     * Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+     * Verifies the QR code in an image (a camera frame or a screenshot).
      */
     fun `verifyImage`(`image`: kotlin.ByteArray, `atUnix`: kotlin.Long?): Verdict
     
     /**
-     * Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+     * Verifies a whole credential (IssuerSigned CBOR), its status included.
      */
     fun `verifyLicense`(`credential`: kotlin.ByteArray, `atUnix`: kotlin.Long?): Verdict
     
@@ -2780,7 +2781,8 @@ public interface VerifierInterface {
 
 /**
  * Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
- * holder signature, freshness window, and once only (replay guard shared by all threads).
+ * holder signature, freshness window, and once only (replay guard shared by all threads). A
+ * thin wrapper over the core's [`yinxin::Verifier`].
  */
 open class Verifier: Disposable, AutoCloseable, VerifierInterface
 {
@@ -2934,7 +2936,7 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
     
     /**
-     * Verifies the QR code in an image (a camera frame or a screenshot, PNG).
+     * Verifies the QR code in an image (a camera frame or a screenshot).
      */override fun `verifyImage`(`image`: kotlin.ByteArray, `atUnix`: kotlin.Long?): Verdict {
             return FfiConverterTypeVerdict.lift(
     callWithHandle {
@@ -2952,7 +2954,7 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
     
     /**
-     * Verifies a whole credential (IssuerSigned CBOR), with status when lists were added.
+     * Verifies a whole credential (IssuerSigned CBOR), its status included.
      */override fun `verifyLicense`(`credential`: kotlin.ByteArray, `atUnix`: kotlin.Long?): Verdict {
             return FfiConverterTypeVerdict.lift(
     callWithHandle {
@@ -3127,7 +3129,8 @@ public object FfiConverterTypeVerifier: FfiConverter<Verifier, Long> {
 public interface WalletInterface {
     
     /**
-     * Stores a license (replacing one with the same identifier) and returns its summary.
+     * Stores a license (replacing one with the same identifier) and returns its summary. A
+     * license bound to another holder key is refused (`wallet.holder_key_mismatch`).
      */
     fun `addLicense`(`credential`: kotlin.ByteArray): LicenseSummary
     
@@ -3279,7 +3282,8 @@ open class Wallet: Disposable, AutoCloseable, WalletInterface
 
     
     /**
-     * Stores a license (replacing one with the same identifier) and returns its summary.
+     * Stores a license (replacing one with the same identifier) and returns its summary. A
+     * license bound to another holder key is refused (`wallet.holder_key_mismatch`).
      */
     @Throws(YinxinException::class)override fun `addLicense`(`credential`: kotlin.ByteArray): LicenseSummary {
             return FfiConverterTypeLicenseSummary.lift(
@@ -3666,7 +3670,7 @@ public object FfiConverterTypeIssuedLicense: FfiConverterRustBuffer<IssuedLicens
 
 
 /**
- * What the wallet shows of a stored license (read without verifying it: the holder's own).
+ * What the wallet shows of a stored license (read without a trust anchor: the holder's own).
  */
 data class LicenseSummary (
     /**
@@ -4448,7 +4452,8 @@ data class VerifierConfig (
     var `trustAnchorsPem`: kotlin.String
     , 
     /**
-     * How old a QR code may be, in seconds (300 is the usual "一次一验" window).
+     * How old a QR code may be, in seconds (300 is the usual "一次一验" window; 1 to 86400,
+     * anything else is refused as `present.window_invalid`).
      */
     var `windowSeconds`: kotlin.UInt
     , 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use time::{Duration, OffsetDateTime};
+use yinxin::authority::AuthoritySetup;
 use yinxin::crypto::{Signer as _, SoftwareKey};
 use yinxin::trust::{Certificate, CertificateAuthority, CertificateProfile, Party};
 
@@ -103,30 +104,18 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
     let files = ["root.pem", "root.key.pem", "issuer.pem", "issuer.key.pem"].map(|f| args.dir.join(f));
     refuse_existing(&files.each_ref().map(PathBuf::as_path), false)?;
     let now = OffsetDateTime::now_utc();
-    let alg = args.alg.into();
-    let root_key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
-    let root_pem = root_key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
-    let root = CertificateAuthority::new_root(
-        root_key,
-        &format!("{} 根CA", args.name),
+    let setup = AuthoritySetup::generate(
+        args.alg.into(),
+        &args.name,
         &party,
         now - Duration::minutes(5),
         time_arg::after(now, Duration::days(args.root_days), "--root-days")?,
-        Some(1),
+        time_arg::after(now, Duration::days(args.issuer_days.min(args.root_days)), "--issuer-days")?,
     )
-    .map_err(|e| Failure::unreadable(&e, "root certificate"))?;
-    let issuer_key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
-    let issuer = root
-        .issue(
-            issuer_key.public_key(),
-            &args.name,
-            &party,
-            CertificateProfile::Ca { path_len: Some(0) },
-            now - Duration::minutes(5),
-            time_arg::after(now, Duration::days(args.issuer_days.min(args.root_days)), "--issuer-days")?,
-        )
-        .map_err(|e| Failure::unreadable(&e, "issuer certificate"))?;
-    let issuer_pem = issuer_key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
+    .map_err(|e| Failure::unreadable(&e, "authority"))?;
+    let (root, issuer) = (&setup.root, setup.issuer.certificate());
+    let root_pem = root.signer().to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
+    let issuer_pem = setup.issuer.signer().to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
     write_secret(&args.dir.join("root.key.pem"), root_pem.as_bytes(), false)?;
     write_public(&args.dir.join("root.pem"), &root.certificate().to_pem(), false)?;
     write_secret(&args.dir.join("issuer.key.pem"), issuer_pem.as_bytes(), false)?;
@@ -143,6 +132,21 @@ pub fn load_issuer(dir: &Path) -> Result<CertificateAuthority<SoftwareKey>, Fail
         .map_err(|e| Failure::unreadable(&e, cert_path.display()))?;
     let key = load_private_key(&dir.join("issuer.key.pem").to_string_lossy())?;
     CertificateAuthority::from_parts(cert, key).map_err(|e| Failure::unreadable(&e, dir.display()))
+}
+
+/// The license-issuing side of a directory made by `authority init`, recording registry changes
+/// under `actor` (default `$USER`).
+pub fn load_authority(dir: &Path, actor: Option<&str>) -> Result<yinxin::Authority<SoftwareKey>, Failure> {
+    let issuer = load_issuer(dir)?;
+    let key = SoftwareKey::from_pkcs8_der(
+        &issuer.signer().to_pkcs8_der().map_err(|e| Failure::unreadable(&e, "key"))?,
+    )
+    .map_err(|e| Failure::unreadable(&e, "key"))?;
+    let actor =
+        actor.map(str::to_owned).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
+    Ok(yinxin::Authority::new(key, vec![issuer.certificate().clone()])
+        .map_err(|e| Failure::unreadable(&e, dir.display()))?
+        .with_actor(actor))
 }
 
 fn cert(args: &CertArgs) -> Result<ExitCode, Failure> {

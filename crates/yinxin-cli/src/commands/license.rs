@@ -6,14 +6,12 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use yinxin::ErrorCode;
 use yinxin::license::{
-    ElementValue, IssueOptions, IssuedLicense, LicenseData, LicenseError, LicenseIssuer, LicenseVerifier,
-    VerifiedLicense, untrusted,
+    ElementValue, IssueOptions, IssuedLicense, LicenseData, LicenseError, VerifiedLicense, untrusted,
 };
-use yinxin::status::{Status, StatusListCache, StatusListToken, StatusOutcome};
-use yinxin::trust::TrustStore;
+use yinxin::status::{Status, StatusOutcome};
 
-use crate::commands::authority::load_issuer;
-use crate::commands::key::{load_holder_key, load_private_key};
+use crate::commands::authority::load_authority;
+use crate::commands::key::load_holder_key;
 use crate::commands::time_arg::{self, rfc3339};
 use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure};
 use crate::input::Input;
@@ -26,7 +24,7 @@ pub enum LicenseCommand {
     Verify(VerifyArgs),
     /// Issue one license per input line through the registry; prints `<identifier> <status
     /// index>` for each once it is durably committed.
-    IssueBatch(crate::commands::issue::BatchArgs),
+    IssueBatch(crate::commands::batch::BatchArgs),
     /// Revoke a license (final).
     Revoke(crate::commands::registry::ChangeArgs),
     /// Suspend a license.
@@ -103,7 +101,7 @@ pub fn run(cmd: LicenseCommand) -> Result<ExitCode, Failure> {
     match cmd {
         LicenseCommand::Issue(args) => issue(&args),
         LicenseCommand::Verify(args) => verify(&args),
-        LicenseCommand::IssueBatch(args) => crate::commands::issue::batch(&args),
+        LicenseCommand::IssueBatch(args) => crate::commands::batch::batch(&args),
         LicenseCommand::Revoke(args) => crate::commands::registry::change(&args, Status::Invalid),
         LicenseCommand::Suspend(args) => crate::commands::registry::change(&args, Status::Suspended),
         LicenseCommand::Reinstate(args) => crate::commands::registry::change(&args, Status::Valid),
@@ -114,7 +112,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
     if !args.force && args.out.exists() {
         return Err(crate::commands::output::exists(&args.out));
     }
-    let authority = load_issuer(&args.authority)?;
+    let authority = load_authority(&args.authority, None)?;
     let data = LicenseData::from_json(&Input::LicenseJson.read(&args.license)?)
         .map_err(|e| Failure::unreadable(&e, &args.license))?;
     let mut warnings = Vec::new();
@@ -140,7 +138,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
     }
     if let Some(registry) = &args.registry {
         let (issued, slot) = crate::commands::issue::issue_one(crate::commands::issue::OneLicense {
-            authority: &args.authority,
+            authority: &authority,
             registry,
             uri_base: &args.status_uri_base,
             data,
@@ -153,11 +151,8 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
         report_issued(&issued, Some(&slot), warnings, args.json);
         return Ok(ExitCode::SUCCESS);
     }
-    let chain = vec![authority.certificate().clone()];
-    let key = load_private_key(&args.authority.join("issuer.key.pem").to_string_lossy())?;
-    let issuer = LicenseIssuer::new(key, chain).map_err(|e| Failure::unreadable(&e, "authority"))?;
     let issued =
-        issuer.issue(&data, &holder, &options).map_err(|e| Failure::unreadable(&e, &args.license))?;
+        authority.issue(&data, &holder, &options).map_err(|e| Failure::unreadable(&e, &args.license))?;
     crate::commands::output::write_new(&args.out, &issued.bytes, args.force, false)?;
     report_issued(&issued, None, warnings, args.json);
     Ok(ExitCode::SUCCESS)
@@ -203,27 +198,6 @@ fn report_issued(
     }
 }
 
-/// Loads a trust store from a PEM file.
-pub fn load_trust(path: &str) -> Result<TrustStore, Failure> {
-    TrustStore::from_pem_or_der(&Input::Certificates.read(path)?).map_err(|e| Failure::unreadable(&e, path))
-}
-
-/// Reads signed status list files, verifies each against `trust` at `at` and caches them.
-pub fn load_status_lists(
-    paths: &[String],
-    trust: &TrustStore,
-    at: time::OffsetDateTime,
-) -> Result<StatusListCache, Failure> {
-    let cache = StatusListCache::new();
-    for path in paths {
-        let token = Input::StatusList.read(path)?;
-        let list = StatusListToken::verify_with_trust(&token, trust, at)
-            .map_err(|e| Failure::unreadable(&e, path))?;
-        cache.insert(list, at);
-    }
-    Ok(cache)
-}
-
 /// Errors that mean the input is not a credential at all (exit 2) rather than a bad one.
 fn unreadable(e: &LicenseError) -> bool {
     matches!(
@@ -262,15 +236,18 @@ pub fn hint(e: &LicenseError) -> Option<String> {
 }
 
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
-    let trust = load_trust(&args.trust)?;
     let at = time_arg::at(args.at.as_deref())?;
+    let options = crate::commands::verifying::Options {
+        trust: Some(&args.trust),
+        status_lists: &args.status_lists,
+        accept_unknown_status: args.accept_unknown_status,
+        ..Default::default()
+    };
+    let verifier = crate::commands::verifying::build(&options, at)?;
     let bytes = Input::Credential.read(&args.file)?;
-    let verifier =
-        LicenseVerifier::new(trust.clone()).with_unknown_status_accepted(args.accept_unknown_status);
     // Always with status: a license that names a status list is refused when its status cannot
     // be established, whether or not lists were given.
-    let lists = load_status_lists(&args.status_lists, &trust, at)?;
-    let result = verifier.verify_with_status(&bytes, at, &lists);
+    let result = verifier.verify_license(&bytes, at);
     let status = status_word(&result);
     let (json, exit) = match &result {
         Ok(v) => (

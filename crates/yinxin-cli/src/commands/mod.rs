@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod authority;
+pub mod batch;
+pub mod batch_tally;
 pub mod demo;
 pub mod digest;
 pub mod id;
@@ -19,3 +21,4 @@ pub mod seal_verify;
 pub mod status;
 pub mod time_arg;
 pub mod verdict;
+pub mod verifying;

@@ -7,11 +7,9 @@ use std::sync::Arc;
 use clap::Args;
 use time::Duration;
 use yinxin::ErrorCode;
-use yinxin::license::LicenseVerifier;
-use yinxin::present::{Disclosure, PresentError, PresentationVerifier, ReplayGuard, present, qr_text};
+use yinxin::present::{Disclosure, PresentError, ReplayGuard, present, qr_text};
 
 use crate::commands::key::load_private_key;
-use crate::commands::license::load_trust;
 use crate::commands::qr_image::{Format, read_image, render};
 use crate::commands::time_arg;
 use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure};
@@ -135,8 +133,22 @@ fn unreadable(e: &PresentError) -> bool {
 }
 
 pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
-    let trust = load_trust(&args.trust)?;
     let at = time_arg::at(args.at.as_deref())?;
+    let window = Duration::seconds(args.window);
+    let guard = Arc::new(ReplayGuard::new(
+        window.saturating_add(yinxin::present::DEFAULT_SKEW),
+        yinxin::present::DEFAULT_REPLAY_CAPACITY,
+    ));
+    let options = crate::commands::verifying::Options {
+        trust: Some(&args.trust),
+        status_lists: &args.status_lists,
+        issuer_certs: &args.issuer_certs,
+        accept_unknown_status: args.accept_unknown_status,
+        window: Some(window),
+        replay: Some(guard.clone()),
+        ..Default::default()
+    };
+    let verifier = crate::commands::verifying::build(&options, at)?;
     let text = match (&args.qr_text, &args.image, args.stdin) {
         (Some(t), _, _) => t.clone(),
         (None, Some(path), _) => read_image(path)?,
@@ -149,29 +161,11 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         }
         _ => return Err(Failure::usage("give the QR text, --image FILE or --stdin")),
     };
-    let lists = crate::commands::license::load_status_lists(&args.status_lists, &trust, at)?;
-    for path in &args.issuer_certs {
-        for cert in yinxin::trust::parse_pem_certificates(&Input::Certificates.read(path)?)
-            .map_err(|e| Failure::unreadable(&e, path))?
-        {
-            trust.add_issuer(cert);
-        }
-    }
-    let window = Duration::seconds(args.window);
-    let licenses = LicenseVerifier::new(trust).with_unknown_status_accepted(args.accept_unknown_status);
-    let guard = Arc::new(ReplayGuard::new(
-        window.saturating_add(yinxin::present::DEFAULT_SKEW),
-        yinxin::present::DEFAULT_REPLAY_CAPACITY,
-    ));
     // Held until this function returns: from reading the cache to writing it back.
     let _lock = args.replay_cache.as_deref().map(crate::commands::replay_cache::lock).transpose()?;
     if let Some(path) = &args.replay_cache {
         crate::commands::replay_cache::load(path, &guard, at)?;
     }
-    let verifier = PresentationVerifier::new(licenses, Arc::new(lists))
-        .with_window(window)
-        .map_err(|e| Failure::usage(e.to_string()))?
-        .with_replay_guard(guard.clone());
     let result = verifier.verify_qr(&text, at);
     if let Some(path) = &args.replay_cache {
         crate::commands::replay_cache::save(path, &guard)?;

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use time::{Duration, OffsetDateTime};
-use yinxin::status::{Status, StatusListToken, TokenClaims};
+use yinxin::authority::ListValidity;
+use yinxin::status::Status;
 use yinxin_registry::{Registry, RegistryConfig, RegistryError, SqliteRegistry};
 
-use crate::commands::authority::load_issuer;
+use crate::commands::authority::load_authority;
 use crate::commands::time_arg::rfc3339;
 use crate::failure::{EXIT_INVALID, Failure};
 
@@ -261,7 +262,7 @@ fn log(args: &LogArgs) -> Result<ExitCode, Failure> {
 /// Signs every list of the registry into `out`.
 pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
     let reg = open_existing(&args.registry)?;
-    let authority = load_issuer(&args.authority)?;
+    let authority = load_authority(&args.authority, None)?;
     std::fs::create_dir_all(&args.out).map_err(|e| Failure::io(&e, args.out.display()))?;
     let now = OffsetDateTime::now_utc();
     if args.valid_hours <= 0 || args.valid_hours > MAX_VALID_HOURS {
@@ -271,12 +272,14 @@ pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
         )));
     }
     let expires = crate::commands::time_arg::after(now, Duration::hours(args.valid_hours), "--valid-hours")?;
-    let chain = [authority.certificate().clone()];
-    for (uri, list) in reg.status_lists().map_err(|e| registry_failure(&e, "publish"))? {
-        let claims = TokenClaims { sub: uri.clone(), iat: now, exp: Some(expires), ttl: Some(args.ttl) };
-        let token = StatusListToken::sign(&list, &claims, authority.signer(), &chain)
-            .map_err(|e| Failure::unreadable(&e, &uri))?;
-        let name: String = uri
+    let validity = ListValidity {
+        ttl: Duration::seconds(i64::try_from(args.ttl).unwrap_or(i64::MAX)),
+        valid_for: Duration::hours(args.valid_hours),
+    };
+    let published = authority.publish(&reg, validity, now).map_err(|e| Failure::unreadable(&e, "publish"))?;
+    for list in published {
+        let name: String = list
+            .uri
             .rsplit('/')
             .next()
             .unwrap_or("list")
@@ -284,8 +287,8 @@ pub fn publish(args: &PublishArgs) -> Result<ExitCode, Failure> {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
         let path = args.out.join(format!("{name}.cwt"));
-        crate::commands::output::replace_atomically(&path, &token)?;
-        outln!("{uri}\t{}\t{} bytes\t{} set", path.display(), token.len(), list.non_zero().count());
+        crate::commands::output::replace_atomically(&path, &list.token)?;
+        outln!("{}\t{}\t{} bytes\t{} set", list.uri, path.display(), list.token.len(), list.set);
     }
     eprintln!(
         "the lists expire {} ({} h from now): verifiers then answer status unknown. Publish again \

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
 use yinxin::license::StatusReference;
 use yinxin::seal::{
-    CertList, Seal, SealCheck, SealHolder, SealMaker, SealPicture, SealRequest, SealSignature, SealVerifier,
+    CertList, Seal, SealCheck, SealHolder, SealMaker, SealPicture, SealRequest, SealSignature,
 };
 use yinxin::trust::Certificate;
 use yinxin_registry::{IssuedRecord, Registry as _, RegistryError, StatusSlot};
@@ -177,7 +177,11 @@ fn seal_json(seal: &Seal, check: &SealCheck) -> serde_json::Value {
 
 fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
     let bytes = Input::Seal.read(&args.file)?;
-    let v = SealVerifier::without_trust_anchors().accept_unknown_status(true);
+    // No anchors, status not asked for: what the seal says, and whether its maker signed it.
+    let v = yinxin::Verifier::builder()
+        .accept_unknown_status(true)
+        .build()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     let (seal, mut report) = match Seal::from_der(&bytes) {
         Ok(seal) => {
             let check = v.check_seal(&seal, seal.valid_start());
@@ -187,7 +191,7 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode, Failure> {
         Err(seal_err) => match SealSignature::from_der(&bytes) {
             Ok(sig) => {
                 let seal = sig.seal().clone();
-                let check = v.check_signature(&sig, None, OffsetDateTime::now_utc());
+                let check = v.check_seal_signature(&sig, None, OffsetDateTime::now_utc());
                 let mut report = seal_json(&seal, &check);
                 put(
                     &mut report,

@@ -2,16 +2,13 @@
 //! signature of an OFD document), in the shared verdict vocabulary of [`super::verdict`].
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
 use time::OffsetDateTime;
-use yinxin::ErrorCode;
-use yinxin::seal::ofd::{OfdLimits, verify_ofd};
-use yinxin::seal::{SealSignature, SealVerifier};
+use yinxin::seal::SealSignature;
+use yinxin::{ErrorCode, Verifier};
 
-use crate::commands::license::{load_status_lists, load_trust};
 use crate::commands::time_arg::{self, rfc3339};
 use crate::commands::verdict::{self, NO_TRUST, put};
 use crate::failure::{EXIT_INVALID, Failure};
@@ -74,31 +71,17 @@ pub fn run_ofd(cmd: OfdCommand) -> Result<ExitCode, Failure> {
     }
 }
 
-/// A verifier from the trust options, and the time they name.
-fn verifier(t: &TrustArgs) -> Result<(SealVerifier, OffsetDateTime), Failure> {
+/// The core verifier the trust options describe, and the time they name.
+fn verifier(t: &TrustArgs) -> Result<(Verifier, OffsetDateTime), Failure> {
     let at = time_arg::at(t.at.as_deref())?;
-    let Some(trust_path) = &t.trust else {
-        if !t.status_lists.is_empty() {
-            return Err(Failure::usage("--status-list needs --trust to verify the lists"));
-        }
-        return Ok((
-            SealVerifier::without_trust_anchors().accept_unknown_status(t.accept_unknown_status),
-            at,
-        ));
+    let options = crate::commands::verifying::Options {
+        trust: t.trust.as_deref(),
+        intermediates: t.intermediates.as_deref(),
+        status_lists: &t.status_lists,
+        accept_unknown_status: t.accept_unknown_status,
+        ..Default::default()
     };
-    let store = load_trust(trust_path)?;
-    let cas = match &t.intermediates {
-        Some(p) => yinxin::trust::parse_pem_certificates(&Input::Certificates.read(p)?)
-            .map_err(|e| Failure::unreadable(&e, p))?,
-        None => Vec::new(),
-    };
-    let mut v = SealVerifier::new(store.clone())
-        .with_intermediates(cas)
-        .accept_unknown_status(t.accept_unknown_status);
-    if !t.status_lists.is_empty() {
-        v = v.with_status_lists(Arc::new(load_status_lists(&t.status_lists, &store, at)?));
-    }
-    Ok((v, at))
+    Ok((crate::commands::verifying::build(&options, at)?, at))
 }
 
 /// Checks that may not run (no --trust): `not checked` when their value is null.
@@ -133,7 +116,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let (v, at) = verifier(&args.trust)?;
     let sig = SealSignature::from_der(&bytes).map_err(|e| Failure::unreadable(&e, &args.file))?;
     let digest = yinxin::crypto::DigestAlgorithm::Sm3.digest(&data);
-    let check = v.check_signature(&sig, Some(&digest), at);
+    let check = v.check_seal_signature(&sig, Some(&digest), at);
     let first = check.errors.first();
     let not_checked: Vec<&str> = if check.maker_trusted.is_none() { vec!["maker_trusted"] } else { vec![] };
     let mut report = json!({
@@ -189,8 +172,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
 fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
     let bytes = Input::Ofd.read(&args.file)?;
     let (v, at) = verifier(&args.trust)?;
-    let verdicts =
-        verify_ofd(&bytes, &v, OfdLimits::default(), at).map_err(|e| Failure::unreadable(&e, &args.file))?;
+    let verdicts = v.verify_ofd(&bytes, at).map_err(|e| Failure::unreadable(&e, &args.file))?;
     for d in &verdicts {
         let mut j = json!({
             "signature": d.signature,

@@ -20,7 +20,7 @@ use crate::trust::{Certificate, TrustStore};
 /// verifier made with [`SealVerifier::without_trust_anchors`] still runs every other check and
 /// says in its result that the maker was not checked against an anchor
 /// ([`VerifiedSeal::maker_trusted`] is `false`).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SealVerifier {
     trust: Option<TrustStore>,
     intermediates: Vec<Certificate>,

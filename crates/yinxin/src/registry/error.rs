@@ -1,14 +1,14 @@
 //! Registry errors.
 
-use yinxin::ErrorCode;
+use crate::ErrorCode;
 
 /// Why a registry operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
-    /// The database failed (I/O, corruption, lock).
+    /// The database failed (I/O, corruption, lock): its own message, as the backend gave it.
     #[error("registry database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(String),
     /// A license with this identifier was issued before.
     #[error("license {0} is already registered")]
     Duplicate(String),

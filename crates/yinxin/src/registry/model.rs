@@ -1,7 +1,7 @@
 //! The records a registry keeps.
 
+use crate::status::Status;
 use time::OffsetDateTime;
-use yinxin::status::Status;
 
 /// How a new registry lays out its status lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub struct StatusSlot {
     pub index: u64,
 }
 
-/// What the signing callback of [`Registry::issue_batch`](crate::Registry::issue_batch)
+/// What the signing callback of [`Registry::issue_batch`](super::Registry::issue_batch)
 /// returns for each slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedRecord {
