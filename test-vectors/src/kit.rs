@@ -1,5 +1,5 @@
 //! A test kit: the root CA and signing certificates that tests, benches and examples make, made
-//! one way. Only for integration tests, benches and examples (they link the same `yinxin` as
+//! one way, and [`issued`]: an authority, a holder and a license in one call. Only for integration tests, benches and examples (they link the same `yinxin` as
 //! this crate; unit tests inside `yinxin` would not).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -54,4 +54,70 @@ pub fn trust(root: &CertificateAuthority<SoftwareKey>) -> TrustStore {
     let mut t = TrustStore::new();
     t.add(root.certificate().clone());
     t
+}
+
+/// What most tests, benches and examples start from, made in one call ([`issued`]): a root,
+/// an issuing authority (the fixture's `issuer_code`) under it, a holder wallet with a P-256
+/// key, and the fixture issued to the holder with its disclosure sets pre-signed.
+pub struct Issued {
+    /// The root CA.
+    pub root: yinxin::trust::CertificateAuthority<SoftwareKey>,
+    /// The issuing authority.
+    pub authority: yinxin::Authority<SoftwareKey>,
+    /// The holder's wallet, the license in it.
+    pub wallet: yinxin::Wallet<SoftwareKey>,
+    /// The license data (the fixture).
+    pub data: yinxin::license::LicenseData,
+    /// The issued license.
+    pub license: yinxin::license::IssuedLicense,
+}
+
+impl Issued {
+    /// The license's identifier as text.
+    pub fn id(&self) -> String {
+        self.license.identifier.to_string()
+    }
+
+    /// A trust store with the root as anchor.
+    pub fn trust(&self) -> TrustStore {
+        trust(&self.root)
+    }
+
+    /// A verifier trusting the root and knowing the issuer's certificate (for compact codes).
+    pub fn verifier(&self) -> yinxin::Verifier {
+        yinxin::Verifier::builder()
+            .trust_anchor(self.root.certificate().clone())
+            .issuer_certificate(self.authority.certificate().clone())
+            .build()
+            .unwrap()
+    }
+}
+
+/// An authority of `alg` and a holder, and the fixture `fixture` (e.g.
+/// `business-license.json`) issued to the holder with `options` (its disclosure sets added),
+/// five minutes ago. The authority's certificate names the fixture's issuer_code.
+pub fn issued(alg: Algorithm, fixture: &str, options: yinxin::license::IssueOptions) -> Issued {
+    issued_to(alg, Algorithm::Es256, fixture, options)
+}
+
+/// [`issued`] with a holder key of `holder_alg`.
+pub fn issued_to(
+    alg: Algorithm,
+    holder_alg: Algorithm,
+    fixture: &str,
+    mut options: yinxin::license::IssueOptions,
+) -> Issued {
+    let now = OffsetDateTime::now_utc();
+    let data = yinxin::license::LicenseData::from_json(&crate::fixture(fixture)).unwrap();
+    let root = root(alg, "root", now);
+    let (key, cert) = signer(&root, alg, &data.meta.issuer_name, &data.meta.issuer_code, now, 365);
+    let authority = yinxin::Authority::new(key, vec![cert]).unwrap();
+    let wallet = yinxin::Wallet::new(SoftwareKey::generate(holder_alg).unwrap());
+    options.at = options.at.or(Some(now - Duration::minutes(5)));
+    if options.qr_sets.is_empty() {
+        options.qr_sets = data.qr_sets();
+    }
+    let license = authority.issue(&data, wallet.holder_key(), &options).unwrap();
+    wallet.add_license(license.bytes.clone()).unwrap();
+    Issued { root, authority, wallet, data, license }
 }

@@ -8,10 +8,12 @@ use std::time::Duration as StdDuration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use time::{Duration, OffsetDateTime};
-use yinxin::crypto::{Algorithm, Signer, SoftwareKey, Verifier};
-use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, StatusReference};
-use yinxin::present::{Disclosure, PresentationVerifier, ReplayGuard, present, qr_text};
-use yinxin::status::{StatusList, StatusListCache, StatusListToken, TokenClaims};
+use yinxin::Verifier;
+use yinxin::authority::ListValidity;
+use yinxin::crypto::{Algorithm, Signer, SoftwareKey, Verifier as _};
+use yinxin::license::{IssueOptions, StatusReference};
+use yinxin::present::{Disclosure, ReplayGuard};
+use yinxin::status::StatusList;
 use yinxin_test_vectors::kit;
 
 const URI: &str = "https://status.example.gov.cn/lists/1";
@@ -26,43 +28,29 @@ fn bench(c: &mut Criterion) {
         (Algorithm::Sm2Sm3, Algorithm::Sm2Sm3),
     ] {
         let now = OffsetDateTime::now_utc();
-        let root = kit::root(issuer_alg, "root", now);
-        let (key, cert) = kit::signer(&root, issuer_alg, "issuer", kit::ISSUER_CODE, now, 365);
-        let trust = kit::trust(&root);
-        let holder = SoftwareKey::generate(holder_alg).unwrap();
-        let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
         let options = IssueOptions {
             status: Some(StatusReference { index: 654_321, uri: URI.into() }),
             qr_sets: vec![("counter_check".into(), COUNTER_CHECK.iter().map(|s| (*s).to_owned()).collect())],
             at: Some(now - Duration::minutes(1)),
             ..IssueOptions::default()
         };
-        let token = StatusListToken::sign(
-            &StatusList::new(2, 1 << 20).unwrap(),
-            &TokenClaims { sub: URI.into(), iat: now, exp: None, ttl: None },
-            &key,
-            std::slice::from_ref(&cert),
-        )
-        .unwrap();
-        let license = LicenseIssuer::new(key, vec![cert])
-            .unwrap()
-            .issue(&data, holder.public_key(), &options)
-            .unwrap()
-            .bytes;
-        let cache = StatusListCache::new();
-        cache.insert(StatusListToken::verify_with_trust(&token, &trust, now).unwrap(), now);
-        let guard = Arc::new(ReplayGuard::new(Duration::minutes(10), 50_000_000));
-        let verifier =
-            PresentationVerifier::new(LicenseVerifier::new(trust), Arc::new(cache)).with_replay_guard(guard);
+        let world = kit::issued_to(issuer_alg, holder_alg, "business-license.json", options);
+        let validity = ListValidity { ttl: Duration::hours(1), valid_for: Duration::days(1) };
+        let list =
+            world.authority.sign_status_list(URI, &StatusList::new(2, 1 << 20).unwrap(), validity, now);
+        // The verifier a counter holds: the root, the issuer's list (which makes its certificate
+        // known), a replay guard large enough for every iteration.
+        let verifier = Verifier::builder()
+            .trust_anchor(world.root.certificate().clone())
+            .replay_guard(Arc::new(ReplayGuard::new(Duration::minutes(10), 50_000_000)))
+            .build()
+            .unwrap();
+        verifier.add_status_list(&list.unwrap().token, now).unwrap();
+        let id = world.id();
         let name = format!("{}-issuer/{}-holder", issuer_alg.name(), holder_alg.name());
         g.bench_function(&name, |b| {
             b.iter_batched(
-                || {
-                    qr_text::encode(
-                        &present(&license, &holder, Disclosure::Elements(&COUNTER_CHECK), now).unwrap(),
-                    )
-                    .unwrap()
-                },
+                || world.wallet.present_qr(&id, Disclosure::Elements(&COUNTER_CHECK), now).unwrap(),
                 |text| verifier.verify_qr(black_box(&text), now).unwrap(),
                 BatchSize::SmallInput,
             )

@@ -3,10 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use ciborium::Value;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use yinxin::ErrorCode;
 use yinxin::crypto::{Algorithm, AlgorithmPolicy, Signer, SoftwareKey};
-use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier};
+use yinxin::license::{IssueOptions, LicenseVerifier};
 use yinxin::status::{STATUS_LIST_CWT_TYPE, StatusList, StatusListToken};
 use yinxin_test_vectors::kit;
 
@@ -183,20 +183,10 @@ fn duplicate_claims_are_refused_not_first_wins() {
 #[test]
 fn a_license_whose_issuer_auth_has_an_unknown_crit_is_refused() {
     let now = OffsetDateTime::now_utc();
-    let root = kit::root(Algorithm::Ed25519, "root", now);
-    let (key, cert) =
-        kit::signer(&root, Algorithm::Ed25519, "成都市市场监督管理局", kit::ISSUER_CODE, now, 365);
-    let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
-    let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
-    let issuer = LicenseIssuer::new(
-        SoftwareKey::from_pkcs8_der(&key.to_pkcs8_der().unwrap()).unwrap(),
-        vec![cert.clone()],
-    )
-    .unwrap();
-    let options = IssueOptions { at: Some(now - Duration::minutes(5)), ..IssueOptions::default() };
-    let issued = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
-    let verifier = LicenseVerifier::new(kit::trust(&root));
-    verifier.verify(&issued, now).unwrap();
+    let world = kit::issued(Algorithm::Ed25519, "business-license.json", IssueOptions::default());
+    let (key, cert, issued) = (world.authority.signer(), world.authority.certificate(), &world.license.bytes);
+    let verifier = LicenseVerifier::new(world.trust());
+    verifier.verify(issued, now).unwrap();
     // Re-sign the same MSO with extra protected headers.
     let Value::Map(mut top) = ciborium::de::from_reader::<Value, _>(issued.as_slice()).unwrap() else {
         panic!()
@@ -205,11 +195,11 @@ fn a_license_whose_issuer_auth_has_an_unknown_crit_is_refused() {
     let Value::Array(parts) = &top[auth].1 else { panic!("issuerAuth") };
     let payload = parts[2].as_bytes().unwrap().clone();
     let resign = |extra: Vec<(Value, Value)>| {
-        let mut protected = vec![alg(&key)];
+        let mut protected = vec![alg(key)];
         protected.extend(extra);
         let unprotected = vec![(int(33), Value::Bytes(cert.der().to_vec()))];
         let signed: Value =
-            ciborium::de::from_reader(sign1(&key, &protected, &unprotected, &payload).as_slice()).unwrap();
+            ciborium::de::from_reader(sign1(key, &protected, &unprotected, &payload).as_slice()).unwrap();
         let Value::Tag(18, inner) = signed else { panic!() };
         let mut t = top.clone();
         t[auth].1 = *inner;

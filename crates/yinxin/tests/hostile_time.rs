@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
-use yinxin::crypto::{Algorithm, Signer as _, SoftwareKey};
-use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, StatusReference};
-use yinxin::present::{Disclosure, MAX_WINDOW, PresentationVerifier, ReplayGuard, present};
+use yinxin::crypto::Algorithm;
+use yinxin::license::{IssueOptions, LicenseVerifier, StatusReference};
+use yinxin::present::{Disclosure, MAX_WINDOW, PresentationVerifier, ReplayGuard};
 use yinxin::status::{StatusList, StatusListCache, StatusListToken, TokenClaims};
 use yinxin_test_vectors::kit;
 
@@ -25,28 +25,22 @@ fn extremes() -> [OffsetDateTime; 4] {
 #[test]
 fn verifiers_answer_at_any_time() {
     let now = OffsetDateTime::now_utc();
-    let root = kit::root(Algorithm::Ed25519, "root", now);
-    let (key, cert) =
-        kit::signer(&root, Algorithm::Ed25519, "成都市市场监督管理局", kit::ISSUER_CODE, now, 365);
-    let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
-    let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
-    let issuer = LicenseIssuer::new(
-        SoftwareKey::from_pkcs8_der(&key.to_pkcs8_der().unwrap()).unwrap(),
-        vec![cert.clone()],
-    )
-    .unwrap();
     let uri = "https://status.example.gov.cn/lists/1";
     let options = IssueOptions {
-        at: Some(now - Duration::minutes(5)),
         status: Some(StatusReference { index: 3, uri: uri.into() }),
         ..IssueOptions::default()
     };
-    let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
+    let world = kit::issued(Algorithm::Ed25519, "business-license.json", options);
+    let (license, id) = (world.license.bytes.clone(), world.id());
     let claims = TokenClaims { sub: uri.into(), iat: now, exp: None, ttl: Some(u64::MAX) };
-    let token =
-        StatusListToken::sign(&StatusList::new(2, 16).unwrap(), &claims, &key, std::slice::from_ref(&cert))
-            .unwrap();
-    let trust = kit::trust(&root);
+    let token = StatusListToken::sign(
+        &StatusList::new(2, 16).unwrap(),
+        &claims,
+        world.authority.signer(),
+        std::slice::from_ref(world.authority.certificate()),
+    )
+    .unwrap();
+    let trust = world.trust();
     let lists = StatusListCache::new();
     lists.insert(StatusListToken::verify_with_trust(&token, &trust, now).unwrap(), now);
     let lists = Arc::new(lists);
@@ -54,7 +48,7 @@ fn verifiers_answer_at_any_time() {
     let verifier = PresentationVerifier::new(LicenseVerifier::new(trust.clone()), lists.clone())
         .with_window(MAX_WINDOW)
         .unwrap();
-    let code = present(&license, &holder, Disclosure::Elements(&["holder_name"]), now).unwrap();
+    let code = world.wallet.present(&id, Disclosure::Elements(&["holder_name"]), now).unwrap();
     for at in extremes() {
         for v in [LicenseVerifier::new(trust.clone()), skewed.clone()] {
             assert!(v.verify(&license, at).is_err(), "{at}");
@@ -65,13 +59,13 @@ fn verifiers_answer_at_any_time() {
         assert!(verifier.verify(&code, at).is_err(), "{at}");
         assert!(yinxin::license::untrusted::inspect(&license, at).is_ok());
         // Presentations made at the extremes are refused by a verifier living now.
-        if let Ok(p) = present(&license, &holder, Disclosure::Elements(&["holder_name"]), at) {
+        if let Ok(p) = world.wallet.present(&id, Disclosure::Elements(&["holder_name"]), at) {
             assert!(verifier.verify(&p, now).is_err());
         }
         // And issuing at the extremes is refused, not a panic.
         let at_extreme = IssueOptions { at: Some(at), ..IssueOptions::default() };
         assert_eq!(
-            issuer.issue(&data, holder.public_key(), &at_extreme).unwrap_err().code(),
+            world.authority.issue(&world.data, world.wallet.holder_key(), &at_extreme).unwrap_err().code(),
             "license.certificate_not_valid"
         );
     }

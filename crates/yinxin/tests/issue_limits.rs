@@ -4,25 +4,21 @@
 
 use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
-use yinxin::crypto::{Algorithm, Signer as _, SoftwareKey};
-use yinxin::license::{
-    ElementValue, IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, MAX_CREDENTIAL_SIZE,
-};
+use yinxin::crypto::Algorithm;
+use yinxin::license::{ElementValue, IssueOptions, LicenseData, LicenseVerifier, MAX_CREDENTIAL_SIZE};
 use yinxin::seal::{MAX_SEAL_SIZE, SealMaker, SealPicture, SealRequest};
 use yinxin_test_vectors::kit;
 
 #[test]
 fn licenses_over_the_verifiers_limits_are_not_issued() {
     let now = OffsetDateTime::now_utc();
-    let root = kit::root(Algorithm::Ed25519, "root", now);
-    let (key, cert) =
-        kit::signer(&root, Algorithm::Ed25519, "成都市市场监督管理局", kit::ISSUER_CODE, now, 365);
-    let issuer = LicenseIssuer::new(key, vec![cert]).unwrap();
-    let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
-    let fixture = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
+    let world = kit::issued(Algorithm::Ed25519, "business-license.json", IssueOptions::default());
+    let fixture = world.data.clone();
     let options = IssueOptions { at: Some(now - Duration::minutes(5)), ..IssueOptions::default() };
-    let issue = |data: &LicenseData, options: &IssueOptions| issuer.issue(data, holder.public_key(), options);
-    let verifier = LicenseVerifier::new(kit::trust(&root));
+    let issue = |data: &LicenseData, options: &IssueOptions| {
+        world.authority.issue(data, world.wallet.holder_key(), options)
+    };
+    let verifier = LicenseVerifier::new(world.trust());
 
     // Ten million characters of holder name.
     let mut long_name = fixture.clone();
