@@ -1,6 +1,6 @@
 //! Interoperability with the system OpenSSL 3: signatures made by yinxin verify with
 //! `openssl`, and keys and signatures made by `openssl` are read and verified by yinxin, for
-//! Ed25519, P-256 and SM2 (with the default distinguishing ID).
+//! Ed25519, P-256, P-384 and SM2 (with the default distinguishing ID).
 //!
 //! `openssl` must be on PATH (`.ci/run` installs it); without it these tests fail rather than
 //! pass silently.
@@ -43,6 +43,7 @@ fn verify_args(alg: Algorithm) -> Vec<String> {
             .to_vec();
     match alg {
         Algorithm::Es256 => args.extend(["-digest", "sha256"].map(String::from)),
+        Algorithm::Es384 => args.extend(["-digest", "sha384"].map(String::from)),
         Algorithm::Sm2Sm3 => args.extend(["-digest".into(), "sm3".into(), "-pkeyopt".into(), distid()]),
         _ => {}
     }
@@ -85,6 +86,10 @@ fn yinxin_verifies_openssl_keys_and_signatures() {
                 &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "key.pem"],
             ),
             Algorithm::Sm2Sm3 => openssl_ok(d, &["genpkey", "-algorithm", "SM2", "-out", "key.pem"]),
+            Algorithm::Es384 => openssl_ok(
+                d,
+                &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", "key.pem"],
+            ),
             _ => unreachable!(),
         }
         openssl_ok(d, &["pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"]);
@@ -96,6 +101,7 @@ fn yinxin_verifies_openssl_keys_and_signatures() {
                 &["pkeyutl", "-sign", "-inkey", "key.pem", "-rawin", "-in", "msg", "-out", "sig"],
             ),
             Algorithm::Es256 => openssl_ok(d, &["dgst", "-sha256", "-sign", "key.pem", "-out", "sig", "msg"]),
+            Algorithm::Es384 => openssl_ok(d, &["dgst", "-sha384", "-sign", "key.pem", "-out", "sig", "msg"]),
             _ => openssl_ok(d, &["dgst", "-sm3", "-sign", "key.pem", "-sigopt", &dist, "-out", "sig", "msg"]),
         }
         let public = PublicKey::from_pem_or_der(&std::fs::read(d.join("pub.pem")).unwrap()).unwrap();

@@ -26,6 +26,7 @@ pub enum AlgArg {
     Ed25519,
     Es256,
     Sm2,
+    Es384,
 }
 
 impl From<AlgArg> for Algorithm {
@@ -34,6 +35,7 @@ impl From<AlgArg> for Algorithm {
             AlgArg::Ed25519 => Algorithm::Ed25519,
             AlgArg::Es256 => Algorithm::Es256,
             AlgArg::Sm2 => Algorithm::Sm2Sm3,
+            AlgArg::Es384 => Algorithm::Es384,
         }
     }
 }
@@ -42,7 +44,7 @@ impl From<AlgArg> for Algorithm {
 pub enum FormatArg {
     /// DER SEQUENCE { r, s } (X.509, GB/T 38540, OpenSSL); Ed25519: the 64 bytes.
     Der,
-    /// r ‖ s, 64 bytes (COSE).
+    /// r ‖ s, 64 bytes (96 for ES384) (COSE).
     Raw,
 }
 

@@ -17,6 +17,7 @@ pub(crate) fn algorithm_header(alg: Algorithm) -> coset::Algorithm {
         Algorithm::Ed25519 => coset::Algorithm::Assigned(coset::iana::Algorithm::EdDSA),
         Algorithm::Es256 => coset::Algorithm::Assigned(coset::iana::Algorithm::ES256),
         Algorithm::Sm2Sm3 => coset::Algorithm::PrivateUse(alg.cose_value()),
+        Algorithm::Es384 => coset::Algorithm::Assigned(coset::iana::Algorithm::ES384),
     }
 }
 

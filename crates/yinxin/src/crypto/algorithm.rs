@@ -28,6 +28,12 @@ pub mod oids {
     pub const PRIME256V1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
     /// ecdsa-with-SHA256.
     pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+    /// The P-384 curve (secp384r1).
+    pub const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
+    /// ecdsa-with-SHA384.
+    pub const ECDSA_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+    /// The P-521 curve (secp521r1): recognised to name it, not supported.
+    pub const SECP521R1: Oid = Oid::new_unwrap("1.3.132.0.35");
     /// The SM2 curve (sm2p256v1), also used by some systems as the key algorithm itself.
     pub const SM2_CURVE: Oid = Oid::new_unwrap("1.2.156.10197.1.301");
     /// SM2 signature (sm2-1), seen in some GB/T 38540 implementations.
@@ -50,6 +56,9 @@ pub enum Algorithm {
     Es256,
     /// SM2 with SM3 (GB/T 32918), COSE [`COSE_ALG_SM2_SM3`].
     Sm2Sm3,
+    /// ECDSA over P-384 with SHA-384, COSE `ES384` (-35): what many foreign issuing authorities
+    /// and trust lists use.
+    Es384,
 }
 
 /// One row of the table.
@@ -63,7 +72,7 @@ struct Row {
     digest: Option<DigestAlgorithm>,
 }
 
-const TABLE: [Row; 3] = [
+const TABLE: [Row; 4] = [
     Row {
         alg: Algorithm::Ed25519,
         name: "ed25519",
@@ -91,21 +100,32 @@ const TABLE: [Row; 3] = [
         curve_oid: Some(oids::SM2_CURVE),
         digest: Some(DigestAlgorithm::Sm3),
     },
+    Row {
+        alg: Algorithm::Es384,
+        name: "es384",
+        cose: -35,
+        signature_oid: oids::ECDSA_WITH_SHA384,
+        key_oid: oids::EC_PUBLIC_KEY,
+        curve_oid: Some(oids::SECP384R1),
+        // SHA-384 is internal to the signature scheme, as SHA-512 is to Ed25519.
+        digest: None,
+    },
 ];
 
 impl Algorithm {
     /// Every algorithm, in table order.
-    pub const ALL: [Algorithm; 3] = [Algorithm::Ed25519, Algorithm::Es256, Algorithm::Sm2Sm3];
+    pub const ALL: [Algorithm; 4] = [Algorithm::Ed25519, Algorithm::Es256, Algorithm::Sm2Sm3, Algorithm::Es384];
 
     fn row(self) -> &'static Row {
         match self {
             Self::Ed25519 => &TABLE[0],
             Self::Es256 => &TABLE[1],
             Self::Sm2Sm3 => &TABLE[2],
+            Self::Es384 => &TABLE[3],
         }
     }
 
-    /// The stable short name: `ed25519`, `es256` or `sm2`.
+    /// The stable short name: `ed25519`, `es256`, `sm2` or `es384`.
     pub fn name(self) -> &'static str {
         self.row().name
     }
@@ -150,9 +170,13 @@ impl Algorithm {
         self.row().digest
     }
 
-    /// The length of a raw signature (`r ‖ s`, or an Ed25519 signature): 64 for all three.
+    /// The length of a raw signature (`r ‖ s`, or an Ed25519 signature): 96 for ES384, 64 for
+    /// the others.
     pub fn raw_signature_len(self) -> usize {
-        64
+        match self {
+            Self::Es384 => 96,
+            _ => 64,
+        }
     }
 }
 
@@ -164,12 +188,14 @@ impl fmt::Display for Algorithm {
 
 impl FromStr for Algorithm {
     type Err = super::KeyError;
-    /// Accepts the names `ed25519`, `es256` (or `p256`) and `sm2` (or `sm2sm3`), any case.
+    /// Accepts the names `ed25519`, `es256` (or `p256`), `sm2` (or `sm2sm3`) and `es384` (or
+    /// `p384`), any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "ed25519" | "eddsa" => Ok(Self::Ed25519),
             "es256" | "p256" | "p-256" => Ok(Self::Es256),
             "sm2" | "sm2sm3" | "sm2-sm3" => Ok(Self::Sm2Sm3),
+            "es384" | "p384" | "p-384" => Ok(Self::Es384),
             _ => Err(super::KeyError::UnsupportedAlgorithm),
         }
     }

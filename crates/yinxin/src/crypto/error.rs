@@ -9,6 +9,10 @@ pub enum KeyError {
     /// The key's algorithm (OID, curve or name) is not one yinxin supports.
     #[error("unsupported key algorithm")]
     UnsupportedAlgorithm,
+    /// An elliptic-curve key on a curve yinxin does not support (P-521, brainpool…): named, so
+    /// that a certificate or a trust list entry says why it cannot be used.
+    #[error("keys on {0} are not supported (yinxin verifies Ed25519, P-256, P-384 and SM2)")]
+    UnsupportedCurve(String),
     /// The DER structure or the key material is malformed (not on the curve, wrong length…).
     #[error("malformed key")]
     Malformed,
@@ -53,6 +57,7 @@ impl ErrorCode for KeyError {
     fn code(&self) -> &'static str {
         match self {
             Self::UnsupportedAlgorithm => "crypto.key_unsupported_algorithm",
+            Self::UnsupportedCurve(_) => "crypto.key_unsupported_curve",
             Self::Malformed => "crypto.key_malformed",
             Self::WeakKey => "crypto.key_weak",
             Self::Pem => "crypto.key_pem",

@@ -18,6 +18,7 @@ fn sig_bit(a: Algorithm) -> u8 {
         Algorithm::Ed25519 => 1,
         Algorithm::Es256 => 2,
         Algorithm::Sm2Sm3 => 4,
+        Algorithm::Es384 => 8,
     }
 }
 

@@ -30,6 +30,7 @@ enum Inner {
     Ed25519(ed25519_dalek::VerifyingKey),
     P256 { key: p256::PublicKey, verifier: P256Verifier },
     Sm2(Box<sm2::dsa::VerifyingKey>),
+    P384(Box<p384::ecdsa::VerifyingKey>),
 }
 
 /// The key algorithm named by an `AlgorithmIdentifier` (OID plus optional curve parameter).
@@ -38,8 +39,22 @@ pub(crate) fn key_algorithm(oid: Oid, curve: Option<Oid>) -> Result<Algorithm, K
         (o, _) if o == oids::ED25519 => Ok(Algorithm::Ed25519),
         (o, Some(c)) if o == oids::EC_PUBLIC_KEY && c == oids::PRIME256V1 => Ok(Algorithm::Es256),
         (o, Some(c)) if o == oids::EC_PUBLIC_KEY && c == oids::SM2_CURVE => Ok(Algorithm::Sm2Sm3),
+        (o, Some(c)) if o == oids::EC_PUBLIC_KEY && c == oids::SECP384R1 => Ok(Algorithm::Es384),
+        (o, Some(c)) if o == oids::EC_PUBLIC_KEY => Err(KeyError::UnsupportedCurve(curve_name(&c))),
         (o, _) if o == oids::SM2_CURVE => Ok(Algorithm::Sm2Sm3),
         _ => Err(KeyError::UnsupportedAlgorithm),
+    }
+}
+
+/// A curve yinxin does not support, as a person reads its name.
+fn curve_name(oid: &Oid) -> String {
+    match oid.to_string().as_str() {
+        "1.3.132.0.35" => "P-521 (secp521r1)".into(),
+        "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1".into(),
+        "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1".into(),
+        "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1".into(),
+        "1.3.132.0.10" => "secp256k1".into(),
+        other => format!("the curve {other}"),
     }
 }
 
@@ -77,6 +92,10 @@ impl PublicKey {
 
     pub(crate) fn from_p256(key: p256::PublicKey) -> Result<Self, KeyError> {
         Self::new(Inner::P256 { verifier: P256Verifier::new(&key), key })
+    }
+
+    pub(crate) fn from_p384(key: p384::PublicKey) -> Result<Self, KeyError> {
+        Self::new(Inner::P384(Box::new(p384::ecdsa::VerifyingKey::from(key))))
     }
 
     pub(crate) fn from_sm2(key: sm2::PublicKey, distid: &str) -> Result<Self, KeyError> {
@@ -131,6 +150,9 @@ impl PublicKey {
                 sm2::PublicKey::from_sec1_bytes(bytes).map_err(|_| KeyError::Malformed)?,
                 DEFAULT_SM2_DISTID,
             ),
+            Algorithm::Es384 => {
+                Self::from_p384(p384::PublicKey::from_sec1_bytes(bytes).map_err(|_| KeyError::Malformed)?)
+            }
         }
     }
 
@@ -160,6 +182,7 @@ impl PublicKey {
             Inner::Ed25519(_) => Algorithm::Ed25519,
             Inner::P256 { .. } => Algorithm::Es256,
             Inner::Sm2(_) => Algorithm::Sm2Sm3,
+            Inner::P384(_) => Algorithm::Es384,
         }
     }
 
@@ -186,6 +209,7 @@ impl PublicKey {
             Inner::Ed25519(k) => k.as_bytes().to_vec(),
             Inner::P256 { key, .. } => key.to_sec1_point(false).as_bytes().to_vec(),
             Inner::Sm2(k) => k.to_sec1_bytes().to_vec(),
+            Inner::P384(k) => k.to_sec1_point(false).as_bytes().to_vec(),
         }
     }
 
@@ -203,6 +227,7 @@ impl PublicKey {
             Inner::Ed25519(_) => "ed25519-dalek",
             Inner::P256 { .. } => P256Verifier::BACKEND,
             Inner::Sm2(_) => "sm2",
+            Inner::P384(_) => "p384",
         }
     }
 }
@@ -212,6 +237,7 @@ fn spki_der(inner: &Inner) -> Result<Vec<u8>, KeyError> {
         Inner::Ed25519(k) => k.to_public_key_der(),
         Inner::P256 { key, .. } => key.to_public_key_der(),
         Inner::Sm2(k) => sm2::PublicKey::from(k.as_ref()).to_public_key_der(),
+        Inner::P384(k) => k.to_public_key_der(),
     };
     doc.map(|d| d.as_bytes().to_vec()).map_err(|_| KeyError::Encode)
 }
@@ -239,6 +265,11 @@ impl Verifier for PublicKey {
             Inner::Sm2(k) => {
                 use sm2::dsa::signature::Verifier as _;
                 let sig = sm2::dsa::Signature::from_slice(signature).map_err(|_| VerifyError::Malformed)?;
+                k.verify(message, &sig).map_err(|_| VerifyError::Invalid)
+            }
+            Inner::P384(k) => {
+                use p384::ecdsa::signature::Verifier as _;
+                let sig = p384::ecdsa::Signature::from_slice(signature).map_err(|_| VerifyError::Malformed)?;
                 k.verify(message, &sig).map_err(|_| VerifyError::Invalid)
             }
         }

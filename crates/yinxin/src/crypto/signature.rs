@@ -23,6 +23,9 @@ pub fn raw_to_der(algorithm: Algorithm, raw: &[u8]) -> Result<Vec<u8>, VerifyErr
         Algorithm::Sm2Sm3 => sm2::dsa::Signature::from_slice(raw)
             .map(|s| s.to_der().as_bytes().to_vec())
             .map_err(|_| VerifyError::Malformed),
+        Algorithm::Es384 => p384::ecdsa::Signature::from_slice(raw)
+            .map(|s| s.to_der().as_bytes().to_vec())
+            .map_err(|_| VerifyError::Malformed),
     }
 }
 
@@ -37,6 +40,9 @@ pub fn der_to_raw(algorithm: Algorithm, der: &[u8]) -> Result<Vec<u8>, VerifyErr
         Algorithm::Sm2Sm3 => {
             sm2::dsa::Signature::from_der(der).map(|s| s.to_vec()).map_err(|_| VerifyError::Malformed)
         }
+        Algorithm::Es384 => p384::ecdsa::Signature::from_der(der)
+            .map(|s| s.to_bytes().to_vec())
+            .map_err(|_| VerifyError::Malformed),
     }
 }
 

@@ -20,9 +20,10 @@ pub struct SoftwareKey {
 }
 
 enum Secret {
-    // These two zeroize themselves on drop.
+    // These three zeroize themselves on drop.
     Ed25519(Box<ed25519_dalek::SigningKey>),
     P256(Box<p256::ecdsa::SigningKey>),
+    P384(Box<p384::ecdsa::SigningKey>),
     Sm2(Sm2Secret),
 }
 
@@ -69,7 +70,13 @@ impl SoftwareKey {
                 &sm2::SecretKey::try_generate().map_err(|_| KeyError::Rng)?,
                 DEFAULT_SM2_DISTID,
             ),
+            Algorithm::Es384 => Self::from_p384(&p384::SecretKey::try_generate().map_err(|_| KeyError::Rng)?),
         }
+    }
+
+    fn from_p384(key: &p384::SecretKey) -> Result<Self, KeyError> {
+        let public = PublicKey::from_p384(key.public_key())?;
+        Ok(Self { secret: Secret::P384(Box::new(p384::ecdsa::SigningKey::from(key))), public })
     }
 
     fn from_ed25519(key: ed25519_dalek::SigningKey) -> Result<Self, KeyError> {
@@ -102,10 +109,14 @@ impl SoftwareKey {
                 let key = sm2::SecretKey::from_pkcs8_der(der).map_err(|_| KeyError::Malformed)?;
                 Self::from_sm2(&key, DEFAULT_SM2_DISTID)
             }
+            Algorithm::Es384 => {
+                Self::from_p384(&p384::SecretKey::from_pkcs8_der(der).map_err(|_| KeyError::Malformed)?)
+            }
         }
     }
 
-    /// Reads a DER SEC1 `ECPrivateKey` (RFC 5915, OpenSSL's `EC PRIVATE KEY`) on P-256 or SM2.
+    /// Reads a DER SEC1 `ECPrivateKey` (RFC 5915, OpenSSL's `EC PRIVATE KEY`) on P-256, P-384
+    /// or SM2.
     pub fn from_sec1_der(der: &[u8]) -> Result<Self, KeyError> {
         let key = sec1::EcPrivateKey::from_der(der).map_err(|_| KeyError::Malformed)?;
         let curve = key.parameters.and_then(|p| p.named_curve()).ok_or(KeyError::UnsupportedAlgorithm)?;
@@ -117,6 +128,9 @@ impl SoftwareKey {
                 &sm2::SecretKey::from_sec1_der(der).map_err(|_| KeyError::Malformed)?,
                 DEFAULT_SM2_DISTID,
             ),
+            Algorithm::Es384 => {
+                Self::from_p384(&p384::SecretKey::from_sec1_der(der).map_err(|_| KeyError::Malformed)?)
+            }
             Algorithm::Ed25519 => Err(KeyError::UnsupportedAlgorithm),
         }
     }
@@ -164,6 +178,7 @@ impl SoftwareKey {
                     .to_pkcs8_der()
             }
             Secret::P256(k) => p256::SecretKey::from(k.as_nonzero_scalar()).to_pkcs8_der(),
+            Secret::P384(k) => p384::SecretKey::from(k.as_nonzero_scalar()).to_pkcs8_der(),
             Secret::Sm2(k) => sm2::SecretKey::from(k.as_nonzero_scalar()).to_pkcs8_der(),
         };
         doc.map(|d| Zeroizing::new(d.as_bytes().to_vec())).map_err(|_| KeyError::Encode)
@@ -194,6 +209,11 @@ impl Signer for SoftwareKey {
             }
             Secret::P256(k) => {
                 let sig: p256::ecdsa::Signature =
+                    k.try_sign_with_rng(&mut rng, message).map_err(|_| SignError::Rng)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Secret::P384(k) => {
+                let sig: p384::ecdsa::Signature =
                     k.try_sign_with_rng(&mut rng, message).map_err(|_| SignError::Rng)?;
                 Ok(sig.to_bytes().to_vec())
             }

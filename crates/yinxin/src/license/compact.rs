@@ -50,6 +50,9 @@ fn compressed_key(key: &PublicKey) -> Vec<u8> {
         Algorithm::Sm2Sm3 => sm2::PublicKey::from_sec1_bytes(&raw)
             .map(|k| k.to_sec1_point(true).as_bytes().to_vec())
             .unwrap_or(raw),
+        Algorithm::Es384 => p384::PublicKey::from_sec1_bytes(&raw)
+            .map(|k| k.to_sec1_point(true).as_bytes().to_vec())
+            .unwrap_or(raw),
     }
 }
 

@@ -12,7 +12,7 @@ const CRV: i64 = -1;
 const X: i64 = -2;
 const Y: i64 = -3;
 
-/// Encodes a public key as a COSE_Key: OKP/Ed25519, EC2/P-256, EC2/SM2.
+/// Encodes a public key as a COSE_Key: OKP/Ed25519, EC2/P-256, EC2/P-384, EC2/SM2.
 pub(crate) fn to_cose_key(key: &PublicKey) -> CoseKey {
     let raw = key.to_raw();
     let int = |i: i64| ciborium::Value::from(i);
@@ -21,10 +21,14 @@ pub(crate) fn to_cose_key(key: &PublicKey) -> CoseKey {
             iana::KeyType::OKP,
             vec![(CRV, int(iana::EllipticCurve::Ed25519 as i64)), (X, ciborium::Value::Bytes(raw))],
         ),
-        alg @ (Algorithm::Es256 | Algorithm::Sm2Sm3) => {
+        alg @ (Algorithm::Es256 | Algorithm::Sm2Sm3 | Algorithm::Es384) => {
             // Uncompressed SEC1: 04 ‖ x ‖ y.
             let (x, y) = raw.get(1..).unwrap_or_default().split_at(raw.len().saturating_sub(1) / 2);
-            let crv = if alg == Algorithm::Es256 { iana::EllipticCurve::P_256 as i64 } else { COSE_CRV_SM2 };
+            let crv = match alg {
+                Algorithm::Es256 => iana::EllipticCurve::P_256 as i64,
+                Algorithm::Es384 => iana::EllipticCurve::P_384 as i64,
+                _ => COSE_CRV_SM2,
+            };
             (
                 iana::KeyType::EC2,
                 vec![
@@ -55,18 +59,20 @@ pub(crate) fn from_cose_key(key: &CoseKey) -> Option<PublicKey> {
             PublicKey::from_raw(Algorithm::Ed25519, x).ok()
         }
         (KeyType::Assigned(iana::KeyType::EC2), c) => {
-            let alg = if c == iana::EllipticCurve::P_256 as i64 {
-                Algorithm::Es256
+            let (alg, len) = if c == iana::EllipticCurve::P_256 as i64 {
+                (Algorithm::Es256, 32)
+            } else if c == iana::EllipticCurve::P_384 as i64 {
+                (Algorithm::Es384, 48)
             } else if c == COSE_CRV_SM2 {
-                Algorithm::Sm2Sm3
+                (Algorithm::Sm2Sm3, 32)
             } else {
                 return None;
             };
             let y = param(key, Y)?.as_bytes()?;
-            if x.len() != 32 || y.len() != 32 {
+            if x.len() != len || y.len() != len {
                 return None;
             }
-            let mut sec1 = Vec::with_capacity(65);
+            let mut sec1 = Vec::with_capacity(2 * len + 1);
             sec1.push(4);
             sec1.extend_from_slice(x);
             sec1.extend_from_slice(y);

@@ -128,7 +128,10 @@ impl Certificate {
         let signature_algorithm = Algorithm::from_signature_oid(&oid)
             .ok_or_else(|| CertificateError::UnsupportedAlgorithm(outer.algorithm.to_id_string()))?;
         let public_key =
-            PublicKey::from_spki_der(cert.public_key().raw).map_err(|_| CertificateError::PublicKey)?;
+            PublicKey::from_spki_der(cert.public_key().raw).map_err(|e| match e {
+                crate::crypto::KeyError::UnsupportedCurve(curve) => CertificateError::UnsupportedKey(curve),
+                _ => CertificateError::PublicKey,
+            })?;
 
         let ca = cert
             .basic_constraints()

@@ -19,6 +19,9 @@ pub enum CertificateError {
     /// The subject public key is not a supported key.
     #[error("unsupported or malformed subject public key")]
     PublicKey,
+    /// The certificate's key is on a curve yinxin does not support (P-521, brainpool…).
+    #[error("the certificate's key is on {0}, which yinxin does not support")]
+    UnsupportedKey(String),
     /// Malformed PEM.
     #[error("malformed PEM")]
     Pem,
@@ -35,6 +38,7 @@ impl ErrorCode for CertificateError {
             Self::Malformed(_) => "trust.cert_malformed",
             Self::UnsupportedAlgorithm(_) => "trust.cert_unsupported_algorithm",
             Self::PublicKey => "trust.cert_public_key",
+            Self::UnsupportedKey(_) => "trust.cert_unsupported_key",
             Self::Pem => "trust.cert_pem",
             Self::NotCertificate(_) => "trust.not_a_certificate",
         }
