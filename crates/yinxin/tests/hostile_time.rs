@@ -55,7 +55,7 @@ fn verifiers_answer_at_any_time() {
             assert!(v.verify_with_status(&license, at, &lists).is_err(), "{at}");
         }
         assert!(StatusListToken::verify_with_trust(&token, &trust, at).is_err(), "{at}");
-        let _ = lists.get(uri, at);
+        let _ = lists.get(None, uri, at);
         assert!(verifier.verify(&code, at).is_err(), "{at}");
         assert!(yinxin::license::untrusted::inspect(&license, at).is_ok());
         // Presentations made at the extremes are refused by a verifier living now.

@@ -249,14 +249,17 @@ fn tokens_verify_through_the_trust_store_and_the_cache_honours_exp_and_ttl() {
     );
 
     let cache = StatusListCache::new();
-    assert!(matches!(cache.status(URI, 5, now), StatusOutcome::Unknown(_)));
+    assert!(matches!(cache.status(Some(&i.cert), URI, 5, now), StatusOutcome::Unknown(_)));
     cache.insert(verified, now);
-    assert_eq!(cache.status(URI, 5, now), StatusOutcome::Known(Status::Invalid));
-    assert_eq!(cache.status(URI, 6, now), StatusOutcome::Known(Status::Valid));
-    assert!(matches!(cache.status(URI, 64, now), StatusOutcome::Unknown(_)), "index outside the list");
+    assert_eq!(cache.status(Some(&i.cert), URI, 5, now), StatusOutcome::Known(Status::Invalid));
+    assert_eq!(cache.status(Some(&i.cert), URI, 6, now), StatusOutcome::Known(Status::Valid));
+    assert!(
+        matches!(cache.status(Some(&i.cert), URI, 64, now), StatusOutcome::Unknown(_)),
+        "index outside the list"
+    );
     // ttl: one hour after fetching, the list is stale.
     assert!(
-        matches!(cache.status(URI, 5, now + Duration::minutes(61)), StatusOutcome::Unknown(r) if r.contains("ttl"))
+        matches!(cache.status(Some(&i.cert), URI, 5, now + Duration::minutes(61)), StatusOutcome::Unknown(r) if r.contains("ttl"))
     );
     // exp: a list without ttl is usable until exp.
     let no_ttl = StatusListToken::verify_with_trust(
@@ -266,15 +269,26 @@ fn tokens_verify_through_the_trust_store_and_the_cache_honours_exp_and_ttl() {
     )
     .unwrap();
     cache.insert(no_ttl, now);
-    assert_eq!(cache.status(URI, 5, now + Duration::minutes(90)), StatusOutcome::Known(Status::Invalid));
+    assert_eq!(
+        cache.status(Some(&i.cert), URI, 5, now + Duration::minutes(90)),
+        StatusOutcome::Known(Status::Invalid)
+    );
     assert!(
-        matches!(cache.status(URI, 5, now + Duration::hours(3)), StatusOutcome::Unknown(r) if r.contains("expired"))
+        matches!(cache.status(Some(&i.cert), URI, 5, now + Duration::hours(3)), StatusOutcome::Unknown(r) if r.contains("expired"))
     );
 }
 
 fn license(i: &Issuer, index: u64) -> (Vec<u8>, SoftwareKey) {
     let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
-    let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
+    // The fixture is issued by 11510000MB0123456W; another authority issues it under its own code.
+    let code = i.cert.party().unwrap().code().to_owned();
+    let json = String::from_utf8(yinxin_test_vectors::fixture("business-license.json")).unwrap();
+    let old_id = "1.2.156.3005.2.11100000000013338W001.11510000MB0123456W.510100202411220001.001.B";
+    let id = yinxin::id::LicenseIdentifier::parse(old_id).unwrap();
+    let id =
+        yinxin::id::LicenseIdentifier::new(id.type_code().clone(), code.parse().unwrap(), id.serial(), "001");
+    let json = json.replace(old_id, &id.unwrap().to_string()).replace("11510000MB0123456W", &code);
+    let data = LicenseData::from_json(json.as_bytes()).unwrap();
     let options =
         IssueOptions { status: Some(StatusReference { index, uri: URI.into() }), ..IssueOptions::default() };
     let issuer = LicenseIssuer::new(i.key.clone_for_test(), vec![i.cert.clone()]).unwrap();
@@ -373,4 +387,40 @@ fn license_verification_reports_revoked_suspended_and_unknown() {
     assert_eq!(code(&revoked, &rogue_cache), "license.status_unknown");
     let _ = rogue.root;
     let _: &dyn Signer = &i.key;
+}
+
+/// Regression: the cache was keyed by URI alone, so a second authority publishing under the
+/// same URI replaced the first one's list, and the first one's revoked licenses came back valid
+/// (or its valid ones unknown).
+#[test]
+fn two_authorities_publishing_the_same_uri_each_answer_for_their_own_licenses() {
+    let a = issuer("11510000MB0123456W");
+    let b = issuer("11430000006122244L");
+    let mut trust = TrustStore::new();
+    trust.add(a.root.certificate().clone());
+    trust.add(b.root.certificate().clone());
+    let verifier = LicenseVerifier::new(trust.clone());
+    let now = OffsetDateTime::now_utc();
+    let mut a_list = StatusList::new(2, 64).unwrap();
+    a_list.set(10, 1).unwrap();
+    let mut b_list = StatusList::new(2, 64).unwrap();
+    b_list.set(11, 1).unwrap();
+    let cache = StatusListCache::new();
+    for (who, list) in [(&a, &a_list), (&b, &b_list)] {
+        cache.insert(
+            StatusListToken::verify_with_trust(&token(who, list, now, None, Some(600)), &trust, now).unwrap(),
+            now,
+        );
+    }
+    let outcome =
+        |i: &Issuer, index: u64| match verifier.verify_with_status(&license(i, index).0, now, &cache) {
+            Ok(v) => v.status_outcome().map(StatusOutcome::name).unwrap_or("?").to_owned(),
+            Err(e) => e.code().to_owned(),
+        };
+    assert_eq!(outcome(&a, 10), "license.revoked");
+    assert_eq!(outcome(&a, 11), "valid");
+    assert_eq!(outcome(&b, 10), "valid");
+    assert_eq!(outcome(&b, 11), "license.revoked");
+    assert_eq!(cache.status(Some(&a.cert), URI, 10, now), StatusOutcome::Known(Status::Invalid));
+    assert_eq!(cache.status(Some(&b.cert), URI, 10, now), StatusOutcome::Known(Status::Valid));
 }

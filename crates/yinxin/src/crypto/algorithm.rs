@@ -114,7 +114,8 @@ const TABLE: [Row; 4] = [
 
 impl Algorithm {
     /// Every algorithm, in table order.
-    pub const ALL: [Algorithm; 4] = [Algorithm::Ed25519, Algorithm::Es256, Algorithm::Sm2Sm3, Algorithm::Es384];
+    pub const ALL: [Algorithm; 4] =
+        [Algorithm::Ed25519, Algorithm::Es256, Algorithm::Sm2Sm3, Algorithm::Es384];
 
     fn row(self) -> &'static Row {
         match self {

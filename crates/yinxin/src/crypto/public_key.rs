@@ -269,7 +269,8 @@ impl Verifier for PublicKey {
             }
             Inner::P384(k) => {
                 use p384::ecdsa::signature::Verifier as _;
-                let sig = p384::ecdsa::Signature::from_slice(signature).map_err(|_| VerifyError::Malformed)?;
+                let sig =
+                    p384::ecdsa::Signature::from_slice(signature).map_err(|_| VerifyError::Malformed)?;
                 k.verify(message, &sig).map_err(|_| VerifyError::Invalid)
             }
         }

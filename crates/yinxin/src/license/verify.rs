@@ -270,7 +270,7 @@ impl LicenseVerifier {
         let Some(reference) = license.status() else {
             return StatusOutcome::NoReference;
         };
-        let list = match lists.get(&reference.uri, at) {
+        let list = match lists.get(Some(license.chain().leaf()), &reference.uri, at) {
             Ok(l) => l,
             Err(reason) => return StatusOutcome::Unknown(reason),
         };

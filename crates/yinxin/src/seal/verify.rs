@@ -312,7 +312,7 @@ impl SealVerifier {
         let reference = seal.status.as_ref()?;
         let outcome = match &self.lists {
             None => Err("no status list supplied".to_owned()),
-            Some(lists) => lists.get(&reference.uri, now).and_then(|list| {
+            Some(lists) => lists.get(maker, &reference.uri, now).and_then(|list| {
                 if let (Some(signer), Some(maker)) = (list.signer(), maker) {
                     let same = match (signer.party(), maker.party()) {
                         (Some(a), Some(b)) => a == b,

@@ -1,4 +1,9 @@
-//! A verifier's cache of verified status lists, by URI, honouring `exp` and `ttl`.
+//! A verifier's cache of verified status lists, by issuer and URI, honouring `exp` and `ttl`.
+//!
+//! Two authorities may publish under the same URI (two registries made with the same settings,
+//! or a mistake): a list is kept under its signer's identity as well as its URI, and a
+//! credential's status is looked up under its own issuer, so one authority's list never
+//! answers for another's licenses.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -6,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use time::{Duration, OffsetDateTime};
 
 use super::{Status, VerifiedStatusList};
+use crate::trust::Certificate;
 
 /// Lists kept at most; adding one more evicts the one fetched longest ago.
 const MAX_LISTS: usize = 1024;
@@ -43,10 +49,18 @@ struct Entry {
     fetched: OffsetDateTime,
 }
 
-/// Verified Status List Tokens by URI. `Send + Sync`; share one per verifier.
+/// Who a list or a credential is from, for the cache: the USCC (or resident ID) its certificate
+/// names, else the key id of its key; empty for a list verified with a bare key.
+pub fn issuer_id(cert: Option<&Certificate>) -> String {
+    cert.map_or_else(String::new, |c| {
+        c.party().map_or_else(|| c.public_key().key_id().to_string(), |p| p.code().to_owned())
+    })
+}
+
+/// Verified Status List Tokens by issuer and URI. `Send + Sync`; share one per verifier.
 #[derive(Default)]
 pub struct StatusListCache {
-    lists: RwLock<HashMap<String, Entry>>,
+    lists: RwLock<HashMap<(String, String), Entry>>,
 }
 
 impl std::fmt::Debug for StatusListCache {
@@ -62,27 +76,43 @@ impl StatusListCache {
         Self::default()
     }
 
-    /// Stores a verified list under its `sub`, as fetched at `fetched`. A list older (by `iat`)
-    /// than the one held is ignored.
+    /// Stores a verified list under its signer and its `sub`, as fetched at `fetched`. A list
+    /// older (by `iat`) than the one held for the same issuer and URI is ignored.
     pub fn insert(&self, list: VerifiedStatusList, fetched: OffsetDateTime) {
         let Ok(mut lists) = self.lists.write() else { return };
-        let uri = list.claims().sub.clone();
-        if lists.get(&uri).is_some_and(|e| e.list.claims().iat > list.claims().iat) {
+        let key = (issuer_id(list.signer()), list.claims().sub.clone());
+        if lists.get(&key).is_some_and(|e| e.list.claims().iat > list.claims().iat) {
             return;
         }
-        if lists.len() >= MAX_LISTS && !lists.contains_key(&uri) {
+        if lists.len() >= MAX_LISTS && !lists.contains_key(&key) {
             if let Some(oldest) = lists.iter().min_by_key(|(_, e)| e.fetched).map(|(k, _)| k.clone()) {
                 lists.remove(&oldest);
             }
         }
-        lists.insert(uri, Entry { list: Arc::new(list), fetched });
+        lists.insert(key, Entry { list: Arc::new(list), fetched });
     }
 
-    /// The list for `uri`, if one is held and usable at `at`: not past `exp`, and fetched no
-    /// longer than `ttl` seconds ago.
-    pub fn get(&self, uri: &str, at: OffsetDateTime) -> Result<Arc<VerifiedStatusList>, String> {
+    /// The list `issuer` published at `uri`, if one is held and usable at `at`: not past
+    /// `exp`, and fetched no longer than `ttl` seconds ago. A list verified with a bare key
+    /// (no signer certificate) answers for any issuer at its URI.
+    pub fn get(
+        &self,
+        issuer: Option<&Certificate>,
+        uri: &str,
+        at: OffsetDateTime,
+    ) -> Result<Arc<VerifiedStatusList>, String> {
         let lists = self.lists.read().map_err(|_| "cache unavailable".to_owned())?;
-        let entry = lists.get(uri).ok_or_else(|| format!("no status list for {uri}"))?;
+        let id = issuer_id(issuer);
+        let entry = lists
+            .get(&(id.clone(), uri.to_owned()))
+            .or_else(|| lists.get(&(String::new(), uri.to_owned())))
+            .ok_or_else(|| {
+                if id.is_empty() {
+                    format!("no status list for {uri}")
+                } else {
+                    format!("no status list from {id} for {uri}")
+                }
+            })?;
         let claims = entry.list.claims();
         if claims.exp.is_some_and(|exp| at > exp) {
             return Err(format!("the status list for {uri} expired"));
@@ -96,9 +126,15 @@ impl StatusListCache {
         Ok(entry.list.clone())
     }
 
-    /// The status of entry `index` of the list at `uri`, at time `at`.
-    pub fn status(&self, uri: &str, index: u64, at: OffsetDateTime) -> StatusOutcome {
-        match self.get(uri, at) {
+    /// The status of entry `index` of the list `issuer` published at `uri`, at time `at`.
+    pub fn status(
+        &self,
+        issuer: Option<&Certificate>,
+        uri: &str,
+        index: u64,
+        at: OffsetDateTime,
+    ) -> StatusOutcome {
+        match self.get(issuer, uri, at) {
             Err(reason) => StatusOutcome::Unknown(reason),
             Ok(list) => match list.list().status(index) {
                 Ok(s) => StatusOutcome::Known(s),

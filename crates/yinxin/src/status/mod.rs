@@ -18,7 +18,7 @@ mod list;
 mod reference;
 mod token;
 
-pub use cache::{StatusListCache, StatusOutcome};
+pub use cache::{StatusListCache, StatusOutcome, issuer_id};
 pub use error::StatusError;
 pub use list::{MAX_ENTRIES, Status, StatusList, is_token};
 pub use reference::StatusReference;

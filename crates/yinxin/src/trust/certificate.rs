@@ -127,11 +127,10 @@ impl Certificate {
         let oid = Oid::from_bytes(outer.algorithm.as_bytes()).map_err(malformed)?;
         let signature_algorithm = Algorithm::from_signature_oid(&oid)
             .ok_or_else(|| CertificateError::UnsupportedAlgorithm(outer.algorithm.to_id_string()))?;
-        let public_key =
-            PublicKey::from_spki_der(cert.public_key().raw).map_err(|e| match e {
-                crate::crypto::KeyError::UnsupportedCurve(curve) => CertificateError::UnsupportedKey(curve),
-                _ => CertificateError::PublicKey,
-            })?;
+        let public_key = PublicKey::from_spki_der(cert.public_key().raw).map_err(|e| match e {
+            crate::crypto::KeyError::UnsupportedCurve(curve) => CertificateError::UnsupportedKey(curve),
+            _ => CertificateError::PublicKey,
+        })?;
 
         let ca = cert
             .basic_constraints()
