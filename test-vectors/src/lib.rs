@@ -213,3 +213,16 @@ pub fn license_identifier(type_code: &str, issuer: &str, serial: &str) -> String
     let check = mod37_36(&format!("{type_code}{issuer}{serial}001"));
     format!("1.2.156.3005.2.{type_code}.{issuer}.{serial}.001.{check}")
 }
+
+/// A USCC (GB 32100-2015) made of `first17` and its check character, written independently of
+/// the library so tests can make valid codes for other authorities without trusting the code
+/// under test.
+pub fn uscc_with_check(first17: &str) -> String {
+    const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    assert_eq!(first17.len(), 17, "17 characters");
+    let sum: usize =
+        first17.chars().zip(WEIGHTS).map(|(c, w)| ALPHABET.find(c).expect("a USCC character") * w).sum();
+    let check = ALPHABET.chars().nth((31 - sum % 31) % 31).expect("index below 31");
+    format!("{first17}{check}")
+}

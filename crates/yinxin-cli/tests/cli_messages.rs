@@ -240,7 +240,10 @@ fn status_changes_say_what_they_mean_and_what_comes_next() {
     // Decoding a token shows times as people read them, never Rust debug text.
     let text = ok(&yinxin(d, &["status", "decode", "lists/1.cwt"]));
     let first = text.lines().next().unwrap();
-    assert!(first.starts_with("token\tsub https://status.example.gov.cn/lists/1\tissued 20"), "{first}");
+    assert!(
+        first.starts_with("token\tsub https://status.example.gov.cn/11510000MB0123456W/lists/1\tissued 20"),
+        "{first}"
+    );
     assert!(
         first.contains("Z\texpires 20") && first.ends_with("Z\tcache for 3600 s\t(signature not checked)")
     );

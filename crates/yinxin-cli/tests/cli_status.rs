@@ -184,7 +184,7 @@ fn registry_lifecycle_through_the_cli() {
     assert_eq!(listed[0]["license_identifier"], first_id);
     assert_eq!(listed[0]["index"], first_idx);
     assert_eq!(listed[0]["status"], "VALID");
-    assert_eq!(listed[0]["status_list"], "https://status.example.gov.cn/lists/1");
+    assert_eq!(listed[0]["status_list"], "https://status.example.gov.cn/11510000MB0123456W/lists/1");
     let status_of =
         |id: &str| listed.iter().find(|v| v["license_identifier"] == id).unwrap()["status"].clone();
     assert_eq!(status_of(revoked), "INVALID");
@@ -196,7 +196,10 @@ fn registry_lifecycle_through_the_cli() {
         d,
         &["status", "publish", "--registry", "reg.db", "--authority", "auth", "--out", "lists"],
     ));
-    assert!(published.starts_with("https://status.example.gov.cn/lists/1\t"), "{published}");
+    assert!(
+        published.starts_with("https://status.example.gov.cn/11510000MB0123456W/lists/1\t"),
+        "{published}"
+    );
     assert_eq!(ok(&yinxin(d, &["status", "get", "lists/1.cwt", &first_idx.to_string()])), "VALID\n");
     let verify = |file: &str| {
         yinxin(
@@ -280,4 +283,76 @@ fn registry_lifecycle_through_the_cli() {
         &["license", "verify", "one.cbor", "--trust", "other/root.pem", "--status-list", "lists/1.cwt"],
     );
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Regression (issue 16): two authorities created with default settings both published
+/// `https://status.example.gov.cn/lists/1`, and a verifier given both lists answered
+/// `license.status_unknown` for one of them. Now each publishes under its own USCC, and the
+/// verifier keeps lists by issuer and URI.
+#[test]
+fn two_authorities_with_default_settings_never_share_a_status_uri() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixture = yinxin_test_vectors::fixture_path("business-license.json");
+    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(&fixture).unwrap()).unwrap();
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
+    let mut uris = Vec::new();
+    for (name, code) in [("sc", "11510000MB0123456W"), ("cq", "11500000MB1600001X")] {
+        let code = yinxin_test_vectors::uscc_with_check(&code[..17]);
+        init_authority(d, name, "es256", name, &code);
+        let mut v = base.clone();
+        v["meta"]["issuer_code"] = code.clone().into();
+        v["meta"]["license_identifier"] =
+            yinxin_test_vectors::license_identifier("11100000000013338W001", &code, "510100202411220001")
+                .into();
+        std::fs::write(d.join(format!("{name}.json")), serde_json::to_string(&v).unwrap()).unwrap();
+        let (db, out_file) = (format!("{name}.db"), format!("{name}.cbor"));
+        ok(&yinxin(
+            d,
+            &[
+                "license",
+                "issue",
+                "--authority",
+                name,
+                "--license",
+                &format!("{name}.json"),
+                "--holder-key",
+                "holder.pem",
+                "--out",
+                &out_file,
+                "--registry",
+                &db,
+            ],
+        ));
+        let published = ok(&yinxin(
+            d,
+            &["status", "publish", "--registry", &db, "--authority", name, "--out", &format!("{name}-lists")],
+        ));
+        let uri = published.split('\t').next().unwrap().to_owned();
+        assert_eq!(uri, format!("https://status.example.gov.cn/{code}/lists/1"));
+        uris.push(uri);
+    }
+    assert_ne!(uris[0], uris[1]);
+    // One verifier, both roots and both lists: both licenses valid.
+    for name in ["sc", "cq"] {
+        let o = yinxin(
+            d,
+            &[
+                "license",
+                "verify",
+                &format!("{name}.cbor"),
+                "--trust",
+                "sc/root.pem",
+                "--trust",
+                "cq/root.pem",
+                "--status-list",
+                "sc-lists/1.cwt",
+                "--status-list",
+                "cq-lists/1.cwt",
+                "--json",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{name}: {}{}", out(&o), err(&o));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out(&o)).unwrap()["status"], "valid");
+    }
 }

@@ -16,7 +16,7 @@ use crate::commands::authority::load_authority;
 use crate::commands::batch_tally::Tally;
 use crate::commands::issue::{credential_path, write_and_ack};
 use crate::commands::key::{load_holder_key, parse_holder_key};
-use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
+use crate::commands::registry::{open, registry_failure};
 use crate::failure::{EXIT_INVALID, Failure};
 use crate::input::Input;
 
@@ -46,9 +46,10 @@ pub struct BatchArgs {
     /// Where to write `<license identifier>.cbor` files.
     #[arg(long)]
     out_dir: PathBuf,
-    /// Status lists of a new registry are published under this URI.
-    #[arg(long, default_value = DEFAULT_URI_BASE)]
-    status_uri_base: String,
+    /// Status lists of a new registry are published under this URI (default
+    /// `https://status.example.gov.cn/<issuer USCC>/lists`); an existing registry keeps its own.
+    #[arg(long)]
+    status_uri_base: Option<String>,
     /// Who issues (audit log); default $USER.
     #[arg(long)]
     actor: Option<String>,
@@ -109,7 +110,7 @@ pub fn batch(args: &BatchArgs) -> Result<ExitCode, Failure> {
         let key = load_holder_key(p)?;
         keys.loaded.insert(PathBuf::from(p), key);
     }
-    let mut reg = open(&args.registry, &args.status_uri_base)?;
+    let mut reg = open(&args.registry, args.status_uri_base.as_deref(), authority.certificate())?;
     std::fs::create_dir_all(&args.out_dir).map_err(|e| Failure::io(&e, args.out_dir.display()))?;
     let reader: Box<dyn std::io::BufRead> = if args.input == "-" {
         Box::new(std::io::stdin().lock())

@@ -40,7 +40,7 @@ pub struct OneLicense<'a> {
     /// The registry database and the status URI base of a new one.
     pub registry: &'a Path,
     /// Status lists of a new registry are published under this URI.
-    pub uri_base: &'a str,
+    pub uri_base: Option<&'a str>,
     /// The license data, read from `source`.
     pub data: LicenseData,
     /// Where the license data came from, for messages.
@@ -58,7 +58,7 @@ pub struct OneLicense<'a> {
 /// `license issue --registry`: one license, recorded before it is written. Returns the
 /// credential and its status slot; the caller prints the acknowledgement.
 pub fn issue_one(one: OneLicense<'_>) -> Result<(IssuedLicense, StatusSlot), Failure> {
-    let mut reg = open(one.registry, one.uri_base)?;
+    let mut reg = open(one.registry, one.uri_base, one.authority.certificate())?;
     let id = one.data.meta.license_identifier.clone();
     if reg.license(&id).map_err(|e| registry_failure(&e, one.registry.display()))?.is_some() {
         return Err(registry_failure(&RegistryError::Duplicate(id), one.registry.display()));

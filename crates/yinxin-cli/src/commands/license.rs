@@ -57,9 +57,10 @@ pub struct IssueArgs {
     /// list entry; prints `<identifier> <status index>` once committed.
     #[arg(long)]
     registry: Option<PathBuf>,
-    /// Status lists of a new registry are published under this URI.
-    #[arg(long, default_value = crate::commands::registry::DEFAULT_URI_BASE)]
-    status_uri_base: String,
+    /// Status lists of a new registry are published under this URI (default
+    /// `https://status.example.gov.cn/<issuer USCC>/lists`); an existing registry keeps its own.
+    #[arg(long)]
+    status_uri_base: Option<String>,
     /// Do not pre-sign the license's disclosure sets as compact QR claims.
     #[arg(long)]
     no_qr_sets: bool,
@@ -76,9 +77,9 @@ pub struct IssueArgs {
 pub struct VerifyArgs {
     /// The credential (CBOR; `-` for stdin).
     file: String,
-    /// Trusted root certificate(s), PEM.
-    #[arg(long)]
-    trust: String,
+    /// Trusted root certificate(s), PEM; repeatable (e.g. one per region).
+    #[arg(long, required = true)]
+    trust: Vec<String>,
     /// Verification time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
@@ -140,7 +141,7 @@ fn issue(args: &IssueArgs) -> Result<ExitCode, Failure> {
         let (issued, slot) = crate::commands::issue::issue_one(crate::commands::issue::OneLicense {
             authority: &authority,
             registry,
-            uri_base: &args.status_uri_base,
+            uri_base: args.status_uri_base.as_deref(),
             data,
             source: &args.license,
             options,
@@ -238,7 +239,7 @@ pub fn hint(e: &LicenseError) -> Option<String> {
 fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let at = time_arg::at(args.at.as_deref())?;
     let options = crate::commands::verifying::Options {
-        trust: Some(&args.trust),
+        trust: &args.trust,
         status_lists: &args.status_lists,
         accept_unknown_status: args.accept_unknown_status,
         ..Default::default()

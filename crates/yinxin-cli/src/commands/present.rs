@@ -59,9 +59,9 @@ pub struct VerifyArgs {
     /// Read the QR text from standard input.
     #[arg(long, conflicts_with = "qr_text")]
     stdin: bool,
-    /// Trusted root certificate(s), PEM.
-    #[arg(long)]
-    trust: String,
+    /// Trusted root certificate(s), PEM; repeatable (e.g. one per region).
+    #[arg(long, required = true)]
+    trust: Vec<String>,
     /// Status List Tokens to check the license's status against (repeatable).
     #[arg(long = "status-list")]
     status_lists: Vec<String>,
@@ -140,7 +140,7 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         yinxin::present::DEFAULT_REPLAY_CAPACITY,
     ));
     let options = crate::commands::verifying::Options {
-        trust: Some(&args.trust),
+        trust: &args.trust,
         status_lists: &args.status_lists,
         issuer_certs: &args.issuer_certs,
         accept_unknown_status: args.accept_unknown_status,

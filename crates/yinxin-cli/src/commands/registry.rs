@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use time::{Duration, OffsetDateTime};
 use yinxin::authority::ListValidity;
 use yinxin::status::Status;
+use yinxin::trust::Certificate;
 use yinxin_registry::{Registry, RegistryConfig, RegistryError, SqliteRegistry};
 
 use crate::commands::authority::load_authority;
@@ -15,9 +16,6 @@ use crate::failure::{EXIT_INVALID, Failure};
 
 /// `status publish --valid-hours` at most (a year): a list lives no longer than that.
 const MAX_VALID_HOURS: i64 = 24 * 366;
-
-/// Where new registries put their lists unless told otherwise.
-pub const DEFAULT_URI_BASE: &str = "https://status.example.gov.cn/lists";
 
 #[derive(Subcommand)]
 pub enum RegistryCommand {
@@ -124,9 +122,16 @@ pub fn registry_failure(e: &RegistryError, context: impl std::fmt::Display) -> F
 }
 
 /// Opens (creating if needed) a registry.
-pub fn open(path: &Path, uri_base: &str) -> Result<SqliteRegistry, Failure> {
-    SqliteRegistry::open(path, &RegistryConfig::new(uri_base))
-        .map_err(|e| registry_failure(&e, path.display()))
+/// Opens the registry at `path`, creating it if missing. A new registry publishes its lists
+/// under `uri_base`, by default under the issuer's own code
+/// (`https://status.example.gov.cn/<USCC>/lists`) so that two authorities never share a URI; an
+/// existing one keeps the base it was created with.
+pub fn open(path: &Path, uri_base: Option<&str>, issuer: &Certificate) -> Result<SqliteRegistry, Failure> {
+    let config = match uri_base {
+        Some(base) => RegistryConfig::new(base),
+        None => RegistryConfig::for_authority(&yinxin::status::issuer_id(Some(issuer))),
+    };
+    SqliteRegistry::open(path, &config).map_err(|e| registry_failure(&e, path.display()))
 }
 
 fn open_existing(path: &Path) -> Result<SqliteRegistry, Failure> {

@@ -16,7 +16,7 @@ use yinxin_registry::{IssuedRecord, Registry as _, RegistryError, StatusSlot};
 
 use crate::commands::key::load_private_key;
 use crate::commands::output;
-use crate::commands::registry::{DEFAULT_URI_BASE, open, registry_failure};
+use crate::commands::registry::{open, registry_failure};
 use crate::commands::seal_picture::{MAX_PICTURE_BYTES, picture_type};
 use crate::commands::time_arg::{self, rfc3339};
 use crate::commands::verdict::put;
@@ -94,9 +94,10 @@ pub struct MakeArgs {
     /// `yinxin license revoke --registry DB --id ESID --reason TEXT`.
     #[arg(long)]
     registry: Option<PathBuf>,
-    /// Status lists of a new registry are published under this URI.
-    #[arg(long, default_value = DEFAULT_URI_BASE)]
-    status_uri_base: String,
+    /// Status lists of a new registry are published under this URI (default
+    /// `https://status.example.gov.cn/<issuer USCC>/lists`); an existing registry keeps its own.
+    #[arg(long)]
+    status_uri_base: Option<String>,
     /// Output file (never overwritten without --force).
     #[arg(long)]
     out: PathBuf,
@@ -252,8 +253,8 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
     };
     let at = time_arg::at(args.at.as_deref())?;
     let valid_end = time_arg::after(at, Duration::days(args.valid_days), "--valid-days")?;
-    let maker =
-        SealMaker::new(Box::new(key), maker_cert).map_err(|e| Failure::unreadable(&e, &args.maker_key))?;
+    let maker = SealMaker::new(Box::new(key), maker_cert.clone())
+        .map_err(|e| Failure::unreadable(&e, &args.maker_key))?;
     let request = |status: Option<StatusReference>| SealRequest {
         es_id: args.es_id.clone(),
         name: args.name.clone(),
@@ -269,7 +270,7 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
     let (seal, slot) = match &args.registry {
         None => (maker.make(&request(None)).map_err(|e| Failure::unreadable(&e, "seal"))?, None),
         Some(path) => {
-            let mut reg = open(path, &args.status_uri_base)?;
+            let mut reg = open(path, args.status_uri_base.as_deref(), &maker_cert)?;
             if reg.license(&args.es_id).map_err(|e| registry_failure(&e, "registry"))?.is_some() {
                 return Err(registry_failure(&RegistryError::Duplicate(args.es_id.clone()), "registry"));
             }

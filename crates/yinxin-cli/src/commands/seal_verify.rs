@@ -26,9 +26,9 @@ pub enum OfdCommand {
 pub struct TrustArgs {
     /// Trust anchors for seal makers' and signers' certificates; without it they are not
     /// checked against an anchor (reported as `not checked`: `null` in JSON, listed under
-    /// `"not_checked"`).
+    /// `"not_checked"`). Repeatable.
     #[arg(long)]
-    trust: Option<String>,
+    trust: Vec<String>,
     /// Intermediate CA certificates (PEM bundle) between makers' certificates and --trust.
     #[arg(long)]
     intermediates: Option<String>,
@@ -75,7 +75,7 @@ pub fn run_ofd(cmd: OfdCommand) -> Result<ExitCode, Failure> {
 fn verifier(t: &TrustArgs) -> Result<(Verifier, OffsetDateTime), Failure> {
     let at = time_arg::at(t.at.as_deref())?;
     let options = crate::commands::verifying::Options {
-        trust: t.trust.as_deref(),
+        trust: &t.trust,
         intermediates: t.intermediates.as_deref(),
         status_lists: &t.status_lists,
         accept_unknown_status: t.accept_unknown_status,
@@ -218,7 +218,7 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
             for name in d.not_checked() {
                 let why = if !d.signature_valid {
                     "the signature did not verify, so no certificate was checked"
-                } else if args.trust.trust.is_none() {
+                } else if args.trust.trust.is_empty() {
                     NO_TRUST
                 } else {
                     "the signature carries no certificate to check"

@@ -16,8 +16,8 @@ use crate::input::Input;
 /// What a verifying command was told.
 #[derive(Default)]
 pub struct Options<'a> {
-    /// `--trust ROOT.pem`.
-    pub trust: Option<&'a str>,
+    /// `--trust ROOT.pem`, repeated.
+    pub trust: &'a [String],
     /// `--intermediates CA.pem`.
     pub intermediates: Option<&'a str>,
     /// `--status-list FILE`, repeated.
@@ -35,16 +35,13 @@ pub struct Options<'a> {
 /// The verifier the options describe, its status lists verified at `at`.
 pub fn build(o: &Options<'_>, at: OffsetDateTime) -> Result<Verifier, Failure> {
     let mut builder = Verifier::builder().accept_unknown_status(o.accept_unknown_status);
-    match o.trust {
-        Some(path) => {
-            builder = builder
-                .trust_anchors_pem(&Input::Certificates.read(path)?)
-                .map_err(|e| Failure::unreadable(&e, path))?;
-        }
-        None if !o.status_lists.is_empty() => {
-            return Err(Failure::usage("--status-list needs --trust to verify the lists"));
-        }
-        None => {}
+    if o.trust.is_empty() && !o.status_lists.is_empty() {
+        return Err(Failure::usage("--status-list needs --trust to verify the lists"));
+    }
+    for path in o.trust {
+        builder = builder
+            .trust_anchors_pem(&Input::Certificates.read(path)?)
+            .map_err(|e| Failure::unreadable(&e, path))?;
     }
     if let Some(path) = o.intermediates {
         builder = builder

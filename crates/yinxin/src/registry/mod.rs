@@ -11,7 +11,10 @@ mod error;
 mod model;
 
 pub use error::RegistryError;
-pub use model::{AuditEntry, IssuedRecord, LicenseRecord, RegistryConfig, StatusSlot};
+pub use model::{
+    AuditEntry, DEFAULT_STATUS_HOST, IssuedRecord, LicenseRecord, RegistryConfig, StatusSlot,
+    default_uri_base,
+};
 
 use crate::status::{Status, StatusList};
 

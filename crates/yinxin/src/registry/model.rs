@@ -19,6 +19,22 @@ impl RegistryConfig {
     pub fn new(uri_base: impl Into<String>) -> Self {
         Self { uri_base: uri_base.into().trim_end_matches('/').to_owned(), list_size: 1 << 20, bits: 2 }
     }
+
+    /// The default for an authority: lists under
+    /// `https://status.example.gov.cn/<authority code>/lists`, so two authorities set up with
+    /// default settings never publish under the same URI. `code` is the USCC (or resident ID)
+    /// its certificate names.
+    pub fn for_authority(code: &str) -> Self {
+        Self::new(default_uri_base(code))
+    }
+}
+
+/// The host every default status URI is under.
+pub const DEFAULT_STATUS_HOST: &str = "https://status.example.gov.cn";
+
+/// `https://status.example.gov.cn/<code>/lists`: where an authority's lists go by default.
+pub fn default_uri_base(code: &str) -> String {
+    format!("{DEFAULT_STATUS_HOST}/{code}/lists")
 }
 
 /// A status list entry given to one license.
