@@ -121,3 +121,48 @@ pub fn issued_to(
     wallet.add_license(license.bytes.clone()).unwrap();
     Issued { root, authority, wallet, data, license }
 }
+
+/// A trust list operator: its root (the anchor verifiers configure) and the key and
+/// certificate it signs lists with.
+pub struct Operator {
+    /// The operator's root CA.
+    pub root: CertificateAuthority<SoftwareKey>,
+    /// The list-signing key.
+    pub key: SoftwareKey,
+    /// The list-signing certificate, issued by the root.
+    pub cert: Certificate,
+}
+
+/// A list operator of `alg` named `name` (its certificate names `code`), valid from a day
+/// before `now`.
+pub fn operator(alg: Algorithm, name: &str, code: &str, now: OffsetDateTime) -> Operator {
+    let root = root(alg, &format!("{name} 根CA"), now);
+    let (key, cert) = signer(&root, alg, name, code, now, 365);
+    Operator { root, key, cert }
+}
+
+impl Operator {
+    /// Signs a list from this operator: issue `issue_id` for `region`, dated `date`, next
+    /// update a day later, trusting each certificate for its document types.
+    pub fn list(
+        &self,
+        region: &str,
+        issue_id: u64,
+        date: OffsetDateTime,
+        entries: &[(&Certificate, &[&str])],
+    ) -> Vec<u8> {
+        let mut list = yinxin::trust::list::TrustList::new(
+            &format!("{} 信任列表", self.cert.common_name().unwrap_or("operator")),
+            issue_id,
+            date,
+            date + Duration::days(1),
+        );
+        list.region = Some(region.to_owned());
+        for (cert, types) in entries {
+            let doc_types =
+                types.iter().map(|t| yinxin::trust::list::doc_type_of(t).unwrap()).collect::<Vec<_>>();
+            list.entries.push(yinxin::trust::list::TrustListEntry::for_certificate(cert, doc_types));
+        }
+        list.sign(&self.key, std::slice::from_ref(&self.cert)).unwrap()
+    }
+}

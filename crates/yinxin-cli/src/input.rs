@@ -40,6 +40,8 @@ pub enum Input {
     QrText,
     /// A replay cache file.
     ReplayCache,
+    /// A signed trust list (VICAL).
+    TrustList,
 }
 
 impl Input {
@@ -63,6 +65,7 @@ impl Input {
             Self::Document => 256 * mib,
             Self::QrText => 64 * 1024,
             Self::ReplayCache => 16 * mib,
+            Self::TrustList => yinxin::trust::list::MAX_TRUST_LIST_SIZE as u64,
         }
     }
 
@@ -83,6 +86,7 @@ impl Input {
             Self::Document => "limit.document",
             Self::QrText => "limit.qr_text",
             Self::ReplayCache => "limit.replay_cache",
+            Self::TrustList => "limit.trust_list",
         }
     }
 
@@ -103,6 +107,7 @@ impl Input {
             Self::Document => "a document",
             Self::QrText => "a QR text",
             Self::ReplayCache => "a replay cache",
+            Self::TrustList => "a trust list",
         }
     }
 

@@ -66,6 +66,9 @@ enum Command {
     /// The issuer's registry of issued licenses.
     #[command(subcommand)]
     Registry(commands::registry::RegistryCommand),
+    /// Trust lists (ISO 18013-5 VICAL): which authorities a region trusts, for which licenses.
+    #[command(subcommand)]
+    TrustList(commands::trust_list::TrustListCommand),
     /// Electronic seals (GB/T 38540): inspect, make, sign, verify.
     #[command(subcommand)]
     Seal(commands::seal::SealCommand),
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
         Command::Ofd(cmd) => commands::seal_verify::run_ofd(cmd),
         Command::Status(cmd) => commands::status::run(cmd),
         Command::Registry(cmd) => commands::registry::run(cmd),
+        Command::TrustList(cmd) => commands::trust_list::run(cmd),
         Command::Present(args) => commands::present::run_present(&args),
         Command::Verify(args) => commands::present::run_verify(&args),
         Command::Digest(args) => commands::digest::run(&args),

@@ -20,7 +20,10 @@ use crate::seal::{
     Seal, SealCheck, SealError, SealSignature, SealVerifier, VerifiedSeal, VerifiedSealSignature,
 };
 use crate::status::{StatusError, StatusListCache, StatusListToken};
-use crate::trust::{Certificate, CertificateError, TrustStore, parse_pem_certificates};
+use crate::trust::list::{TrustListError, TrustListState, TrustListVerifier, VerifiedTrustList};
+use crate::trust::{
+    AnchorScope, Certificate, CertificateError, TrustError, TrustStore, parse_pem_certificates,
+};
 
 /// Builds a [`Verifier`]: add trust anchors, then [`VerifierBuilder::build`].
 #[derive(Debug, Clone)]
@@ -34,6 +37,9 @@ pub struct VerifierBuilder {
     replay: Option<Arc<ReplayGuard>>,
     lists: Option<Arc<StatusListCache>>,
     ofd_limits: OfdLimits,
+    list_operators: Vec<Certificate>,
+    list_grace: Duration,
+    list_state: TrustListState,
 }
 
 impl Default for VerifierBuilder {
@@ -48,6 +54,9 @@ impl Default for VerifierBuilder {
             replay: None,
             lists: None,
             ofd_limits: OfdLimits::default(),
+            list_operators: Vec::new(),
+            list_grace: Duration::ZERO,
+            list_state: TrustListState::new(),
         }
     }
 }
@@ -64,6 +73,34 @@ impl VerifierBuilder {
     pub fn trust_anchors_pem(mut self, pem_or_der: &[u8]) -> Result<Self, CertificateError> {
         self.anchors.extend(TrustStore::from_pem_or_der(pem_or_der)?.anchors().iter().cloned());
         Ok(self)
+    }
+
+    /// Trusts trust lists signed under `root` (a list operator's root, e.g. the Sichuan or
+    /// Chongqing operator's). The operator's anchors vouch only for lists; the authorities a
+    /// list names become anchors once the list is added ([`Verifier::add_trust_list`]), each
+    /// for the document types the list allows.
+    pub fn list_operator(mut self, root: Certificate) -> Self {
+        self.list_operators.push(root);
+        self
+    }
+
+    /// List-operator anchors from a PEM bundle (or one DER certificate).
+    pub fn list_operators_pem(mut self, pem_or_der: &[u8]) -> Result<Self, CertificateError> {
+        self.list_operators.extend(TrustStore::from_pem_or_der(pem_or_der)?.anchors().iter().cloned());
+        Ok(self)
+    }
+
+    /// How long past its `nextUpdate` a trust list is still used (default: not at all).
+    pub fn trust_list_grace(mut self, grace: Duration) -> Self {
+        self.list_grace = grace;
+        self
+    }
+
+    /// The trust lists accepted before (saved with [`Verifier::trust_list_state`]), so that
+    /// an older list is refused after a restart too.
+    pub fn trust_list_state(mut self, state: TrustListState) -> Self {
+        self.list_state = state;
+        self
     }
 
     /// An intermediate CA certificate that may link a seal maker's certificate to an anchor.
@@ -148,14 +185,30 @@ impl VerifierBuilder {
         let presentations = PresentationVerifier::new(licenses.clone(), lists.clone())
             .with_window(self.window)?
             .with_replay_guard(replay.clone());
-        let seals = if trust.anchors().is_empty() {
+        let mut operators = TrustStore::new().with_policy(self.policy);
+        for root in &self.list_operators {
+            operators.add(root.clone());
+        }
+        let trust_lists = (!self.list_operators.is_empty())
+            .then(|| TrustListVerifier::new(operators).with_grace(self.list_grace));
+        let seals = if trust.anchors().is_empty() && trust_lists.is_none() {
             SealVerifier::without_trust_anchors()
         } else {
             SealVerifier::new(trust.clone()).with_intermediates(self.intermediates)
         }
         .with_status_lists(lists.clone())
         .accept_unknown_status(self.accept_unknown_status);
-        Ok(Verifier { trust, lists, replay, licenses, presentations, seals, ofd_limits: self.ofd_limits })
+        Ok(Verifier {
+            trust,
+            lists,
+            replay,
+            licenses,
+            presentations,
+            seals,
+            ofd_limits: self.ofd_limits,
+            trust_lists,
+            list_state: Arc::new(std::sync::Mutex::new(self.list_state)),
+        })
     }
 }
 
@@ -170,6 +223,8 @@ pub struct Verifier {
     presentations: PresentationVerifier,
     seals: SealVerifier,
     ofd_limits: OfdLimits,
+    trust_lists: Option<TrustListVerifier>,
+    list_state: Arc<std::sync::Mutex<TrustListState>>,
 }
 
 impl Verifier {
@@ -188,6 +243,55 @@ impl Verifier {
         }
         self.lists.insert(list, at);
         Ok(())
+    }
+
+    /// Verifies a trust list at `at` against the list-operator anchors and, if it is not
+    /// older than one accepted before from the same operator, makes the authorities it names
+    /// trusted for the document types it allows, replacing those of the operator's previous
+    /// list (an authority dropped from the list is no longer trusted). Refused: a list from
+    /// an operator not configured, a stale one (past `nextUpdate` and the grace period), a
+    /// rollback, or when the record of accepted lists cannot be read (fail closed).
+    pub fn add_trust_list(
+        &self,
+        bytes: &[u8],
+        at: OffsetDateTime,
+    ) -> Result<VerifiedTrustList, TrustListError> {
+        let verifier =
+            self.trust_lists.as_ref().ok_or(TrustListError::OperatorUntrusted(TrustError::UntrustedRoot))?;
+        let list = verifier.verify(bytes, at)?;
+        let l = list.list();
+        let anchors = list
+            .authorities()
+            .iter()
+            .map(|a| {
+                let scope = AnchorScope {
+                    provider: l.provider.clone(),
+                    region: l.region.clone(),
+                    doc_types: a.doc_types.clone(),
+                    next_update: l.next_update,
+                    usable_until: list.usable_until(verifier.grace()),
+                };
+                (a.certificate.clone(), scope)
+            })
+            .collect();
+        // Checked, recorded and applied under one lock: two lists added at once cannot leave
+        // the older one's authorities in place.
+        let mut state =
+            self.list_state.lock().map_err(|_| TrustListError::State("the state lock is poisoned".into()))?;
+        state.check(&list)?;
+        state.record(&list)?;
+        self.trust.set_listed(&list.source(), anchors);
+        drop(state);
+        Ok(list)
+    }
+
+    /// The record of trust lists accepted, to save and hand back to
+    /// [`VerifierBuilder::trust_list_state`] after a restart.
+    pub fn trust_list_state(&self) -> Result<TrustListState, TrustListError> {
+        self.list_state
+            .lock()
+            .map(|s| s.clone())
+            .map_err(|_| TrustListError::State("the state lock is poisoned".into()))
     }
 
     /// Makes an issuer certificate known (see [`VerifierBuilder::issuer_certificate`]).

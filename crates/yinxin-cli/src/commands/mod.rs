@@ -20,5 +20,6 @@ pub mod seal_picture;
 pub mod seal_verify;
 pub mod status;
 pub mod time_arg;
+pub mod trust_list;
 pub mod verdict;
 pub mod verifying;

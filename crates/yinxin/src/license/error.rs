@@ -174,6 +174,22 @@ pub enum LicenseError {
     /// The issuer's certificate chain is not trusted.
     #[error("issuer certificate chain: {0}")]
     Chain(TrustError),
+    /// The issuer is trusted through a trust list, but that list does not allow it to issue
+    /// this type of license.
+    #[error(
+        "{authority} is on the trust list from {provider}, but not for {doc_type}: it may issue {}",
+        if allowed.is_empty() { "nothing".to_owned() } else { allowed.join(", ") }
+    )]
+    TypeNotAllowed {
+        /// The license's docType.
+        doc_type: String,
+        /// The issuing authority (the listed certificate's subject).
+        authority: String,
+        /// The list's provider.
+        provider: String,
+        /// What the list allows it.
+        allowed: Vec<String>,
+    },
     /// The issuer signature does not verify.
     #[error("issuer signature invalid")]
     SignatureInvalid,
@@ -293,6 +309,7 @@ impl ErrorCode for LicenseError {
             Self::DigestAlgorithm(_) => "license.digest_algorithm",
             Self::AlgorithmMismatch { .. } => "license.algorithm_mismatch",
             Self::Chain(e) => e.code(),
+            Self::TypeNotAllowed { .. } => "license.type_not_allowed",
             Self::SignatureInvalid => "license.signature_invalid",
             Self::Mso(_) => "license.mso_malformed",
             Self::DigestMismatch { .. } => "license.digest_mismatch",

@@ -310,6 +310,7 @@ impl LicenseVerifier {
         let claims = super::compact::decode(sign1.payload, super::DOC_TYPE_PREFIX)?;
         let doc_type = format!("{}{}", super::DOC_TYPE_PREFIX, claims.type_code);
         check_doc_type(&doc_type, &claims.elements)?;
+        check_scope(&chain, &doc_type)?;
         check_issuer_code(&claims.elements, chain.leaf())?;
         check_validity(&claims.validity, at, self.clock_skew)?;
         Ok(VerifiedLicense {
@@ -383,6 +384,7 @@ impl LicenseVerifier {
         }
         let elements = into_elements(parsed);
         check_doc_type(&mso.doc_type, &elements)?;
+        check_scope(&chain, &mso.doc_type)?;
         check_issuer_code(&elements, chain.leaf())?;
         let holder_key = mso.device_key.as_ref().and_then(from_cose_key).ok_or(LicenseError::DeviceKey)?;
         check_validity(&mso.validity, at, self.clock_skew)?;
@@ -395,6 +397,19 @@ impl LicenseVerifier {
             status: mso.status,
             status_checked: None,
         })
+    }
+}
+
+/// An issuer trusted through a trust list must be listed for the license's docType.
+fn check_scope(chain: &VerifiedChain, doc_type: &str) -> Result<(), LicenseError> {
+    match chain.scope() {
+        Some(scope) if !scope.allows(doc_type) => Err(LicenseError::TypeNotAllowed {
+            doc_type: doc_type.to_owned(),
+            authority: chain.anchor().subject().to_owned(),
+            provider: scope.provider.clone(),
+            allowed: scope.doc_types.clone(),
+        }),
+        _ => Ok(()),
     }
 }
 

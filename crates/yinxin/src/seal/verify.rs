@@ -231,13 +231,25 @@ impl SealVerifier {
     /// intermediates; `None` when the verifier has no anchors (not checked).
     pub(crate) fn chain_check(&self, cert: &Certificate, at: OffsetDateTime) -> Option<Result<(), String>> {
         let trust = self.trust.as_ref()?;
-        let mut ok = trust.verify_chain(std::slice::from_ref(cert), at).map(|_| ());
+        let mut ok = trust.verify_chain(std::slice::from_ref(cert), at);
         for ca in &self.intermediates {
             if ok.is_err() {
-                ok = trust.verify_chain(&[cert.clone(), ca.clone()], at).map(|_| ());
+                ok = trust.verify_chain(&[cert.clone(), ca.clone()], at);
             }
         }
-        Some(ok.map_err(|e| e.to_string()))
+        Some(match ok {
+            Err(e) => Err(e.to_string()),
+            // An anchor from a trust list vouches for seals only if its list says so.
+            Ok(chain) => match chain.scope() {
+                Some(scope) if !scope.allows(crate::trust::list::SEAL_DOC_TYPE) => Err(format!(
+                    "{} is on the trust list from {}, but not for seals ({})",
+                    chain.anchor().subject(),
+                    scope.provider,
+                    crate::trust::list::SEAL_DOC_TYPE
+                )),
+                _ => Ok(()),
+            },
+        })
     }
 
     fn run_seal(

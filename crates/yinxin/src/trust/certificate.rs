@@ -51,6 +51,9 @@ struct Parsed {
     key_usage: Option<u16>,
     unknown_critical_extension: bool,
     fingerprint: [u8; 32],
+    serial: Vec<u8>,
+    subject_key_id: Vec<u8>,
+    issuer: String,
 }
 
 fn malformed(e: impl fmt::Display) -> CertificateError {
@@ -142,6 +145,20 @@ impl Certificate {
             .iter()
             .any(|e| e.critical && !KNOWN_CRITICAL.contains(&e.oid.to_id_string().as_str()));
 
+        let subject_key_id = cert
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0.to_vec()),
+                _ => None,
+            })
+            .unwrap_or_else(|| {
+                // RFC 7093 §2 method 1: the leftmost 160 bits of the SHA-256 of the key.
+                let mut id =
+                    DigestAlgorithm::Sha256.digest(&cert.public_key().subject_public_key.data).to_vec();
+                id.truncate(20);
+                id
+            });
         let subject_name = cert.subject();
         let common_name =
             subject_name.iter_common_name().next().and_then(|a| a.as_str().ok()).map(str::to_owned);
@@ -170,6 +187,9 @@ impl Certificate {
             key_usage,
             unknown_critical_extension,
             fingerprint: DigestAlgorithm::Sha256.digest(der),
+            serial: cert.tbs_certificate.raw_serial().to_vec(),
+            subject_key_id,
+            issuer: cert.issuer().to_string(),
         })))
     }
 
@@ -273,6 +293,33 @@ impl Certificate {
     /// SHA-256 of the DER.
     pub fn fingerprint(&self) -> [u8; 32] {
         self.0.fingerprint
+    }
+
+    /// The serial number, big-endian, as encoded (a leading zero byte keeps it positive).
+    pub fn serial_number(&self) -> &[u8] {
+        &self.0.serial
+    }
+
+    /// The subjectKeyIdentifier extension's value; for a certificate without one, the
+    /// identifier RFC 7093 §2 method 1 derives (the leftmost 160 bits of the SHA-256 of the
+    /// subject public key).
+    pub fn subject_key_id(&self) -> &[u8] {
+        &self.0.subject_key_id
+    }
+
+    /// The issuer's distinguished name, RFC 4514 text.
+    pub fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+
+    /// The subject's DER-encoded Name, exactly as in the certificate.
+    pub fn subject_der(&self) -> &[u8] {
+        &self.0.subject_raw
+    }
+
+    /// The issuer's DER-encoded Name, exactly as in the certificate.
+    pub fn issuer_der(&self) -> &[u8] {
+        &self.0.issuer_raw
     }
 
     /// Whether this certificate names itself as issuer (a root).

@@ -128,6 +128,19 @@ pub enum TrustError {
         /// The algorithm.
         algorithm: Algorithm,
     },
+    /// The chain ends at an authority a trust list names, but that list is stale (past its
+    /// next update and the grace period): fetch the current one.
+    #[error(
+        "the issuer is trusted through the trust list from {provider}, which is stale: it was to be \
+         replaced by {}",
+        crate::text::rfc3339(*.next_update)
+    )]
+    ListStale {
+        /// The list's provider.
+        provider: String,
+        /// When it was to be replaced.
+        next_update: time::OffsetDateTime,
+    },
 }
 
 impl ErrorCode for TrustError {
@@ -146,6 +159,7 @@ impl ErrorCode for TrustError {
             Self::KeyUsage(_) => "trust.key_usage",
             Self::UnknownCriticalExtension(_) => "trust.unknown_critical_extension",
             Self::AlgorithmNotAllowed { .. } => "trust.algorithm_not_allowed",
+            Self::ListStale { .. } => "trust_list.stale",
         }
     }
 }

@@ -16,12 +16,15 @@
 mod authority;
 mod certificate;
 mod error;
+pub mod list;
+mod listed;
 mod party;
 mod store;
 
 pub use authority::{CertificateAuthority, CertificateProfile};
 pub use certificate::{Certificate, MAX_CERTIFICATE_SIZE, parse_pem_certificates};
 pub use error::{CertificateError, IssueCertificateError, TrustError};
+pub use listed::AnchorScope;
 pub use party::{Party, PartyError};
 pub(crate) use store::certificates_of;
 pub use store::{MAX_CHAIN_LENGTH, TrustStore, VerifiedChain};

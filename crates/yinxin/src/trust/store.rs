@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use time::OffsetDateTime;
 
 use super::certificate::key_usage;
+use super::listed::{AnchorScope, Listed, ListedAnchors};
 use super::{Certificate, CertificateError, TrustError, parse_pem_certificates};
 use crate::crypto::{AlgorithmPolicy, Verifier as _};
 
@@ -19,10 +20,14 @@ const PARSE_CACHE_LIMIT: usize = 256;
 
 /// The roots a verifier trusts, and the algorithms it accepts.
 ///
-/// Cheap to clone and safe to share between threads. It remembers which certificate
-/// signatures it has already verified (keyed by both certificates' SHA-256), so a chain seen
-/// before costs no signature verification; validity, constraints and policy are checked every
-/// time.
+/// Two kinds of anchor: the ones configured with [`TrustStore::add`], trusted for everything,
+/// and the ones trust lists name ([`TrustStore::set_listed`]), each scoped to the document
+/// types its list allows and usable until the list goes stale.
+///
+/// Cheap to clone and safe to share between threads; clones share the listed anchors and the
+/// caches. It remembers which certificate signatures it has already verified (keyed by both
+/// certificates' SHA-256), so a chain seen before costs no signature verification; validity,
+/// constraints and policy are checked every time.
 #[derive(Clone, Default)]
 pub struct TrustStore {
     anchors: Vec<Certificate>,
@@ -30,6 +35,7 @@ pub struct TrustStore {
     verified: Arc<RwLock<HashSet<[u8; 64]>>>,
     parsed: Arc<RwLock<HashMap<Vec<u8>, Certificate>>>,
     issuers: Arc<RwLock<HashMap<crate::crypto::KeyId, Certificate>>>,
+    listed: Arc<RwLock<Arc<ListedAnchors>>>,
 }
 
 impl std::fmt::Debug for TrustStore {
@@ -44,6 +50,7 @@ pub struct VerifiedChain {
     leaf: Certificate,
     anchor: Certificate,
     length: usize,
+    scope: Option<Arc<AnchorScope>>,
 }
 
 impl VerifiedChain {
@@ -65,6 +72,18 @@ impl VerifiedChain {
     /// Always false: a verified chain has at least its anchor.
     pub fn is_empty(&self) -> bool {
         false
+    }
+
+    /// The trust list that made the anchor trusted, and what it allows; `None` for a
+    /// configured anchor, which is trusted for everything.
+    pub fn scope(&self) -> Option<&AnchorScope> {
+        self.scope.as_deref()
+    }
+
+    /// Whether the anchor may vouch for `doc_type`: always for a configured anchor; for a
+    /// listed one, when its list names the type.
+    pub fn allows(&self, doc_type: &str) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.allows(doc_type))
     }
 }
 
@@ -100,9 +119,36 @@ impl TrustStore {
         Ok(store)
     }
 
-    /// The trust anchors.
+    /// The configured trust anchors (not those from trust lists: [`TrustStore::listed`]).
     pub fn anchors(&self) -> &[Certificate] {
         &self.anchors
+    }
+
+    /// Replaces the anchors that trust list `source` provided with `anchors` (none: the
+    /// source's anchors are removed). Every clone of this store sees the change.
+    pub fn set_listed(&self, source: &str, anchors: Vec<(Certificate, AnchorScope)>) {
+        let anchors: Vec<Listed> =
+            anchors.into_iter().map(|(cert, scope)| Listed { cert, scope: Arc::new(scope) }).collect();
+        if let Ok(mut listed) = self.listed.write() {
+            let next = listed.with_source(source, anchors);
+            *listed = Arc::new(next);
+        }
+    }
+
+    /// The anchors trust lists provided, with their scopes. Empty when the store cannot be
+    /// read (and then no listed anchor is trusted either).
+    pub fn listed(&self) -> Vec<(Certificate, AnchorScope)> {
+        self.listed_snapshot().all().map(|l| (l.cert.clone(), (*l.scope).clone())).collect()
+    }
+
+    /// Whether there is any anchor at all, configured or listed.
+    pub fn has_anchors(&self) -> bool {
+        !self.anchors.is_empty() || !self.listed_snapshot().is_empty()
+    }
+
+    /// The listed anchors now; none (fail closed) if the lock was poisoned.
+    fn listed_snapshot(&self) -> Arc<ListedAnchors> {
+        self.listed.read().map(|l| Arc::clone(&l)).unwrap_or_default()
     }
 
     /// The algorithm policy.
@@ -165,10 +211,19 @@ impl TrustStore {
         if chain.len() > MAX_CHAIN_LENGTH {
             return Err(TrustError::ChainTooLong);
         }
+        let listed = self.listed_snapshot();
+        // A listed anchor that matched but whose list is stale: reported if nothing else does.
+        let mut stale = None;
         for (i, cert) in chain.iter().enumerate() {
             self.check_certificate(i, cert, at)?;
             if self.anchors.contains(cert) {
-                return Ok(self.verified(chain, cert, i + 1));
+                return Ok(self.verified(chain, cert, i + 1, None));
+            }
+            for l in listed.exact(cert) {
+                match usable(&l.scope, at) {
+                    Ok(()) => return Ok(self.verified(chain, cert, i + 1, Some(l.scope.clone()))),
+                    Err(e) => stale = Some(e),
+                }
             }
             let anchor = self
                 .anchors
@@ -178,28 +233,45 @@ impl TrustStore {
             if let Some(anchor) = anchor {
                 self.check_policy(i, cert)?;
                 self.check_certificate(i + 1, anchor, at)?;
-                return Ok(self.verified(chain, anchor, i + 2));
+                return Ok(self.verified(chain, anchor, i + 2, None));
+            }
+            for l in listed.by_subject(cert.issuer_raw()).iter().filter(|l| self.signature_ok(cert, &l.cert))
+            {
+                match usable(&l.scope, at) {
+                    Ok(()) => {
+                        self.check_policy(i, cert)?;
+                        self.check_certificate(i + 1, &l.cert, at)?;
+                        return Ok(self.verified(chain, &l.cert, i + 2, Some(l.scope.clone())));
+                    }
+                    Err(e) => stale = Some(e),
+                }
             }
             let Some(next) = chain.get(i + 1) else {
-                return Err(TrustError::UntrustedRoot);
+                return Err(stale.unwrap_or(TrustError::UntrustedRoot));
             };
             if next.subject_raw() != cert.issuer_raw() {
-                return Err(TrustError::IssuerMismatch(i));
+                return Err(stale.unwrap_or(TrustError::IssuerMismatch(i)));
             }
             self.check_policy(i, cert)?;
             if !self.signature_ok(cert, next) {
                 return Err(TrustError::SignatureInvalid(i));
             }
         }
-        Err(TrustError::UntrustedRoot)
+        Err(stale.unwrap_or(TrustError::UntrustedRoot))
     }
 
-    fn verified(&self, chain: &[Certificate], anchor: &Certificate, length: usize) -> VerifiedChain {
+    fn verified(
+        &self,
+        chain: &[Certificate],
+        anchor: &Certificate,
+        length: usize,
+        scope: Option<Arc<AnchorScope>>,
+    ) -> VerifiedChain {
         let leaf = chain.first().unwrap_or(anchor).clone();
         if self.issuer_by_key_id(&leaf.public_key().key_id()).is_none() {
             self.add_issuer(leaf.clone());
         }
-        VerifiedChain { leaf, anchor: anchor.clone(), length }
+        VerifiedChain { leaf, anchor: anchor.clone(), length, scope }
     }
 
     fn check_policy(&self, i: usize, cert: &Certificate) -> Result<(), TrustError> {
@@ -269,6 +341,16 @@ impl TrustStore {
             set.insert(key);
         }
         ok.is_ok()
+    }
+}
+
+/// Whether a listed anchor's list is still usable at `at`.
+fn usable(scope: &AnchorScope, at: OffsetDateTime) -> Result<(), TrustError> {
+    match (scope.usable_until, scope.next_update) {
+        (Some(until), Some(next_update)) if at > until => {
+            Err(TrustError::ListStale { provider: scope.provider.clone(), next_update })
+        }
+        _ => Ok(()),
     }
 }
 
