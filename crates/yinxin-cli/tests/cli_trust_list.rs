@@ -75,7 +75,7 @@ fn make_and_verify_a_list_with_the_json_contract() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("authority\t")) && text.contains(&format!("11510000MB0123456W\t{BUSINESS},")),
+        text.contains("authority\t") && text.contains(&format!("11510000MB0123456W\t{BUSINESS},")),
         "{text}"
     );
 }
