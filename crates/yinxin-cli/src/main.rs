@@ -77,6 +77,8 @@ enum Command {
     Ofd(commands::seal_verify::OfdCommand),
     /// Show a license as a QR code: chosen elements, signed by the holder key.
     Present(commands::present::PresentArgs),
+    /// Serve a publication directory (status lists, trust lists) over HTTP(S).
+    Serve(commands::serve::ServeArgs),
     /// Verify a QR code at the counter. Exit 0 valid, 1 invalid, 2 unreadable.
     Verify(commands::present::VerifyArgs),
     /// Print the digest of a file in hex.
@@ -114,6 +116,7 @@ fn main() -> ExitCode {
         Command::TrustList(cmd) => commands::trust_list::run(cmd),
         Command::Present(args) => commands::present::run_present(&args),
         Command::Verify(args) => commands::present::run_verify(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Digest(args) => commands::digest::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
     };

@@ -97,6 +97,7 @@ pub mod authority;
 pub mod cose;
 pub mod crypto;
 mod error;
+pub mod fetch;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -113,7 +114,7 @@ pub mod wallet;
 
 pub use authority::Authority;
 pub use error::ErrorCode;
-pub use verifier::{Verifier, VerifierBuilder};
+pub use verifier::{Verifier, VerifierBuilder, VerifierError};
 pub use wallet::Wallet;
 
 /// The README's examples, compiled and run as doc tests.

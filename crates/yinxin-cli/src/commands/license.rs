@@ -77,9 +77,12 @@ pub struct IssueArgs {
 pub struct VerifyArgs {
     /// The credential (CBOR; `-` for stdin).
     file: String,
-    /// Trusted root certificate(s), PEM; repeatable (e.g. one per region).
-    #[arg(long, required = true)]
+    /// Trusted root certificate(s), PEM; repeatable (e.g. one per region). Not needed with
+    /// --trust-list.
+    #[arg(long, required_unless_present = "trust_lists")]
     trust: Vec<String>,
+    #[command(flatten)]
+    lists: crate::commands::verifying::TrustListArgs,
     /// Verification time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
@@ -240,6 +243,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let at = time_arg::at(args.at.as_deref())?;
     let options = crate::commands::verifying::Options {
         trust: &args.trust,
+        lists: Some(&args.lists),
         status_lists: &args.status_lists,
         accept_unknown_status: args.accept_unknown_status,
         ..Default::default()

@@ -18,6 +18,7 @@ pub mod replay_cache;
 pub mod seal;
 pub mod seal_picture;
 pub mod seal_verify;
+pub mod serve;
 pub mod status;
 pub mod time_arg;
 pub mod trust_list;

@@ -59,9 +59,12 @@ pub struct VerifyArgs {
     /// Read the QR text from standard input.
     #[arg(long, conflicts_with = "qr_text")]
     stdin: bool,
-    /// Trusted root certificate(s), PEM; repeatable (e.g. one per region).
-    #[arg(long, required = true)]
+    /// Trusted root certificate(s), PEM; repeatable (e.g. one per region). Not needed with
+    /// --trust-list.
+    #[arg(long, required_unless_present = "trust_lists")]
     trust: Vec<String>,
+    #[command(flatten)]
+    lists: crate::commands::verifying::TrustListArgs,
     /// Status List Tokens to check the license's status against (repeatable).
     #[arg(long = "status-list")]
     status_lists: Vec<String>,
@@ -141,6 +144,7 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     ));
     let options = crate::commands::verifying::Options {
         trust: &args.trust,
+        lists: Some(&args.lists),
         status_lists: &args.status_lists,
         issuer_certs: &args.issuer_certs,
         accept_unknown_status: args.accept_unknown_status,

@@ -57,16 +57,32 @@ pub fn issuer_id(cert: Option<&Certificate>) -> String {
     })
 }
 
+/// Where a cache gets a list it does not hold (or holds past its `ttl`): a fetcher over HTTP
+/// with an offline copy ([`crate::fetch`]), or the app's own. Called only once the credential
+/// naming the list has been verified, so the URI comes from a trusted issuer.
+pub trait StatusSource: Send + Sync {
+    /// The list `issuer` published at `uri`, verified at `at`, and the time it counts as
+    /// fetched (for `ttl`); or why there is none.
+    fn fetch(
+        &self,
+        issuer: Option<&Certificate>,
+        uri: &str,
+        at: OffsetDateTime,
+    ) -> Result<(VerifiedStatusList, OffsetDateTime), String>;
+}
+
 /// Verified Status List Tokens by issuer and URI. `Send + Sync`; share one per verifier.
 #[derive(Default)]
 pub struct StatusListCache {
     lists: RwLock<HashMap<(String, String), Entry>>,
+    source: RwLock<Option<Arc<dyn StatusSource>>>,
 }
 
 impl std::fmt::Debug for StatusListCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let n = self.lists.read().map(|m| m.len()).unwrap_or(0);
-        f.debug_struct("StatusListCache").field("lists", &n).finish()
+        let fetching = self.source.read().is_ok_and(|s| s.is_some());
+        f.debug_struct("StatusListCache").field("lists", &n).field("fetching", &fetching).finish()
     }
 }
 
@@ -92,10 +108,38 @@ impl StatusListCache {
         lists.insert(key, Entry { list: Arc::new(list), fetched });
     }
 
+    /// Sets (or, with `None`, removes) where lists missing from the cache are fetched.
+    pub fn set_source(&self, source: Option<Arc<dyn StatusSource>>) {
+        if let Ok(mut s) = self.source.write() {
+            *s = source;
+        }
+    }
+
     /// The list `issuer` published at `uri`, if one is held and usable at `at`: not past
-    /// `exp`, and fetched no longer than `ttl` seconds ago. A list verified with a bare key
-    /// (no signer certificate) answers for any issuer at its URI.
+    /// `exp`, and fetched no longer than `ttl` seconds ago; otherwise fetched from the source,
+    /// if there is one. A list verified with a bare key (no signer certificate) answers for
+    /// any issuer at its URI.
     pub fn get(
+        &self,
+        issuer: Option<&Certificate>,
+        uri: &str,
+        at: OffsetDateTime,
+    ) -> Result<Arc<VerifiedStatusList>, String> {
+        let held = self.held(issuer, uri, at);
+        if held.is_ok() {
+            return held;
+        }
+        let source = self.source.read().ok().and_then(|s| s.clone());
+        let Some(source) = source else { return held };
+        let (list, fetched) = source.fetch(issuer, uri, at).map_err(|why| match held {
+            Err(before) => format!("{before}; {why}"),
+            Ok(_) => why,
+        })?;
+        self.insert(list, fetched);
+        self.held(issuer, uri, at)
+    }
+
+    fn held(
         &self,
         issuer: Option<&Certificate>,
         uri: &str,

@@ -8,7 +8,8 @@
 //! * [`StatusListToken`]: the signed Status List CWT (COSE_Sign1, tag 18; claims `sub`, `iat`,
 //!   `exp`, `ttl`, `status_list`), made by the issuer and verified either with a known key or
 //!   through the issuer's certificate chain.
-//! * [`StatusListCache`]: a verifier's cache of verified lists by URI, honouring `exp` and `ttl`.
+//! * [`StatusListCache`]: a verifier's cache of verified lists by issuer and URI, honouring
+//!   `exp` and `ttl`, filled on demand from a [`StatusSource`] when it has one.
 //! * [`Status`]: yinxin's meaning of the 2-bit values: 0 VALID, 1 INVALID (revoked),
 //!   2 SUSPENDED.
 
@@ -18,7 +19,7 @@ mod list;
 mod reference;
 mod token;
 
-pub use cache::{StatusListCache, StatusOutcome, issuer_id};
+pub use cache::{StatusListCache, StatusOutcome, StatusSource, issuer_id};
 pub use error::StatusError;
 pub use list::{MAX_ENTRIES, Status, StatusList, is_token};
 pub use reference::StatusReference;
