@@ -11,26 +11,18 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-use crate::ServeError;
 use crate::publication::Publication;
+use crate::{Limits, ServeError};
 
-/// Connections served at once; more wait in the listen queue.
-const MAX_CONNECTIONS: usize = 1024;
-/// A connection is closed after this long, whatever it does (idle keep-alive included).
-const CONNECTION_LIFETIME: Duration = Duration::from_secs(300);
-/// The request head must arrive within this.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// The TLS handshake must finish within this.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Request heads (request line and headers) of at most this many bytes.
 const MAX_HEAD: usize = 16 * 1024;
 /// Requests in flight at shutdown get this long to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-fn http1() -> http1::Builder {
+fn http1(limits: Limits) -> http1::Builder {
     let mut b = http1::Builder::new();
     b.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
+        .header_read_timeout(limits.header_timeout)
         .max_buf_size(MAX_HEAD)
         .max_headers(64)
         .keep_alive(true);
@@ -41,11 +33,12 @@ pub async fn accept_loop(
     listener: TcpListener,
     publication: Arc<Publication>,
     tls: Option<TlsAcceptor>,
+    limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let graceful = GracefulShutdown::new();
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let builder = Arc::new(http1());
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let builder = Arc::new(http1(limits));
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -77,16 +70,16 @@ pub async fn accept_loop(
             match tls {
                 None => {
                     let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    let _ = tokio::time::timeout(CONNECTION_LIFETIME, watcher.watch(conn)).await;
+                    let _ = tokio::time::timeout(limits.connection_lifetime, watcher.watch(conn)).await;
                 }
                 Some(acceptor) => {
                     let Ok(Ok(stream)) =
-                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                        tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await
                     else {
                         return;
                     };
                     let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    let _ = tokio::time::timeout(CONNECTION_LIFETIME, watcher.watch(conn)).await;
+                    let _ = tokio::time::timeout(limits.connection_lifetime, watcher.watch(conn)).await;
                 }
             }
         });

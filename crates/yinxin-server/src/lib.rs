@@ -14,7 +14,7 @@
 //! * `GET /health`.
 //!
 //! It is bounded: GET and HEAD only, request heads of at most 16 KiB and 64 headers, read
-//! within 10 s; at most 1,024 connections, each closed after 5 minutes; paths of plain
+//! within 10 s; at most 1,024 connections, each closed after 5 minutes ([`Limits`]); paths of plain
 //! segments only (no `..`, no hidden files, nothing outside the directory); files over 16 MiB
 //! are not served; files are kept in memory up to 256 MiB and re-read when replaced. `Range`
 //! is ignored (the whole file is sent). It stops on SIGTERM or SIGINT, letting requests in
@@ -44,6 +44,29 @@ pub struct ServeOptions {
     pub addr: String,
     /// Serve HTTPS with this certificate chain and key (PEM files).
     pub tls: Option<TlsFiles>,
+    /// Connection limits.
+    pub limits: Limits,
+}
+
+/// How long and how many: the bounds that keep slow or idle clients from holding the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections served at once; more wait in the listen queue (default 1,024).
+    pub max_connections: usize,
+    /// A request head must arrive within this (default 10 s); also the TLS handshake.
+    pub header_timeout: std::time::Duration,
+    /// A connection is closed after this, whatever it does (default 5 minutes).
+    pub connection_lifetime: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_timeout: std::time::Duration::from_secs(10),
+            connection_lifetime: std::time::Duration::from_secs(300),
+        }
+    }
 }
 
 /// A TLS certificate chain and its private key, PEM (ECDSA P-256/P-384, Ed25519 or RSA: what
@@ -61,6 +84,7 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     publication: Arc<publication::Publication>,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    limits: Limits,
 }
 
 impl Server {
@@ -71,7 +95,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(&options.addr)
             .await
             .map_err(|e| ServeError::Bind(format!("{}: {e}", options.addr)))?;
-        Ok(Self { listener, publication, tls })
+        Ok(Self { listener, publication, tls, limits: options.limits })
     }
 
     /// The address bound (with the port chosen for port 0).
@@ -87,7 +111,7 @@ impl Server {
     /// Serves until `shutdown` completes, then stops accepting and lets the requests in
     /// flight finish (at most 10 s).
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), ServeError> {
-        connection::accept_loop(self.listener, self.publication, self.tls, shutdown).await
+        connection::accept_loop(self.listener, self.publication, self.tls, self.limits, shutdown).await
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use yinxin_server::{ServeOptions, TlsFiles};
+use yinxin_server::{Limits, ServeOptions, TlsFiles};
 
 use crate::failure::Failure;
 
@@ -33,7 +33,8 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
         (Some(cert), Some(key)) => Some(TlsFiles { cert: cert.clone(), key: key.clone() }),
         _ => None,
     };
-    let options = ServeOptions { dir: args.dir.clone(), addr: args.addr.clone(), tls };
+    let options =
+        ServeOptions { dir: args.dir.clone(), addr: args.addr.clone(), tls, limits: Limits::default() };
     let dir = args.dir.display().to_string();
     yinxin_server::serve_blocking(&options, |addr, tls| {
         // The bound address, alone on the first line, for scripts (port 0 picks one).
