@@ -55,6 +55,50 @@ class CancelledKey : HolderKey by JcaHolderKey() {
     override fun sign(message: ByteArray): ByteArray = throw YinxinException.HolderKey("keystore.cancelled", "the user cancelled")
 }
 
+/** The app's own networking (OkHttp on Android), here serving one trust list from memory. */
+class AppHttp(var body: ByteArray) : HttpClient {
+    var down = false
+    var requests = 0
+    override fun get(url: String, etag: String?, accept: String, maxBytes: ULong): HttpResponse {
+        requests++
+        if (down) return HttpResponse(0u, null, null, ByteArray(0), "offline")
+        val tag = "\"" + java.security.MessageDigest.getInstance("SHA-256").digest(body).take(8).joinToString("") { "%02x".format(it) } + "\""
+        if (etag == tag) return HttpResponse(304u, tag, "max-age=60", ByteArray(0), null)
+        return HttpResponse(200u, tag, "max-age=60", body, null)
+    }
+}
+
+/** Trust lists: a Chongqing counter trusting the Sichuan list operator, not each authority. */
+fun trustLists(cache: File) {
+    val sc = Authority.generate("es256", "成都市市场监督管理局", "11510000MB0123456W", 365u)
+    val op = Authority.generate("sm2", "四川省大数据中心", "11510000MB1C2D3E45", 365u)
+    val wallet = Wallet.withSoftwareKey("es256")
+    val issued = sc.issuer().issue(business, wallet.holderPublicKey(), null, null, null)
+    fun list(issue: ULong) = op.signTrustList("四川省电子证照信任列表", "510000", issue, 7u,
+        listOf(TrustListEntrySpec(sc.rootCertificatePem(), listOf("11100000000013338W001"))))
+    val config = VerifierConfig("", 300u, false, false)
+    fun lists(urls: List<String>) = TrustListConfig(op.rootCertificatePem(), urls, cache.path, 0u, null, false)
+    // Handed over by the app.
+    val counter = Verifier.withTrustLists(config, lists(emptyList()), null)
+    check(counter.verifyLicense(issued.credential, null).code == "trust.untrusted_root", "untrusted before any list")
+    check(counter.addTrustList(list(3uL), null).authorities == 1u, "list accepted")
+    check(counter.verifyLicense(issued.credential, null).valid, "trusted through the list")
+    expect<YinxinException.Invalid>("trust_list.rollback") { counter.addTrustList(list(2uL), null) }
+    // Fetched with the app's HttpClient; offline from the cache.
+    val http = AppHttp(list(4uL))
+    val url = "https://trust.example.gov.cn/510000/list"
+    val fetching = Verifier.withTrustLists(config, lists(listOf(url)), http)
+    val first = fetching.refreshTrustLists(true)
+    check(first.size == 1 && first[0].outcome == "updated" && first[0].issueId == 4uL, "fetched: ${first[0].outcome} ${first[0].message}")
+    check(fetching.refreshTrustLists(true)[0].outcome == "current", "304 Not Modified")
+    http.down = true
+    val offline = Verifier.withTrustLists(config, lists(listOf(url)), http)
+    val report = offline.refreshTrustLists(true)[0]
+    check(report.outcome == "failed" && report.code == "fetch.network" && report.cached, "offline, the cached list in use")
+    check(offline.verifyLicense(issued.credential, null).valid, "valid offline")
+    counter.close(); fetching.close(); offline.close(); sc.close(); op.close(); wallet.close()
+}
+
 fun verifier(authority: Authority, entries: List<StatusEntry>? = null): Verifier {
     val v = Verifier(VerifierConfig(authority.rootCertificatePem(), 300u, false, false))
     if (entries != null) v.addStatusList(authority.issuer().signStatusList(STATUS_URI, 1024uL, entries, 3600uL, 24u))
@@ -124,6 +168,8 @@ fun main() {
     check(ofd.size == 1 && ofd[0].valid && ofd[0].kind == "ses_v4", "1.ofd valid")
     check(!verifyOfd(File(shared, "vectors/ofd/n.ofd").readBytes(), SealPolicy())[0].valid, "n.ofd invalid")
     expect<YinxinException.Unreadable>("ofd.zip") { verifyOfd(ByteArray(3), SealPolicy()) }
+
+    trustLists(kotlin.io.path.createTempDirectory("yinxin-trust").toFile())
 
     // Objects are AutoCloseable.
     wallet.close(); phone.close(); counter.close(); authority.close()

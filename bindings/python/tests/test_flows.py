@@ -114,7 +114,7 @@ def test_tampered_expired_and_foreign_codes_are_refused(authority):
         assert verdict.code and verdict.message
         codes.add(verdict.code)
     assert codes <= {
-        "present.qr_encoding", "present.qr_inflate", "present.qr_payload", "present.malformed",
+        "present.qr_encoding", "present.qr_inflate", "present.qr_truncated", "present.qr_payload", "present.malformed",
         "present.holder_signature_invalid", "license.signature_invalid", "license.malformed",
         "license.mso", "license.digest_mismatch", "trust.unknown_issuer", "present.expired", "present.future",
         "license.status_unknown", "license.element_missing",

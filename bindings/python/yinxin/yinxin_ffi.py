@@ -550,6 +550,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_authority_root_certificate_pem() != 49374:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_authority_sign_trust_list() != 39582:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_constructor_authority_generate() != 41358:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_holderkey_algorithm() != 3640:
@@ -557,6 +559,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_yinxin_ffi_checksum_method_holderkey_public_key() != 28629:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_holderkey_sign() != 36085:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_httpclient_get() != 36510:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_issuer_certificate_pem() != 18278:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -570,6 +574,12 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_add_status_list() != 38998:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_verifier_add_trust_list() != 47751:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_verifier_refresh_trust_lists() != 43889:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_verifier_trust_list_state_json() != 30189:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image() != 23588:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_license() != 38041:
@@ -577,6 +587,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr() != 17756:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_constructor_verifier_new() != 7030:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists() != 9413:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_wallet_add_license() != 48850:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -668,6 +680,9 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_issuer_private_key_pem.re
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_root_certificate_pem.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_root_certificate_pem.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_sign_trust_list.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_sign_trust_list.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_authority_generate.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_authority_generate.restype = ctypes.c_uint16
@@ -680,6 +695,9 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_method_holderkey_public_key.restype = ctyp
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_holderkey_sign.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_holderkey_sign.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_httpclient_get.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_httpclient_get.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_issuer_certificate_pem.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_issuer_certificate_pem.restype = ctypes.c_uint16
@@ -698,6 +716,15 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate.res
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_add_status_list.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_add_status_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_add_trust_list.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_add_trust_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_refresh_trust_lists.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_refresh_trust_lists.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_trust_list_state_json.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_trust_list_state_json.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image.restype = ctypes.c_uint16
@@ -710,6 +737,9 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr.restype = ctypes
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_verifier_new.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_verifier_new.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_wallet_add_license.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_wallet_add_license.restype = ctypes.c_uint16
@@ -817,6 +847,16 @@ _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_root_certificate_pem.argtypes =
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_root_certificate_pem.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_authority_sign_trust_list.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    ctypes.c_uint32,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_authority_sign_trust_list.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_constructor_authority_generate.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -841,6 +881,15 @@ _UniffiLib.uniffi_yinxin_ffi_fn_method_holderkey_sign.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_method_holderkey_sign.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_httpclient_get.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_httpclient_get.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_method_issuer_certificate_pem.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -884,6 +933,24 @@ _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_status_list.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_status_list.restype = None
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_trust_list.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_trust_list.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_refresh_trust_lists.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int8,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_refresh_trust_lists.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_trust_list_state_json.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_trust_list_state_json.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_verify_image.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -910,6 +977,13 @@ _UniffiLib.uniffi_yinxin_ffi_fn_constructor_verifier_new.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_constructor_verifier_new.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_verifier_with_trust_lists.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_verifier_with_trust_lists.restype = ctypes.c_uint64
 _UniffiLib.uniffi_yinxin_ffi_fn_method_wallet_add_license.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -993,6 +1067,16 @@ _UniffiLib.uniffi_yinxin_ffi_fn_free_holderkey.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_free_holderkey.restype = None
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_httpclient.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_httpclient.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_free_httpclient.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_free_httpclient.restype = None
 _UniffiLib.uniffi_yinxin_ffi_fn_clone_issuer.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1048,6 +1132,23 @@ _UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_holderkey.argtypes = (
     ctypes.POINTER(_UniffiVTableCallbackInterfaceYinxinFfiHolderKey),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_holderkey.restype = None
+_UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_HTTP_CLIENT_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,_UniffiRustBuffer,_UniffiRustBuffer,ctypes.c_uint64,ctypes.POINTER(_UniffiRustBuffer),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_YINXIN_FFI_HTTP_CLIENT = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_YINXIN_FFI_HTTP_CLIENT = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceYinxinFfiHttpClient(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_YINXIN_FFI_HTTP_CLIENT),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_YINXIN_FFI_HTTP_CLIENT),
+        ("get", _UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_HTTP_CLIENT_METHOD0),
+    ]
+_UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceYinxinFfiHttpClient),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient.restype = None
 
 _uniffi_check_contract_api_version(_UniffiLib)
 # _uniffi_check_api_checksums(_UniffiLib)
@@ -1196,6 +1297,44 @@ class _UniffiFfiConverterTypeDisclosureSet(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterSequenceString.write(value.elements, buf)
 
+class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u16"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**16
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u16()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u16(value)
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
@@ -1215,6 +1354,63 @@ class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
     def write(value, buf):
         buf.write_i32(len(value))
         buf.write(value)
+
+@dataclass
+class HttpResponse:
+    """
+    What the app's [`HttpClient`] received.
+"""
+    def __init__(self, *, status:int, etag:typing.Optional[str], cache_control:typing.Optional[str], body:bytes, error:typing.Optional[str]):
+        self.status = status
+        self.etag = etag
+        self.cache_control = cache_control
+        self.body = body
+        self.error = error
+        
+        
+
+    
+    def __str__(self):
+        return "HttpResponse(status={}, etag={}, cache_control={}, body={}, error={})".format(self.status, self.etag, self.cache_control, self.body, self.error)
+    def __eq__(self, other):
+        if self.status != other.status:
+            return False
+        if self.etag != other.etag:
+            return False
+        if self.cache_control != other.cache_control:
+            return False
+        if self.body != other.body:
+            return False
+        if self.error != other.error:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHttpResponse(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HttpResponse(
+            status=_UniffiFfiConverterUInt16.read(buf),
+            etag=_UniffiFfiConverterOptionalString.read(buf),
+            cache_control=_UniffiFfiConverterOptionalString.read(buf),
+            body=_UniffiFfiConverterBytes.read(buf),
+            error=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt16.check_lower(value.status)
+        _UniffiFfiConverterOptionalString.check_lower(value.etag)
+        _UniffiFfiConverterOptionalString.check_lower(value.cache_control)
+        _UniffiFfiConverterBytes.check_lower(value.body)
+        _UniffiFfiConverterOptionalString.check_lower(value.error)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt16.write(value.status, buf)
+        _UniffiFfiConverterOptionalString.write(value.etag, buf)
+        _UniffiFfiConverterOptionalString.write(value.cache_control, buf)
+        _UniffiFfiConverterBytes.write(value.body, buf)
+        _UniffiFfiConverterOptionalString.write(value.error, buf)
 
 @dataclass
 class IssuedLicense:
@@ -1260,31 +1456,6 @@ class _UniffiFfiConverterTypeIssuedLicense(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.identifier, buf)
         _UniffiFfiConverterString.write(value.doc_type, buf)
         _UniffiFfiConverterBytes.write(value.credential, buf)
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterSequenceTypeDisclosureSet(_UniffiConverterRustBuffer):
     @classmethod
@@ -1925,6 +2096,94 @@ class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_u64(value)
 
+class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class SourceReport:
+    """
+    What refreshing one trust list URL did.
+"""
+    def __init__(self, *, url:str, outcome:str, issue_id:typing.Optional[int], code:typing.Optional[str], message:typing.Optional[str], cached:bool):
+        self.url = url
+        self.outcome = outcome
+        self.issue_id = issue_id
+        self.code = code
+        self.message = message
+        self.cached = cached
+        
+        
+
+    
+    def __str__(self):
+        return "SourceReport(url={}, outcome={}, issue_id={}, code={}, message={}, cached={})".format(self.url, self.outcome, self.issue_id, self.code, self.message, self.cached)
+    def __eq__(self, other):
+        if self.url != other.url:
+            return False
+        if self.outcome != other.outcome:
+            return False
+        if self.issue_id != other.issue_id:
+            return False
+        if self.code != other.code:
+            return False
+        if self.message != other.message:
+            return False
+        if self.cached != other.cached:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSourceReport(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SourceReport(
+            url=_UniffiFfiConverterString.read(buf),
+            outcome=_UniffiFfiConverterString.read(buf),
+            issue_id=_UniffiFfiConverterOptionalUInt64.read(buf),
+            code=_UniffiFfiConverterOptionalString.read(buf),
+            message=_UniffiFfiConverterOptionalString.read(buf),
+            cached=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.url)
+        _UniffiFfiConverterString.check_lower(value.outcome)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.issue_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.code)
+        _UniffiFfiConverterOptionalString.check_lower(value.message)
+        _UniffiFfiConverterBoolean.check_lower(value.cached)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.url, buf)
+        _UniffiFfiConverterString.write(value.outcome, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.issue_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.code, buf)
+        _UniffiFfiConverterOptionalString.write(value.message, buf)
+        _UniffiFfiConverterBoolean.write(value.cached, buf)
+
 @dataclass
 class StatusEntry:
     """
@@ -1964,28 +2223,107 @@ class _UniffiFfiConverterTypeStatusEntry(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.index, buf)
         _UniffiFfiConverterUInt8.write(value.status, buf)
 
-class _UniffiFfiConverterSequenceTypeDisclosedElement(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeDisclosedElement.check_lower(item)
+@dataclass
+class TrustListConfig:
+    """
+    How a verifier follows trust lists.
+"""
+    def __init__(self, *, list_operator_anchors_pem:str, trust_list_urls:typing.List[str], cache_dir:typing.Optional[str], grace_hours:int, state_json:typing.Optional[str], fetch_status_lists:bool):
+        self.list_operator_anchors_pem = list_operator_anchors_pem
+        self.trust_list_urls = trust_list_urls
+        self.cache_dir = cache_dir
+        self.grace_hours = grace_hours
+        self.state_json = state_json
+        self.fetch_status_lists = fetch_status_lists
+        
+        
 
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeDisclosedElement.write(item, buf)
+    
+    def __str__(self):
+        return "TrustListConfig(list_operator_anchors_pem={}, trust_list_urls={}, cache_dir={}, grace_hours={}, state_json={}, fetch_status_lists={})".format(self.list_operator_anchors_pem, self.trust_list_urls, self.cache_dir, self.grace_hours, self.state_json, self.fetch_status_lists)
+    def __eq__(self, other):
+        if self.list_operator_anchors_pem != other.list_operator_anchors_pem:
+            return False
+        if self.trust_list_urls != other.trust_list_urls:
+            return False
+        if self.cache_dir != other.cache_dir:
+            return False
+        if self.grace_hours != other.grace_hours:
+            return False
+        if self.state_json != other.state_json:
+            return False
+        if self.fetch_status_lists != other.fetch_status_lists:
+            return False
+        return True
 
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
+class _UniffiFfiConverterTypeTrustListConfig(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListConfig(
+            list_operator_anchors_pem=_UniffiFfiConverterString.read(buf),
+            trust_list_urls=_UniffiFfiConverterSequenceString.read(buf),
+            cache_dir=_UniffiFfiConverterOptionalString.read(buf),
+            grace_hours=_UniffiFfiConverterUInt32.read(buf),
+            state_json=_UniffiFfiConverterOptionalString.read(buf),
+            fetch_status_lists=_UniffiFfiConverterBoolean.read(buf),
+        )
 
-        return [
-            _UniffiFfiConverterTypeDisclosedElement.read(buf) for i in range(count)
-        ]
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.list_operator_anchors_pem)
+        _UniffiFfiConverterSequenceString.check_lower(value.trust_list_urls)
+        _UniffiFfiConverterOptionalString.check_lower(value.cache_dir)
+        _UniffiFfiConverterUInt32.check_lower(value.grace_hours)
+        _UniffiFfiConverterOptionalString.check_lower(value.state_json)
+        _UniffiFfiConverterBoolean.check_lower(value.fetch_status_lists)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.list_operator_anchors_pem, buf)
+        _UniffiFfiConverterSequenceString.write(value.trust_list_urls, buf)
+        _UniffiFfiConverterOptionalString.write(value.cache_dir, buf)
+        _UniffiFfiConverterUInt32.write(value.grace_hours, buf)
+        _UniffiFfiConverterOptionalString.write(value.state_json, buf)
+        _UniffiFfiConverterBoolean.write(value.fetch_status_lists, buf)
+
+@dataclass
+class TrustListEntrySpec:
+    """
+    An authority a trust list trusts, and what it may issue.
+"""
+    def __init__(self, *, certificate_pem:str, types:typing.List[str]):
+        self.certificate_pem = certificate_pem
+        self.types = types
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListEntrySpec(certificate_pem={}, types={})".format(self.certificate_pem, self.types)
+    def __eq__(self, other):
+        if self.certificate_pem != other.certificate_pem:
+            return False
+        if self.types != other.types:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListEntrySpec(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListEntrySpec(
+            certificate_pem=_UniffiFfiConverterString.read(buf),
+            types=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.certificate_pem)
+        _UniffiFfiConverterSequenceString.check_lower(value.types)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.certificate_pem, buf)
+        _UniffiFfiConverterSequenceString.write(value.types, buf)
 
 class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
     @classmethod
@@ -2011,6 +2349,98 @@ class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterInt64.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class TrustListSummary:
+    """
+    A trust list accepted.
+"""
+    def __init__(self, *, provider:str, region:typing.Optional[str], issue_id:typing.Optional[int], date_unix:int, next_update_unix:typing.Optional[int], authorities:int, skipped:int):
+        self.provider = provider
+        self.region = region
+        self.issue_id = issue_id
+        self.date_unix = date_unix
+        self.next_update_unix = next_update_unix
+        self.authorities = authorities
+        self.skipped = skipped
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListSummary(provider={}, region={}, issue_id={}, date_unix={}, next_update_unix={}, authorities={}, skipped={})".format(self.provider, self.region, self.issue_id, self.date_unix, self.next_update_unix, self.authorities, self.skipped)
+    def __eq__(self, other):
+        if self.provider != other.provider:
+            return False
+        if self.region != other.region:
+            return False
+        if self.issue_id != other.issue_id:
+            return False
+        if self.date_unix != other.date_unix:
+            return False
+        if self.next_update_unix != other.next_update_unix:
+            return False
+        if self.authorities != other.authorities:
+            return False
+        if self.skipped != other.skipped:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListSummary(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListSummary(
+            provider=_UniffiFfiConverterString.read(buf),
+            region=_UniffiFfiConverterOptionalString.read(buf),
+            issue_id=_UniffiFfiConverterOptionalUInt64.read(buf),
+            date_unix=_UniffiFfiConverterInt64.read(buf),
+            next_update_unix=_UniffiFfiConverterOptionalInt64.read(buf),
+            authorities=_UniffiFfiConverterUInt32.read(buf),
+            skipped=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.provider)
+        _UniffiFfiConverterOptionalString.check_lower(value.region)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.issue_id)
+        _UniffiFfiConverterInt64.check_lower(value.date_unix)
+        _UniffiFfiConverterOptionalInt64.check_lower(value.next_update_unix)
+        _UniffiFfiConverterUInt32.check_lower(value.authorities)
+        _UniffiFfiConverterUInt32.check_lower(value.skipped)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.provider, buf)
+        _UniffiFfiConverterOptionalString.write(value.region, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.issue_id, buf)
+        _UniffiFfiConverterInt64.write(value.date_unix, buf)
+        _UniffiFfiConverterOptionalInt64.write(value.next_update_unix, buf)
+        _UniffiFfiConverterUInt32.write(value.authorities, buf)
+        _UniffiFfiConverterUInt32.write(value.skipped, buf)
+
+class _UniffiFfiConverterSequenceTypeDisclosedElement(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDisclosedElement.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDisclosedElement.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDisclosedElement.read(buf) for i in range(count)
+        ]
 
 @dataclass
 class Verdict:
@@ -2296,31 +2726,6 @@ class _UniffiFfiConverterTypeYinxinError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.code, buf)
             _UniffiFfiConverterString.write(value.reason, buf)
 
-class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt64.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt64.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt64.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 class _UniffiFfiConverterSequenceTypeStatusEntry(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2529,6 +2934,29 @@ class _UniffiFfiConverterTypeIssuer:
     def write(cls, value: Issuer, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+class _UniffiFfiConverterSequenceTypeTrustListEntrySpec(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTrustListEntrySpec.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTrustListEntrySpec.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTrustListEntrySpec.read(buf) for i in range(count)
+        ]
+
 
 class AuthorityProtocol(typing.Protocol):
     """
@@ -2559,6 +2987,15 @@ class AuthorityProtocol(typing.Protocol):
     def root_certificate_pem(self, ) -> str:
         """
         The root certificate (PEM): what verifiers trust.
+"""
+        raise NotImplementedError
+    def sign_trust_list(self, provider: str,region: str,issue_id: int,next_update_days: int,entries: typing.List[TrustListEntrySpec]) -> bytes:
+        """
+        Signs a trust list as a list operator (with the issuing authority's key and
+        certificate): `provider` (the operator's name), `region` (GB/T 2260, e.g. `510000`),
+        an `issue_id` higher than every earlier one, the next issue in `next_update_days`, and
+        the authorities it trusts. Verifiers configure this authority's root as a list
+        operator anchor.
 """
         raise NotImplementedError
 
@@ -2702,6 +3139,40 @@ class Authority(AuthorityProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_root_certificate_pem,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sign_trust_list(self, provider: str,region: str,issue_id: int,next_update_days: int,entries: typing.List[TrustListEntrySpec]) -> bytes:
+        """
+        Signs a trust list as a list operator (with the issuing authority's key and
+        certificate): `provider` (the operator's name), `region` (GB/T 2260, e.g. `510000`),
+        an `issue_id` higher than every earlier one, the next issue in `next_update_days`, and
+        the authorities it trusts. Verifiers configure this authority's root as a list
+        operator anchor.
+"""
+        
+        _UniffiFfiConverterString.check_lower(provider)
+
+        _UniffiFfiConverterString.check_lower(region)
+
+        _UniffiFfiConverterUInt64.check_lower(issue_id)
+
+        _UniffiFfiConverterUInt32.check_lower(next_update_days)
+
+        _UniffiFfiConverterSequenceTypeTrustListEntrySpec.check_lower(entries)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(provider),
+            _UniffiFfiConverterString.lower(region),
+            _UniffiFfiConverterUInt64.lower(issue_id),
+            _UniffiFfiConverterUInt32.lower(next_update_days),
+            _UniffiFfiConverterSequenceTypeTrustListEntrySpec.lower(entries),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_sign_trust_list,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -2965,6 +3436,188 @@ class _UniffiFfiConverterTypeHolderKey:
         buf.write_u64(cls.lower(value))
 
 
+class HttpClient():
+    """
+    The app's HTTP stack (OkHttp, URLSession…), for apps that do their own networking. The
+    library asks for one GET at a time; it verifies whatever comes back.
+"""
+    
+    def get(self, url: str,etag: typing.Optional[str],accept: str,max_bytes: int) -> HttpResponse:
+        """
+        GET `url` with `Accept: accept` and, when `etag` is given, `If-None-Match: etag`; read
+        at most `max_bytes` of the body (stop and answer status 0 with an error past it); no
+        compression. Answer status 0 with `error` when there was no response.
+"""
+        raise NotImplementedError
+
+class HttpClientImpl(HttpClient):
+    """
+    The app's HTTP stack (OkHttp, URLSession…), for apps that do their own networking. The
+    library asks for one GET at a time; it verifies whatever comes back.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_free_httpclient, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_clone_httpclient, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def get(self, url: str,etag: typing.Optional[str],accept: str,max_bytes: int) -> HttpResponse:
+        """
+        GET `url` with `Accept: accept` and, when `etag` is given, `If-None-Match: etag`; read
+        at most `max_bytes` of the body (stop and answer status 0 with an error past it); no
+        compression. Answer status 0 with `error` when there was no response.
+"""
+        
+        _UniffiFfiConverterString.check_lower(url)
+
+        _UniffiFfiConverterOptionalString.check_lower(etag)
+
+        _UniffiFfiConverterString.check_lower(accept)
+
+        _UniffiFfiConverterUInt64.check_lower(max_bytes)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(url),
+            _UniffiFfiConverterOptionalString.lower(etag),
+            _UniffiFfiConverterString.lower(accept),
+            _UniffiFfiConverterUInt64.lower(max_bytes),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHttpResponse.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_httpclient_get,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplHttpClientImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_HTTP_CLIENT_METHOD0
+    def get(
+            uniffi_handle,
+            url,
+            etag,
+            accept,
+            max_bytes,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeHttpClient._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterString.lift(url), _UniffiFfiConverterOptionalString.lift(etag), _UniffiFfiConverterString.lift(accept), _UniffiFfiConverterUInt64.lift(max_bytes), )
+            uniffi_method = uniffi_obj.get
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterTypeHttpResponse.lower(v)
+        _uniffi_trait_interface_call(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_YINXIN_FFI_HTTP_CLIENT
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeHttpClient._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_YINXIN_FFI_HTTP_CLIENT
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeHttpClient._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceYinxinFfiHttpClient(
+        _uniffi_free,
+        _uniffi_clone,
+        get,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeHttpClient:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return HttpClientImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeHttpClient._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: HttpClient):
+        if not isinstance(value, HttpClient):
+            raise TypeError("Expected HttpClient subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: HttpClient):
+         if isinstance(value, HttpClientImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeHttpClient._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: HttpClient, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeSourceReport(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeSourceReport.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeSourceReport.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeSourceReport.read(buf) for i in range(count)
+        ]
+
+
 class VerifierProtocol(typing.Protocol):
     """
     Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
@@ -2982,6 +3635,25 @@ class VerifierProtocol(typing.Protocol):
         """
         Adds (or replaces) a signed status list (CWT); it must be signed under the trust
         anchors. Its signer's certificate also lets compact QR codes name their issuer by key id.
+"""
+        raise NotImplementedError
+    def add_trust_list(self, list: bytes,at_unix: typing.Optional[int]) -> TrustListSummary:
+        """
+        Verifies a trust list (COSE_Sign1) the app fetched and, unless it is older than one
+        accepted before (`trust_list.rollback`) or stale (`trust_list.stale`), trusts the
+        authorities it names in place of those of the operator's previous list.
+"""
+        raise NotImplementedError
+    def refresh_trust_lists(self, force: bool) -> typing.List[SourceReport]:
+        """
+        Fetches the trust lists of `TrustListConfig.trust_list_urls` (those due, or all with
+        `force`): one report per URL. A failure keeps the last good list in use.
+"""
+        raise NotImplementedError
+    def trust_list_state_json(self, ) -> str:
+        """
+        The record of accepted trust lists, to save and hand back as
+        `TrustListConfig.state_json` (not needed with a cache directory).
 """
         raise NotImplementedError
     def verify_image(self, image: bytes,at_unix: typing.Optional[int]) -> Verdict:
@@ -3026,6 +3698,34 @@ class Verifier(VerifierProtocol):
             *_uniffi_lowered_args,
         )
         self._handle = _uniffi_ffi_result
+    @classmethod
+    def with_trust_lists(cls, config: VerifierConfig,lists: TrustListConfig,http: typing.Optional[HttpClient]) -> Verifier:
+        """
+        A verifier that trusts list operators (and, optionally, anchors of its own): the
+        authorities their trust lists name are trusted for the license types each may issue.
+        Lists come from `lists.trust_list_urls` (fetched with `http`, the app's own client, or
+        the built-in HTTPS client when `http` is null) or from [`Verifier::add_trust_list`].
+        `config.trust_anchors_pem` may be empty.
+"""
+        
+        _UniffiFfiConverterTypeVerifierConfig.check_lower(config)
+
+        _UniffiFfiConverterTypeTrustListConfig.check_lower(lists)
+
+        _UniffiFfiConverterOptionalTypeHttpClient.check_lower(http)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeVerifierConfig.lower(config),
+            _UniffiFfiConverterTypeTrustListConfig.lower(lists),
+            _UniffiFfiConverterOptionalTypeHttpClient.lower(http),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_constructor_verifier_with_trust_lists,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
 
     def __del__(self):
         # In case of partial initialization of instances.
@@ -3079,6 +3779,64 @@ class Verifier(VerifierProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_status_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def add_trust_list(self, list: bytes,at_unix: typing.Optional[int]) -> TrustListSummary:
+        """
+        Verifies a trust list (COSE_Sign1) the app fetched and, unless it is older than one
+        accepted before (`trust_list.rollback`) or stale (`trust_list.stale`), trusts the
+        authorities it names in place of those of the operator's previous list.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(list)
+
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(list),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeTrustListSummary.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_trust_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def refresh_trust_lists(self, force: bool) -> typing.List[SourceReport]:
+        """
+        Fetches the trust lists of `TrustListConfig.trust_list_urls` (those due, or all with
+        `force`): one report per URL. A failure keeps the last good list in use.
+"""
+        
+        _UniffiFfiConverterBoolean.check_lower(force)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBoolean.lower(force),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeSourceReport.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_refresh_trust_lists,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def trust_list_state_json(self, ) -> str:
+        """
+        The record of accepted trust lists, to save and hand back as
+        `TrustListConfig.state_json` (not needed with a cache directory).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_trust_list_state_json,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3532,6 +4290,31 @@ class _UniffiFfiConverterSequenceTypeOfdSignatureVerdict(_UniffiConverterRustBuf
         return [
             _UniffiFfiConverterTypeOfdSignatureVerdict.read(buf) for i in range(count)
         ]
+
+class _UniffiFfiConverterOptionalTypeHttpClient(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeHttpClient.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeHttpClient.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeHttpClient.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
 def inspect_seal(bytes: bytes) -> SealInfo:
     """
     Reads a seal (`.esl`) or the seal inside a SES_Signature, and checks its maker signature.
@@ -3691,6 +4474,7 @@ __all__ = [
     "YinxinError",
     "DisclosedElement",
     "DisclosureSet",
+    "HttpResponse",
     "IssuedLicense",
     "LicenseSummary",
     "OfdSignatureVerdict",
@@ -3698,7 +4482,11 @@ __all__ = [
     "SealInfo",
     "SealPolicy",
     "SealVerdict",
+    "SourceReport",
     "StatusEntry",
+    "TrustListConfig",
+    "TrustListEntrySpec",
+    "TrustListSummary",
     "Verdict",
     "VerifierConfig",
     "inspect_seal",
@@ -3715,6 +4503,8 @@ __all__ = [
     "AuthorityProtocol",
     "HolderKeyImpl",
     "HolderKey",
+    "HttpClientImpl",
+    "HttpClient",
     "Verifier",
     "VerifierProtocol",
     "Wallet",

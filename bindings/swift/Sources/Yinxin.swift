@@ -487,6 +487,22 @@ fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -654,6 +670,15 @@ public protocol AuthorityProtocol: AnyObject, Sendable {
      */
     func rootCertificatePem()  -> String
     
+    /**
+     * Signs a trust list as a list operator (with the issuing authority's key and
+     * certificate): `provider` (the operator's name), `region` (GB/T 2260, e.g. `510000`),
+     * an `issue_id` higher than every earlier one, the next issue in `next_update_days`, and
+     * the authorities it trusts. Verifiers configure this authority's root as a list
+     * operator anchor.
+     */
+    func signTrustList(provider: String, region: String, issueId: UInt64, nextUpdateDays: UInt32, entries: [TrustListEntrySpec]) throws  -> Data
+    
 }
 /**
  * A root CA and an issuing authority under it, made in memory.
@@ -788,6 +813,27 @@ open func rootCertificatePem() -> String  {
         uniffiCallStatus in
     uniffi_yinxin_ffi_fn_method_authority_root_certificate_pem(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs a trust list as a list operator (with the issuing authority's key and
+     * certificate): `provider` (the operator's name), `region` (GB/T 2260, e.g. `510000`),
+     * an `issue_id` higher than every earlier one, the next issue in `next_update_days`, and
+     * the authorities it trusts. Verifiers configure this authority's root as a list
+     * operator anchor.
+     */
+open func signTrustList(provider: String, region: String, issueId: UInt64, nextUpdateDays: UInt32, entries: [TrustListEntrySpec])throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_authority_sign_trust_list(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(provider),
+        FfiConverterString.lower(region),
+        FfiConverterUInt64.lower(issueId),
+        FfiConverterUInt32.lower(nextUpdateDays),
+        FfiConverterSequenceTypeTrustListEntrySpec.lower(entries),uniffiCallStatus
     )
 })
 }
@@ -1139,6 +1185,232 @@ public func FfiConverterTypeHolderKey_lower(_ value: HolderKey) -> UInt64 {
 
 
 /**
+ * The app's HTTP stack (OkHttp, URLSession…), for apps that do their own networking. The
+ * library asks for one GET at a time; it verifies whatever comes back.
+ */
+public protocol HttpClient: AnyObject, Sendable {
+    
+    /**
+     * GET `url` with `Accept: accept` and, when `etag` is given, `If-None-Match: etag`; read
+     * at most `max_bytes` of the body (stop and answer status 0 with an error past it); no
+     * compression. Answer status 0 with `error` when there was no response.
+     */
+    func get(url: String, etag: String?, accept: String, maxBytes: UInt64)  -> HttpResponse
+    
+}
+/**
+ * The app's HTTP stack (OkHttp, URLSession…), for apps that do their own networking. The
+ * library asks for one GET at a time; it verifies whatever comes back.
+ */
+open class HttpClientImpl: HttpClient, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_yinxin_ffi_fn_clone_httpclient(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_yinxin_ffi_fn_free_httpclient(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * GET `url` with `Accept: accept` and, when `etag` is given, `If-None-Match: etag`; read
+     * at most `max_bytes` of the body (stop and answer status 0 with an error past it); no
+     * compression. Answer status 0 with `error` when there was no response.
+     */
+open func get(url: String, etag: String?, accept: String, maxBytes: UInt64) -> HttpResponse  {
+    return try!  FfiConverterTypeHttpResponse_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_httpclient_get(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterOptionString.lower(etag),
+        FfiConverterString.lower(accept),
+        FfiConverterUInt64.lower(maxBytes),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceHttpClient {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceHttpClient = UniffiVTableCallbackInterfaceHttpClient(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeHttpClient.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface HttpClient: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeHttpClient.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface HttpClient: handle missing in uniffiClone")
+            }
+        },
+        get: { (
+            uniffiHandle: UInt64,
+            url: RustBuffer,
+            etag: RustBuffer,
+            accept: RustBuffer,
+            maxBytes: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> HttpResponse in
+                guard let uniffiObj = try? FfiConverterTypeHttpClient.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.get(
+                     url: try FfiConverterString.lift(url),
+                     etag: try FfiConverterOptionString.lift(etag),
+                     accept: try FfiConverterString.lift(accept),
+                     maxBytes: try FfiConverterUInt64.lift(maxBytes)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterTypeHttpResponse_lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceHttpClient> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceHttpClient>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitHttpClient() {
+    uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient(UniffiCallbackInterfaceHttpClient.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpClient: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<HttpClient>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = HttpClient
+
+    public static func lift(_ handle: UInt64) throws -> HttpClient {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return HttpClientImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: HttpClient) -> UInt64 {
+         if let rustImpl = value as? HttpClientImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpClient {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: HttpClient, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpClient_lift(_ handle: UInt64) throws -> HttpClient {
+    return try FfiConverterTypeHttpClient.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpClient_lower(_ value: HttpClient) -> UInt64 {
+    return FfiConverterTypeHttpClient.lower(value)
+}
+
+
+
+
+
+
+/**
  * An issuing authority's signing side: issues licenses and signs status lists.
  */
 public protocol IssuerProtocol: AnyObject, Sendable {
@@ -1354,6 +1626,25 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func addStatusList(token: Data) throws 
     
     /**
+     * Verifies a trust list (COSE_Sign1) the app fetched and, unless it is older than one
+     * accepted before (`trust_list.rollback`) or stale (`trust_list.stale`), trusts the
+     * authorities it names in place of those of the operator's previous list.
+     */
+    func addTrustList(list: Data, atUnix: Int64?) throws  -> TrustListSummary
+    
+    /**
+     * Fetches the trust lists of `TrustListConfig.trust_list_urls` (those due, or all with
+     * `force`): one report per URL. A failure keeps the last good list in use.
+     */
+    func refreshTrustLists(force: Bool)  -> [SourceReport]
+    
+    /**
+     * The record of accepted trust lists, to save and hand back as
+     * `TrustListConfig.state_json` (not needed with a cache directory).
+     */
+    func trustListStateJson() throws  -> String
+    
+    /**
      * Verifies the QR code in an image (a camera frame or a screenshot).
      */
     func verifyImage(image: Data, atUnix: Int64?)  -> Verdict
@@ -1438,6 +1729,24 @@ public convenience init(config: VerifierConfig)throws  {
     }
 
     
+    /**
+     * A verifier that trusts list operators (and, optionally, anchors of its own): the
+     * authorities their trust lists name are trusted for the license types each may issue.
+     * Lists come from `lists.trust_list_urls` (fetched with `http`, the app's own client, or
+     * the built-in HTTPS client when `http` is null) or from [`Verifier::add_trust_list`].
+     * `config.trust_anchors_pem` may be empty.
+     */
+public static func withTrustLists(config: VerifierConfig, lists: TrustListConfig, http: HttpClient?)throws  -> Verifier  {
+    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_constructor_verifier_with_trust_lists(
+        FfiConverterTypeVerifierConfig_lower(config),
+        FfiConverterTypeTrustListConfig_lower(lists),
+        FfiConverterOptionTypeHttpClient.lower(http),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -1464,6 +1773,49 @@ open func addStatusList(token: Data)throws   {try rustCallWithError(FfiConverter
         FfiConverterData.lower(token),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Verifies a trust list (COSE_Sign1) the app fetched and, unless it is older than one
+     * accepted before (`trust_list.rollback`) or stale (`trust_list.stale`), trusts the
+     * authorities it names in place of those of the operator's previous list.
+     */
+open func addTrustList(list: Data, atUnix: Int64?)throws  -> TrustListSummary  {
+    return try  FfiConverterTypeTrustListSummary_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_verifier_add_trust_list(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(list),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Fetches the trust lists of `TrustListConfig.trust_list_urls` (those due, or all with
+     * `force`): one report per URL. A failure keeps the last good list in use.
+     */
+open func refreshTrustLists(force: Bool) -> [SourceReport]  {
+    return try!  FfiConverterSequenceTypeSourceReport.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_verifier_refresh_trust_lists(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(force),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The record of accepted trust lists, to save and hand back as
+     * `TrustListConfig.state_json` (not needed with a cache directory).
+     */
+open func trustListStateJson()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_verifier_trust_list_state_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2003,6 +2355,105 @@ public func FfiConverterTypeDisclosureSet_lift(_ buf: RustBuffer) throws -> Disc
 #endif
 public func FfiConverterTypeDisclosureSet_lower(_ value: DisclosureSet) -> RustBuffer {
     return FfiConverterTypeDisclosureSet.lower(value)
+}
+
+
+/**
+ * What the app's [`HttpClient`] received.
+ */
+public struct HttpResponse: Equatable, Hashable {
+    /**
+     * The HTTP status (200, 304…); 0 when there was no response.
+     */
+    public var status: UInt16
+    /**
+     * The `ETag` header.
+     */
+    public var etag: String?
+    /**
+     * The `Cache-Control` header.
+     */
+    public var cacheControl: String?
+    /**
+     * The body (empty for 304).
+     */
+    public var body: Data
+    /**
+     * Why there was no response (status 0).
+     */
+    public var error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The HTTP status (200, 304…); 0 when there was no response.
+         */status: UInt16, 
+        /**
+         * The `ETag` header.
+         */etag: String?, 
+        /**
+         * The `Cache-Control` header.
+         */cacheControl: String?, 
+        /**
+         * The body (empty for 304).
+         */body: Data, 
+        /**
+         * Why there was no response (status 0).
+         */error: String?) {
+        self.status = status
+        self.etag = etag
+        self.cacheControl = cacheControl
+        self.body = body
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HttpResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpResponse {
+        return
+            try HttpResponse(
+                status: FfiConverterUInt16.read(from: &buf), 
+                etag: FfiConverterOptionString.read(from: &buf), 
+                cacheControl: FfiConverterOptionString.read(from: &buf), 
+                body: FfiConverterData.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HttpResponse, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.etag, into: &buf)
+        FfiConverterOptionString.write(value.cacheControl, into: &buf)
+        FfiConverterData.write(value.body, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpResponse_lift(_ buf: RustBuffer) throws -> HttpResponse {
+    return try FfiConverterTypeHttpResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpResponse_lower(_ value: HttpResponse) -> RustBuffer {
+    return FfiConverterTypeHttpResponse.lower(value)
 }
 
 
@@ -2936,6 +3387,115 @@ public func FfiConverterTypeSealVerdict_lower(_ value: SealVerdict) -> RustBuffe
 
 
 /**
+ * What refreshing one trust list URL did.
+ */
+public struct SourceReport: Equatable, Hashable {
+    /**
+     * The URL.
+     */
+    public var url: String
+    /**
+     * `updated`, `current`, `not_due` or `failed`.
+     */
+    public var outcome: String
+    /**
+     * The issue id fetched (`updated`).
+     */
+    public var issueId: UInt64?
+    /**
+     * The stable code of the failure (`fetch.network`, `trust_list.rollback`…).
+     */
+    public var code: String?
+    /**
+     * What happened (`failed`).
+     */
+    public var message: String?
+    /**
+     * On failure: whether a list from this URL accepted before is still in use.
+     */
+    public var cached: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The URL.
+         */url: String, 
+        /**
+         * `updated`, `current`, `not_due` or `failed`.
+         */outcome: String, 
+        /**
+         * The issue id fetched (`updated`).
+         */issueId: UInt64?, 
+        /**
+         * The stable code of the failure (`fetch.network`, `trust_list.rollback`…).
+         */code: String?, 
+        /**
+         * What happened (`failed`).
+         */message: String?, 
+        /**
+         * On failure: whether a list from this URL accepted before is still in use.
+         */cached: Bool) {
+        self.url = url
+        self.outcome = outcome
+        self.issueId = issueId
+        self.code = code
+        self.message = message
+        self.cached = cached
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SourceReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSourceReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SourceReport {
+        return
+            try SourceReport(
+                url: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf), 
+                issueId: FfiConverterOptionUInt64.read(from: &buf), 
+                code: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterOptionString.read(from: &buf), 
+                cached: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SourceReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+        FfiConverterOptionUInt64.write(value.issueId, into: &buf)
+        FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterBool.write(value.cached, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceReport_lift(_ buf: RustBuffer) throws -> SourceReport {
+    return try FfiConverterTypeSourceReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSourceReport_lower(_ value: SourceReport) -> RustBuffer {
+    return FfiConverterTypeSourceReport.lower(value)
+}
+
+
+/**
  * One entry of a status list to sign.
  */
 public struct StatusEntry: Equatable, Hashable {
@@ -3001,6 +3561,313 @@ public func FfiConverterTypeStatusEntry_lift(_ buf: RustBuffer) throws -> Status
 #endif
 public func FfiConverterTypeStatusEntry_lower(_ value: StatusEntry) -> RustBuffer {
     return FfiConverterTypeStatusEntry.lower(value)
+}
+
+
+/**
+ * How a verifier follows trust lists.
+ */
+public struct TrustListConfig: Equatable, Hashable {
+    /**
+     * The list operators' root certificates (PEM bundle): which lists to believe.
+     */
+    public var listOperatorAnchorsPem: String
+    /**
+     * Trust lists to fetch (refreshed by `Verifier.refreshTrustLists`); may be empty when the
+     * app hands lists over with `Verifier.addTrustList`.
+     */
+    public var trustListUrls: [String]
+    /**
+     * A directory for the last good copies and the record of accepted lists (the app's cache
+     * or files directory): the verifier then works offline until the lists expire.
+     */
+    public var cacheDir: String?
+    /**
+     * Hours a list is still used past its next update (0: none).
+     */
+    public var graceHours: UInt32
+    /**
+     * The record of accepted lists saved from `Verifier.trustListStateJson` (when there is
+     * no cache directory).
+     */
+    public var stateJson: String?
+    /**
+     * Fetch status lists by the URIs in verified licenses (with `trust_list_urls`, lists are
+     * fetched in any case).
+     */
+    public var fetchStatusLists: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The list operators' root certificates (PEM bundle): which lists to believe.
+         */listOperatorAnchorsPem: String, 
+        /**
+         * Trust lists to fetch (refreshed by `Verifier.refreshTrustLists`); may be empty when the
+         * app hands lists over with `Verifier.addTrustList`.
+         */trustListUrls: [String], 
+        /**
+         * A directory for the last good copies and the record of accepted lists (the app's cache
+         * or files directory): the verifier then works offline until the lists expire.
+         */cacheDir: String?, 
+        /**
+         * Hours a list is still used past its next update (0: none).
+         */graceHours: UInt32, 
+        /**
+         * The record of accepted lists saved from `Verifier.trustListStateJson` (when there is
+         * no cache directory).
+         */stateJson: String?, 
+        /**
+         * Fetch status lists by the URIs in verified licenses (with `trust_list_urls`, lists are
+         * fetched in any case).
+         */fetchStatusLists: Bool) {
+        self.listOperatorAnchorsPem = listOperatorAnchorsPem
+        self.trustListUrls = trustListUrls
+        self.cacheDir = cacheDir
+        self.graceHours = graceHours
+        self.stateJson = stateJson
+        self.fetchStatusLists = fetchStatusLists
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TrustListConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrustListConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrustListConfig {
+        return
+            try TrustListConfig(
+                listOperatorAnchorsPem: FfiConverterString.read(from: &buf), 
+                trustListUrls: FfiConverterSequenceString.read(from: &buf), 
+                cacheDir: FfiConverterOptionString.read(from: &buf), 
+                graceHours: FfiConverterUInt32.read(from: &buf), 
+                stateJson: FfiConverterOptionString.read(from: &buf), 
+                fetchStatusLists: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TrustListConfig, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.listOperatorAnchorsPem, into: &buf)
+        FfiConverterSequenceString.write(value.trustListUrls, into: &buf)
+        FfiConverterOptionString.write(value.cacheDir, into: &buf)
+        FfiConverterUInt32.write(value.graceHours, into: &buf)
+        FfiConverterOptionString.write(value.stateJson, into: &buf)
+        FfiConverterBool.write(value.fetchStatusLists, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListConfig_lift(_ buf: RustBuffer) throws -> TrustListConfig {
+    return try FfiConverterTypeTrustListConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListConfig_lower(_ value: TrustListConfig) -> RustBuffer {
+    return FfiConverterTypeTrustListConfig.lower(value)
+}
+
+
+/**
+ * An authority a trust list trusts, and what it may issue.
+ */
+public struct TrustListEntrySpec: Equatable, Hashable {
+    /**
+     * The authority's root (or issuing) certificate, PEM.
+     */
+    public var certificatePem: String
+    /**
+     * License type codes (GB/T 36904) or document types (`org.iso.18013.5.1.mDL`,
+     * `cn.gov.eseal`).
+     */
+    public var types: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The authority's root (or issuing) certificate, PEM.
+         */certificatePem: String, 
+        /**
+         * License type codes (GB/T 36904) or document types (`org.iso.18013.5.1.mDL`,
+         * `cn.gov.eseal`).
+         */types: [String]) {
+        self.certificatePem = certificatePem
+        self.types = types
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TrustListEntrySpec: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrustListEntrySpec: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrustListEntrySpec {
+        return
+            try TrustListEntrySpec(
+                certificatePem: FfiConverterString.read(from: &buf), 
+                types: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TrustListEntrySpec, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.certificatePem, into: &buf)
+        FfiConverterSequenceString.write(value.types, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListEntrySpec_lift(_ buf: RustBuffer) throws -> TrustListEntrySpec {
+    return try FfiConverterTypeTrustListEntrySpec.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListEntrySpec_lower(_ value: TrustListEntrySpec) -> RustBuffer {
+    return FfiConverterTypeTrustListEntrySpec.lower(value)
+}
+
+
+/**
+ * A trust list accepted.
+ */
+public struct TrustListSummary: Equatable, Hashable {
+    /**
+     * The operator's name (vicalProvider).
+     */
+    public var provider: String
+    /**
+     * Its region (GB/T 2260).
+     */
+    public var region: String?
+    /**
+     * The issue id.
+     */
+    public var issueId: UInt64?
+    /**
+     * When it was issued (Unix seconds).
+     */
+    public var dateUnix: Int64
+    /**
+     * When the next issue is due (Unix seconds).
+     */
+    public var nextUpdateUnix: Int64?
+    /**
+     * Authorities trusted from it.
+     */
+    public var authorities: UInt32
+    /**
+     * Entries not usable here (e.g. keys on curves yinxin does not support).
+     */
+    public var skipped: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The operator's name (vicalProvider).
+         */provider: String, 
+        /**
+         * Its region (GB/T 2260).
+         */region: String?, 
+        /**
+         * The issue id.
+         */issueId: UInt64?, 
+        /**
+         * When it was issued (Unix seconds).
+         */dateUnix: Int64, 
+        /**
+         * When the next issue is due (Unix seconds).
+         */nextUpdateUnix: Int64?, 
+        /**
+         * Authorities trusted from it.
+         */authorities: UInt32, 
+        /**
+         * Entries not usable here (e.g. keys on curves yinxin does not support).
+         */skipped: UInt32) {
+        self.provider = provider
+        self.region = region
+        self.issueId = issueId
+        self.dateUnix = dateUnix
+        self.nextUpdateUnix = nextUpdateUnix
+        self.authorities = authorities
+        self.skipped = skipped
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TrustListSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrustListSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrustListSummary {
+        return
+            try TrustListSummary(
+                provider: FfiConverterString.read(from: &buf), 
+                region: FfiConverterOptionString.read(from: &buf), 
+                issueId: FfiConverterOptionUInt64.read(from: &buf), 
+                dateUnix: FfiConverterInt64.read(from: &buf), 
+                nextUpdateUnix: FfiConverterOptionInt64.read(from: &buf), 
+                authorities: FfiConverterUInt32.read(from: &buf), 
+                skipped: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TrustListSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.provider, into: &buf)
+        FfiConverterOptionString.write(value.region, into: &buf)
+        FfiConverterOptionUInt64.write(value.issueId, into: &buf)
+        FfiConverterInt64.write(value.dateUnix, into: &buf)
+        FfiConverterOptionInt64.write(value.nextUpdateUnix, into: &buf)
+        FfiConverterUInt32.write(value.authorities, into: &buf)
+        FfiConverterUInt32.write(value.skipped, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListSummary_lift(_ buf: RustBuffer) throws -> TrustListSummary {
+    return try FfiConverterTypeTrustListSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListSummary_lower(_ value: TrustListSummary) -> RustBuffer {
+    return FfiConverterTypeTrustListSummary.lower(value)
 }
 
 
@@ -3481,6 +4348,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeHttpClient: FfiConverterRustBuffer {
+    typealias SwiftType = HttpClient?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHttpClient.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHttpClient.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -3631,6 +4522,31 @@ fileprivate struct FfiConverterSequenceTypeOfdSignatureVerdict: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSourceReport: FfiConverterRustBuffer {
+    typealias SwiftType = [SourceReport]
+
+    public static func write(_ value: [SourceReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSourceReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SourceReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SourceReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSourceReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer {
     typealias SwiftType = [StatusEntry]
 
@@ -3648,6 +4564,31 @@ fileprivate struct FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeStatusEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTrustListEntrySpec: FfiConverterRustBuffer {
+    typealias SwiftType = [TrustListEntrySpec]
+
+    public static func write(_ value: [TrustListEntrySpec], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTrustListEntrySpec.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TrustListEntrySpec] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TrustListEntrySpec]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTrustListEntrySpec.read(from: &buf))
         }
         return seq
     }
@@ -3802,6 +4743,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_method_authority_root_certificate_pem() != 49374) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_yinxin_ffi_checksum_method_authority_sign_trust_list() != 39582) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_yinxin_ffi_checksum_method_issuer_certificate_pem() != 18278) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3844,10 +4788,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_method_wallet_software_key_pkcs8() != 9739) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_yinxin_ffi_checksum_method_httpclient_get() != 36510) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate() != 5796) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_verifier_add_status_list() != 38998) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_verifier_add_trust_list() != 47751) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_verifier_refresh_trust_lists() != 43889) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_verifier_trust_list_state_json() != 30189) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_verifier_verify_image() != 23588) {
@@ -3877,8 +4833,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_constructor_verifier_new() != 7030) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists() != 9413) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitHolderKey()
+    uniffiCallbackInitHttpClient()
     return InitializationResult.ok
 }()
 

@@ -264,6 +264,13 @@ typedef void (*UniffiCallbackInterfaceHolderKeyMethod2)(uint64_t, RustBuffer, Ru
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_HTTP_CLIENT_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_HTTP_CLIENT_METHOD0
+typedef void (*UniffiCallbackInterfaceHttpClientMethod0)(uint64_t, RustBuffer, RustBuffer, RustBuffer, uint64_t, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HOLDER_KEY
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HOLDER_KEY
 typedef struct UniffiVTableCallbackInterfaceHolderKey {
@@ -273,6 +280,15 @@ typedef struct UniffiVTableCallbackInterfaceHolderKey {
     UniffiCallbackInterfaceHolderKeyMethod1 _Nonnull publicKey;
     UniffiCallbackInterfaceHolderKeyMethod2 _Nonnull sign;
 } UniffiVTableCallbackInterfaceHolderKey;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HTTP_CLIENT
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HTTP_CLIENT
+typedef struct UniffiVTableCallbackInterfaceHttpClient {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceHttpClientMethod0 _Nonnull get;
+} UniffiVTableCallbackInterfaceHttpClient;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_AUTHORITY
@@ -313,6 +329,11 @@ RustBuffer uniffi_yinxin_ffi_fn_method_authority_issuer_private_key_pem(uint64_t
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_ROOT_CERTIFICATE_PEM
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_ROOT_CERTIFICATE_PEM
 RustBuffer uniffi_yinxin_ffi_fn_method_authority_root_certificate_pem(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_SIGN_TRUST_LIST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_SIGN_TRUST_LIST
+RustBuffer uniffi_yinxin_ffi_fn_method_authority_sign_trust_list(uint64_t ptr, RustBuffer provider, RustBuffer region, uint64_t issue_id, uint32_t next_update_days, RustBuffer entries, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_ISSUER
@@ -440,6 +461,26 @@ int8_t uniffi_yinxin_ffi_fn_method_wallet_remove_license(uint64_t ptr, RustBuffe
 RustBuffer uniffi_yinxin_ffi_fn_method_wallet_software_key_pkcs8(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_HTTPCLIENT
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_HTTPCLIENT
+uint64_t uniffi_yinxin_ffi_fn_clone_httpclient(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_HTTPCLIENT
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_HTTPCLIENT
+void uniffi_yinxin_ffi_fn_free_httpclient(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_INIT_CALLBACK_VTABLE_HTTPCLIENT
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_INIT_CALLBACK_VTABLE_HTTPCLIENT
+void uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient(const UniffiVTableCallbackInterfaceHttpClient* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_HTTPCLIENT_GET
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_HTTPCLIENT_GET
+RustBuffer uniffi_yinxin_ffi_fn_method_httpclient_get(uint64_t ptr, RustBuffer url, RustBuffer etag, RustBuffer accept, uint64_t max_bytes, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_VERIFIER
 uint64_t uniffi_yinxin_ffi_fn_clone_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -455,6 +496,11 @@ void uniffi_yinxin_ffi_fn_free_verifier(uint64_t handle, RustCallStatus *_Nonnul
 uint64_t uniffi_yinxin_ffi_fn_constructor_verifier_new(RustBuffer config, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_VERIFIER_WITH_TRUST_LISTS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_VERIFIER_WITH_TRUST_LISTS
+uint64_t uniffi_yinxin_ffi_fn_constructor_verifier_with_trust_lists(RustBuffer config, RustBuffer lists, RustBuffer http, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_ADD_ISSUER_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_ADD_ISSUER_CERTIFICATE
 void uniffi_yinxin_ffi_fn_method_verifier_add_issuer_certificate(uint64_t ptr, RustBuffer certificate, RustCallStatus *_Nonnull out_status
@@ -463,6 +509,21 @@ void uniffi_yinxin_ffi_fn_method_verifier_add_issuer_certificate(uint64_t ptr, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_ADD_STATUS_LIST
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_ADD_STATUS_LIST
 void uniffi_yinxin_ffi_fn_method_verifier_add_status_list(uint64_t ptr, RustBuffer token, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_ADD_TRUST_LIST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_ADD_TRUST_LIST
+RustBuffer uniffi_yinxin_ffi_fn_method_verifier_add_trust_list(uint64_t ptr, RustBuffer list, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_REFRESH_TRUST_LISTS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_REFRESH_TRUST_LISTS
+RustBuffer uniffi_yinxin_ffi_fn_method_verifier_refresh_trust_lists(uint64_t ptr, int8_t force, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_TRUST_LIST_STATE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_TRUST_LIST_STATE_JSON
+RustBuffer uniffi_yinxin_ffi_fn_method_verifier_trust_list_state_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_VERIFY_IMAGE
@@ -859,6 +920,12 @@ uint16_t uniffi_yinxin_ffi_checksum_method_authority_root_certificate_pem(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_AUTHORITY_SIGN_TRUST_LIST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_AUTHORITY_SIGN_TRUST_LIST
+uint16_t uniffi_yinxin_ffi_checksum_method_authority_sign_trust_list(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_ISSUER_CERTIFICATE_PEM
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_ISSUER_CERTIFICATE_PEM
 uint16_t uniffi_yinxin_ffi_checksum_method_issuer_certificate_pem(void
@@ -943,6 +1010,12 @@ uint16_t uniffi_yinxin_ffi_checksum_method_wallet_software_key_pkcs8(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_HTTPCLIENT_GET
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_HTTPCLIENT_GET
+uint16_t uniffi_yinxin_ffi_checksum_method_httpclient_get(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_ADD_ISSUER_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_ADD_ISSUER_CERTIFICATE
 uint16_t uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate(void
@@ -952,6 +1025,24 @@ uint16_t uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_ADD_STATUS_LIST
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_ADD_STATUS_LIST
 uint16_t uniffi_yinxin_ffi_checksum_method_verifier_add_status_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_ADD_TRUST_LIST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_ADD_TRUST_LIST
+uint16_t uniffi_yinxin_ffi_checksum_method_verifier_add_trust_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_REFRESH_TRUST_LISTS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_REFRESH_TRUST_LISTS
+uint16_t uniffi_yinxin_ffi_checksum_method_verifier_refresh_trust_lists(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_TRUST_LIST_STATE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_TRUST_LIST_STATE_JSON
+uint16_t uniffi_yinxin_ffi_checksum_method_verifier_trust_list_state_json(void
     
 );
 #endif
@@ -1006,6 +1097,12 @@ uint16_t uniffi_yinxin_ffi_checksum_constructor_wallet_with_software_key(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_NEW
 uint16_t uniffi_yinxin_ffi_checksum_constructor_verifier_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_WITH_TRUST_LISTS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_WITH_TRUST_LISTS
+uint16_t uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists(void
     
 );
 #endif

@@ -23,6 +23,16 @@ pub struct IssuedLicense {
     pub credential: Vec<u8>,
 }
 
+/// An authority a trust list trusts, and what it may issue.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TrustListEntrySpec {
+    /// The authority's root (or issuing) certificate, PEM.
+    pub certificate_pem: String,
+    /// License type codes (GB/T 36904) or document types (`org.iso.18013.5.1.mDL`,
+    /// `cn.gov.eseal`).
+    pub types: Vec<String>,
+}
+
 /// One entry of a status list to sign.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct StatusEntry {
@@ -84,6 +94,42 @@ impl Authority {
     /// The issuing authority's private key (PKCS#8 PEM), to keep in the backend's secret store.
     pub fn issuer_private_key_pem(&self) -> Result<String, YinxinError> {
         Ok(self.setup.issuer.signer().to_pkcs8_pem().map_err(YinxinError::config)?.to_string())
+    }
+
+    /// Signs a trust list as a list operator (with the issuing authority's key and
+    /// certificate): `provider` (the operator's name), `region` (GB/T 2260, e.g. `510000`),
+    /// an `issue_id` higher than every earlier one, the next issue in `next_update_days`, and
+    /// the authorities it trusts. Verifiers configure this authority's root as a list
+    /// operator anchor.
+    pub fn sign_trust_list(
+        &self,
+        provider: String,
+        region: String,
+        issue_id: u64,
+        next_update_days: u32,
+        entries: Vec<TrustListEntrySpec>,
+    ) -> Result<Vec<u8>, YinxinError> {
+        use yinxin::trust::list::{TrustList, TrustListEntry, doc_type_of, region_subdivision};
+        let now = time::OffsetDateTime::now_utc();
+        let next = crate::later(now, Duration::days(i64::from(next_update_days.max(1))), "next_update_days")?;
+        let subdivision = region_subdivision(&region).map_err(YinxinError::config)?;
+        let mut list = TrustList::new(&provider, issue_id, now, next);
+        list.region = Some(region);
+        for e in entries {
+            let cert = yinxin::trust::Certificate::from_pem_or_der(e.certificate_pem.as_bytes())
+                .map_err(YinxinError::unreadable)?;
+            let types = e
+                .types
+                .iter()
+                .map(|t| doc_type_of(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(YinxinError::config)?;
+            let mut entry = TrustListEntry::for_certificate(&cert, types);
+            entry.state_or_province = Some(subdivision.to_owned());
+            list.entries.push(entry);
+        }
+        let issuer = &self.setup.issuer;
+        list.sign(issuer.signer(), std::slice::from_ref(issuer.certificate())).map_err(YinxinError::config)
     }
 
     /// The license issuer of this authority.

@@ -6,8 +6,10 @@
 //! * [`Wallet`]: the holder's app: store licenses, list them, build a presentation QR code for
 //!   chosen elements, signed by a [`HolderKey`] (a platform keystore, implemented in Kotlin or
 //!   Swift) or by a software key.
-//! * [`Verifier`]: the counter: trust anchors, status lists, window and policy; verifies QR
-//!   text or a photo and returns a [`Verdict`] with the disclosed elements and the reason.
+//! * [`Verifier`]: the counter: trust anchors or trust lists (fetched by the library or by
+//!   the app's [`HttpClient`], or handed over as bytes), status lists, window and policy;
+//!   verifies QR text or a photo and returns a [`Verdict`] with the disclosed elements and the
+//!   reason.
 //! * seal helpers: [`inspect_seal`], [`verify_seal`], [`verify_seal_signature`], [`verify_ofd`].
 //!
 //! Every failure is a [`YinxinError`] with the stable code of the core library (e.g.
@@ -21,15 +23,17 @@ mod authority;
 mod error;
 mod holder;
 mod seal;
+mod trust_lists;
 mod verifier;
 
-pub use authority::{Authority, IssuedLicense, Issuer, StatusEntry};
+pub use authority::{Authority, IssuedLicense, Issuer, StatusEntry, TrustListEntrySpec};
 pub use error::YinxinError;
 pub use holder::{DisclosureSet, HolderKey, LicenseSummary, Wallet};
 pub use seal::{
     OfdSignatureVerdict, SealCheckVerdict, SealInfo, SealPolicy, SealVerdict, inspect_seal, verify_ofd,
     verify_seal, verify_seal_signature,
 };
+pub use trust_lists::{HttpClient, HttpResponse, SourceReport, TrustListConfig, TrustListSummary};
 pub use verifier::{DisclosedElement, Verdict, Verifier, VerifierConfig};
 
 /// The library version.

@@ -115,6 +115,67 @@ impl Verifier {
         Ok(Arc::new(Self { inner: builder.build().map_err(YinxinError::config)? }))
     }
 
+    /// A verifier that trusts list operators (and, optionally, anchors of its own): the
+    /// authorities their trust lists name are trusted for the license types each may issue.
+    /// Lists come from `lists.trust_list_urls` (fetched with `http`, the app's own client, or
+    /// the built-in HTTPS client when `http` is null) or from [`Verifier::add_trust_list`].
+    /// `config.trust_anchors_pem` may be empty.
+    #[uniffi::constructor]
+    pub fn with_trust_lists(
+        config: VerifierConfig,
+        lists: crate::trust_lists::TrustListConfig,
+        http: Option<Arc<dyn crate::trust_lists::HttpClient>>,
+    ) -> Result<Arc<Self>, YinxinError> {
+        let mut builder = yinxin::Verifier::builder()
+            .window(time::Duration::seconds(i64::from(config.window_seconds)))
+            .accept_unknown_status(config.accept_unknown_status);
+        if !config.trust_anchors_pem.trim().is_empty() {
+            builder = builder
+                .trust_anchors_pem(config.trust_anchors_pem.as_bytes())
+                .map_err(YinxinError::unreadable)?;
+        }
+        if config.gm_only {
+            builder = builder.gm_only();
+        }
+        builder = crate::trust_lists::configure(builder, &lists, http)?;
+        Ok(Arc::new(Self { inner: builder.build().map_err(YinxinError::config)? }))
+    }
+
+    /// Verifies a trust list (COSE_Sign1) the app fetched and, unless it is older than one
+    /// accepted before (`trust_list.rollback`) or stale (`trust_list.stale`), trusts the
+    /// authorities it names in place of those of the operator's previous list.
+    pub fn add_trust_list(
+        &self,
+        list: Vec<u8>,
+        at_unix: Option<i64>,
+    ) -> Result<crate::trust_lists::TrustListSummary, YinxinError> {
+        let now = at(at_unix)?;
+        let verified = self.inner.add_trust_list(&list, now).map_err(|e| match e {
+            yinxin::trust::list::TrustListError::TooLarge(_)
+            | yinxin::trust::list::TrustListError::Malformed(_) => YinxinError::unreadable(e),
+            other => YinxinError::invalid(other),
+        })?;
+        Ok((&verified).into())
+    }
+
+    /// Fetches the trust lists of `TrustListConfig.trust_list_urls` (those due, or all with
+    /// `force`): one report per URL. A failure keeps the last good list in use.
+    pub fn refresh_trust_lists(&self, force: bool) -> Vec<crate::trust_lists::SourceReport> {
+        self.inner
+            .refresh_trust_lists(time::OffsetDateTime::now_utc(), force)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
+    /// The record of accepted trust lists, to save and hand back as
+    /// `TrustListConfig.state_json` (not needed with a cache directory).
+    pub fn trust_list_state_json(&self) -> Result<String, YinxinError> {
+        let state = self.inner.trust_list_state().map_err(YinxinError::config)?;
+        String::from_utf8(state.to_json())
+            .map_err(|_| YinxinError::config_text("trust_list.state_unreadable", "the state is not UTF-8"))
+    }
+
     /// Adds (or replaces) a signed status list (CWT); it must be signed under the trust
     /// anchors. Its signer's certificate also lets compact QR codes name their issuer by key id.
     pub fn add_status_list(&self, token: Vec<u8>) -> Result<(), YinxinError> {

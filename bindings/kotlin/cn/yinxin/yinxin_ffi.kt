@@ -659,6 +659,9 @@ internal interface UniffiCallbackInterfaceHolderKeyMethod1 : com.sun.jna.Callbac
 internal interface UniffiCallbackInterfaceHolderKeyMethod2 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceHttpClientMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`url`: RustBuffer.ByValue,`etag`: RustBuffer.ByValue,`accept`: RustBuffer.ByValue,`maxBytes`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "algorithm", "publicKey", "sign")
 internal open class UniffiVTableCallbackInterfaceHolderKey(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -681,6 +684,25 @@ internal open class UniffiVTableCallbackInterfaceHolderKey(
         `algorithm` = other.`algorithm`
         `publicKey` = other.`publicKey`
         `sign` = other.`sign`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "get")
+internal open class UniffiVTableCallbackInterfaceHttpClient(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `get`: UniffiCallbackInterfaceHttpClientMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `get`: UniffiCallbackInterfaceHttpClientMethod0? = null,
+    ): UniffiVTableCallbackInterfaceHttpClient(`uniffiFree`,`uniffiClone`,`get`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceHttpClient) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `get` = other.`get`
     }
 
 }
@@ -735,6 +757,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_authority_root_certificate_pem(
     ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_authority_sign_trust_list(
+    ): Int
     external fun uniffi_yinxin_ffi_checksum_method_issuer_certificate_pem(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_issuer_issue(
@@ -763,9 +787,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_wallet_software_key_pkcs8(
     ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_httpclient_get(
+    ): Int
     external fun uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_verifier_add_status_list(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_verifier_add_trust_list(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_verifier_refresh_trust_lists(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_verifier_trust_list_state_json(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_verifier_verify_image(
     ): Int
@@ -785,6 +817,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_yinxin_ffi_checksum_constructor_verifier_new(
     ): Int
+    external fun uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists(
+    ): Int
     external fun ffi_yinxin_ffi_uniffi_contract_version(
     ): Int
 
@@ -802,6 +836,7 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "yinxin_ffi"))
         uniffiCallbackInterfaceHolderKey.register(this)
+        uniffiCallbackInterfaceHttpClient.register(this)
         
     }
 
@@ -821,6 +856,8 @@ internal object UniffiLib {
     external fun uniffi_yinxin_ffi_fn_method_authority_issuer_private_key_pem(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_method_authority_root_certificate_pem(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_authority_sign_trust_list(`ptr`: Long,`provider`: RustBuffer.ByValue,`region`: RustBuffer.ByValue,`issueId`: Long,`nextUpdateDays`: Int,`entries`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_clone_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -872,16 +909,32 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_yinxin_ffi_fn_method_wallet_software_key_pkcs8(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_clone_httpclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_yinxin_ffi_fn_free_httpclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient(`vtable`: UniffiVTableCallbackInterfaceHttpClient,
+    ): Unit
+    external fun uniffi_yinxin_ffi_fn_method_httpclient_get(`ptr`: Long,`url`: RustBuffer.ByValue,`etag`: RustBuffer.ByValue,`accept`: RustBuffer.ByValue,`maxBytes`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_yinxin_ffi_fn_free_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_yinxin_ffi_fn_constructor_verifier_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_yinxin_ffi_fn_constructor_verifier_with_trust_lists(`config`: RustBuffer.ByValue,`lists`: RustBuffer.ByValue,`http`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_yinxin_ffi_fn_method_verifier_add_issuer_certificate(`ptr`: Long,`certificate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_yinxin_ffi_fn_method_verifier_add_status_list(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_yinxin_ffi_fn_method_verifier_add_trust_list(`ptr`: Long,`list`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_verifier_refresh_trust_lists(`ptr`: Long,`force`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_verifier_trust_list_state_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_method_verifier_verify_image(`ptr`: Long,`image`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_method_verifier_verify_license(`ptr`: Long,`credential`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1062,6 +1115,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_method_authority_root_certificate_pem() and 0xFFFF) != 49374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_authority_sign_trust_list() and 0xFFFF) != 39582) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_yinxin_ffi_checksum_method_issuer_certificate_pem() and 0xFFFF) != 18278) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1104,10 +1160,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_software_key_pkcs8() and 0xFFFF) != 9739) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_httpclient_get() and 0xFFFF) != 36510) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate() and 0xFFFF) != 5796) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_add_status_list() and 0xFFFF) != 38998) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_add_trust_list() and 0xFFFF) != 47751) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_refresh_trust_lists() and 0xFFFF) != 43889) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_trust_list_state_json() and 0xFFFF) != 30189) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_image() and 0xFFFF) != 23588) {
@@ -1135,6 +1203,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_constructor_verifier_new() and 0xFFFF) != 7030) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists() and 0xFFFF) != 9413) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1349,6 +1420,33 @@ public object FfiConverterUByte: FfiConverter<UByte, Byte> {
 
     override fun write(value: UByte, buf: ByteBuffer) {
         buf.put(value.toByte())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUShort: FfiConverter<UShort, Short> {
+    override fun lift(value: Short): UShort {
+        return value.toUShort()
+    }
+
+    fun lift(value: Int): UShort {
+        return value.toUShort()
+    }
+
+    override fun read(buf: ByteBuffer): UShort {
+        return lift(buf.getShort())
+    }
+
+    override fun lower(value: UShort): Short {
+        return value.toShort()
+    }
+
+    override fun allocationSize(value: UShort) = 2UL
+
+    override fun write(value: UShort, buf: ByteBuffer) {
+        buf.putShort(value.toShort())
     }
 }
 
@@ -1647,6 +1745,15 @@ public interface AuthorityInterface {
      */
     fun `rootCertificatePem`(): kotlin.String
     
+    /**
+     * Signs a trust list as a list operator (with the issuing authority's key and
+     * certificate): `provider` (the operator's name), `region` (GB/T 2260, e.g. `510000`),
+     * an `issue_id` higher than every earlier one, the next issue in `next_update_days`, and
+     * the authorities it trusts. Verifiers configure this authority's root as a list
+     * operator anchor.
+     */
+    fun `signTrustList`(`provider`: kotlin.String, `region`: kotlin.String, `issueId`: kotlin.ULong, `nextUpdateDays`: kotlin.UInt, `entries`: List<TrustListEntrySpec>): kotlin.ByteArray
+    
     companion object
 }
 
@@ -1836,6 +1943,32 @@ open class Authority: Disposable, AutoCloseable, AuthorityInterface
     UniffiLib.uniffi_yinxin_ffi_fn_method_authority_root_certificate_pem(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs a trust list as a list operator (with the issuing authority's key and
+     * certificate): `provider` (the operator's name), `region` (GB/T 2260, e.g. `510000`),
+     * an `issue_id` higher than every earlier one, the next issue in `next_update_days`, and
+     * the authorities it trusts. Verifiers configure this authority's root as a list
+     * operator anchor.
+     */
+    @Throws(YinxinException::class)override fun `signTrustList`(`provider`: kotlin.String, `region`: kotlin.String, `issueId`: kotlin.ULong, `nextUpdateDays`: kotlin.UInt, `entries`: List<TrustListEntrySpec>): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_authority_sign_trust_list(
+        it,
+        
+        FfiConverterString.lower(`provider`),
+        FfiConverterString.lower(`region`),
+        FfiConverterULong.lower(`issueId`),
+        FfiConverterUInt.lower(`nextUpdateDays`),
+        FfiConverterSequenceTypeTrustListEntrySpec.lower(`entries`),_status)
 }
     }
     )
@@ -2397,6 +2530,342 @@ public object FfiConverterTypeHolderKey: FfiConverter<HolderKey, Long> {
 
 
 /**
+ * The app's HTTP stack (OkHttp, URLSession…), for apps that do their own networking. The
+ * library asks for one GET at a time; it verifies whatever comes back.
+ */
+public interface HttpClient {
+    
+    /**
+     * GET `url` with `Accept: accept` and, when `etag` is given, `If-None-Match: etag`; read
+     * at most `max_bytes` of the body (stop and answer status 0 with an error past it); no
+     * compression. Answer status 0 with `error` when there was no response.
+     */
+    fun `get`(`url`: kotlin.String, `etag`: kotlin.String?, `accept`: kotlin.String, `maxBytes`: kotlin.ULong): HttpResponse
+    
+    companion object
+}
+
+/**
+ * The app's HTTP stack (OkHttp, URLSession…), for apps that do their own networking. The
+ * library asks for one GET at a time; it verifies whatever comes back.
+ */
+open class HttpClientImpl: Disposable, AutoCloseable, HttpClient
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_yinxin_ffi_fn_free_httpclient(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_yinxin_ffi_fn_clone_httpclient(handle, status)
+        }
+    }
+
+    
+    /**
+     * GET `url` with `Accept: accept` and, when `etag` is given, `If-None-Match: etag`; read
+     * at most `max_bytes` of the body (stop and answer status 0 with an error past it); no
+     * compression. Answer status 0 with `error` when there was no response.
+     */override fun `get`(`url`: kotlin.String, `etag`: kotlin.String?, `accept`: kotlin.String, `maxBytes`: kotlin.ULong): HttpResponse {
+            return FfiConverterTypeHttpResponse.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_httpclient_get(
+        it,
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalString.lower(`etag`),
+        FfiConverterString.lower(`accept`),
+        FfiConverterULong.lower(`maxBytes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceHttpClient {
+    internal object `get`: UniffiCallbackInterfaceHttpClientMethod0 {
+        override fun callback(`uniffiHandle`: Long,`url`: RustBuffer.ByValue,`etag`: RustBuffer.ByValue,`accept`: RustBuffer.ByValue,`maxBytes`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeHttpClient.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`get`(
+                    FfiConverterString.lift(`url`),
+                    FfiConverterOptionalString.lift(`etag`),
+                    FfiConverterString.lift(`accept`),
+                    FfiConverterULong.lift(`maxBytes`),
+                )
+            }
+            val writeReturn = { value: HttpResponse -> uniffiOutReturn.setValue(FfiConverterTypeHttpResponse.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeHttpClient.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeHttpClient.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceHttpClient.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `get`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpClient: FfiConverter<HttpClient, Long> {
+    internal val handleMap = UniffiHandleMap<HttpClient>()
+
+    override fun lower(value: HttpClient): Long {
+        if (value is HttpClientImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): HttpClient {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return HttpClientImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): HttpClient {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: HttpClient) = 8UL
+
+    override fun write(value: HttpClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * An issuing authority's signing side: issues licenses and signs status lists.
  */
 public interface IssuerInterface {
@@ -2762,6 +3231,25 @@ public interface VerifierInterface {
     fun `addStatusList`(`token`: kotlin.ByteArray)
     
     /**
+     * Verifies a trust list (COSE_Sign1) the app fetched and, unless it is older than one
+     * accepted before (`trust_list.rollback`) or stale (`trust_list.stale`), trusts the
+     * authorities it names in place of those of the operator's previous list.
+     */
+    fun `addTrustList`(`list`: kotlin.ByteArray, `atUnix`: kotlin.Long?): TrustListSummary
+    
+    /**
+     * Fetches the trust lists of `TrustListConfig.trust_list_urls` (those due, or all with
+     * `force`): one report per URL. A failure keeps the last good list in use.
+     */
+    fun `refreshTrustLists`(`force`: kotlin.Boolean): List<SourceReport>
+    
+    /**
+     * The record of accepted trust lists, to save and hand back as
+     * `TrustListConfig.state_json` (not needed with a cache directory).
+     */
+    fun `trustListStateJson`(): kotlin.String
+    
+    /**
      * Verifies the QR code in an image (a camera frame or a screenshot).
      */
     fun `verifyImage`(`image`: kotlin.ByteArray, `atUnix`: kotlin.Long?): Verdict
@@ -2936,6 +3424,63 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
     
     /**
+     * Verifies a trust list (COSE_Sign1) the app fetched and, unless it is older than one
+     * accepted before (`trust_list.rollback`) or stale (`trust_list.stale`), trusts the
+     * authorities it names in place of those of the operator's previous list.
+     */
+    @Throws(YinxinException::class)override fun `addTrustList`(`list`: kotlin.ByteArray, `atUnix`: kotlin.Long?): TrustListSummary {
+            return FfiConverterTypeTrustListSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_trust_list(
+        it,
+        
+        FfiConverterByteArray.lower(`list`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Fetches the trust lists of `TrustListConfig.trust_list_urls` (those due, or all with
+     * `force`): one report per URL. A failure keeps the last good list in use.
+     */override fun `refreshTrustLists`(`force`: kotlin.Boolean): List<SourceReport> {
+            return FfiConverterSequenceTypeSourceReport.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_refresh_trust_lists(
+        it,
+        
+        FfiConverterBoolean.lower(`force`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The record of accepted trust lists, to save and hand back as
+     * `TrustListConfig.state_json` (not needed with a cache directory).
+     */
+    @Throws(YinxinException::class)override fun `trustListStateJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_trust_list_state_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Verifies the QR code in an image (a camera frame or a screenshot).
      */override fun `verifyImage`(`image`: kotlin.ByteArray, `atUnix`: kotlin.Long?): Verdict {
             return FfiConverterTypeVerdict.lift(
@@ -2994,11 +3539,31 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
 
     
-    
+    companion object {
+        
     /**
-     * @suppress
+     * A verifier that trusts list operators (and, optionally, anchors of its own): the
+     * authorities their trust lists name are trusted for the license types each may issue.
+     * Lists come from `lists.trust_list_urls` (fetched with `http`, the app's own client, or
+     * the built-in HTTPS client when `http` is null) or from [`Verifier::add_trust_list`].
+     * `config.trust_anchors_pem` may be empty.
      */
-    companion object
+    @Throws(YinxinException::class) fun `withTrustLists`(`config`: VerifierConfig, `lists`: TrustListConfig, `http`: HttpClient?): Verifier {
+            return FfiConverterTypeVerifier.lift(
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_constructor_verifier_with_trust_lists(
+    
+        
+        FfiConverterTypeVerifierConfig.lower(`config`),
+        FfiConverterTypeTrustListConfig.lower(`lists`),
+        FfiConverterOptionalTypeHttpClient.lower(`http`),_status)
+}
+    )
+    }
+    
+
+        
+    }
     
 }
 
@@ -3609,6 +4174,77 @@ public object FfiConverterTypeDisclosureSet: FfiConverterRustBuffer<DisclosureSe
     override fun write(value: DisclosureSet, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterSequenceString.write(value.`elements`, buf)
+    }
+}
+
+
+
+/**
+ * What the app's [`HttpClient`] received.
+ */
+data class HttpResponse (
+    /**
+     * The HTTP status (200, 304…); 0 when there was no response.
+     */
+    var `status`: kotlin.UShort
+    , 
+    /**
+     * The `ETag` header.
+     */
+    var `etag`: kotlin.String?
+    , 
+    /**
+     * The `Cache-Control` header.
+     */
+    var `cacheControl`: kotlin.String?
+    , 
+    /**
+     * The body (empty for 304).
+     */
+    var `body`: kotlin.ByteArray
+    , 
+    /**
+     * Why there was no response (status 0).
+     */
+    var `error`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpResponse: FfiConverterRustBuffer<HttpResponse> {
+    override fun read(buf: ByteBuffer): HttpResponse {
+        return HttpResponse(
+            FfiConverterUShort.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HttpResponse) = (
+            FfiConverterUShort.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`etag`) +
+            FfiConverterOptionalString.allocationSize(value.`cacheControl`) +
+            FfiConverterByteArray.allocationSize(value.`body`) +
+            FfiConverterOptionalString.allocationSize(value.`error`)
+    )
+
+    override fun write(value: HttpResponse, buf: ByteBuffer) {
+            FfiConverterUShort.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`etag`, buf)
+            FfiConverterOptionalString.write(value.`cacheControl`, buf)
+            FfiConverterByteArray.write(value.`body`, buf)
+            FfiConverterOptionalString.write(value.`error`, buf)
     }
 }
 
@@ -4299,6 +4935,85 @@ public object FfiConverterTypeSealVerdict: FfiConverterRustBuffer<SealVerdict> {
 
 
 /**
+ * What refreshing one trust list URL did.
+ */
+data class SourceReport (
+    /**
+     * The URL.
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * `updated`, `current`, `not_due` or `failed`.
+     */
+    var `outcome`: kotlin.String
+    , 
+    /**
+     * The issue id fetched (`updated`).
+     */
+    var `issueId`: kotlin.ULong?
+    , 
+    /**
+     * The stable code of the failure (`fetch.network`, `trust_list.rollback`…).
+     */
+    var `code`: kotlin.String?
+    , 
+    /**
+     * What happened (`failed`).
+     */
+    var `message`: kotlin.String?
+    , 
+    /**
+     * On failure: whether a list from this URL accepted before is still in use.
+     */
+    var `cached`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSourceReport: FfiConverterRustBuffer<SourceReport> {
+    override fun read(buf: ByteBuffer): SourceReport {
+        return SourceReport(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SourceReport) = (
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterOptionalULong.allocationSize(value.`issueId`) +
+            FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterBoolean.allocationSize(value.`cached`)
+    )
+
+    override fun write(value: SourceReport, buf: ByteBuffer) {
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterOptionalULong.write(value.`issueId`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterBoolean.write(value.`cached`, buf)
+    }
+}
+
+
+
+/**
  * One entry of a status list to sign.
  */
 data class StatusEntry (
@@ -4340,6 +5055,224 @@ public object FfiConverterTypeStatusEntry: FfiConverterRustBuffer<StatusEntry> {
     override fun write(value: StatusEntry, buf: ByteBuffer) {
             FfiConverterULong.write(value.`index`, buf)
             FfiConverterUByte.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * How a verifier follows trust lists.
+ */
+data class TrustListConfig (
+    /**
+     * The list operators' root certificates (PEM bundle): which lists to believe.
+     */
+    var `listOperatorAnchorsPem`: kotlin.String
+    , 
+    /**
+     * Trust lists to fetch (refreshed by `Verifier.refreshTrustLists`); may be empty when the
+     * app hands lists over with `Verifier.addTrustList`.
+     */
+    var `trustListUrls`: List<kotlin.String>
+    , 
+    /**
+     * A directory for the last good copies and the record of accepted lists (the app's cache
+     * or files directory): the verifier then works offline until the lists expire.
+     */
+    var `cacheDir`: kotlin.String?
+    , 
+    /**
+     * Hours a list is still used past its next update (0: none).
+     */
+    var `graceHours`: kotlin.UInt
+    , 
+    /**
+     * The record of accepted lists saved from `Verifier.trustListStateJson` (when there is
+     * no cache directory).
+     */
+    var `stateJson`: kotlin.String?
+    , 
+    /**
+     * Fetch status lists by the URIs in verified licenses (with `trust_list_urls`, lists are
+     * fetched in any case).
+     */
+    var `fetchStatusLists`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrustListConfig: FfiConverterRustBuffer<TrustListConfig> {
+    override fun read(buf: ByteBuffer): TrustListConfig {
+        return TrustListConfig(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TrustListConfig) = (
+            FfiConverterString.allocationSize(value.`listOperatorAnchorsPem`) +
+            FfiConverterSequenceString.allocationSize(value.`trustListUrls`) +
+            FfiConverterOptionalString.allocationSize(value.`cacheDir`) +
+            FfiConverterUInt.allocationSize(value.`graceHours`) +
+            FfiConverterOptionalString.allocationSize(value.`stateJson`) +
+            FfiConverterBoolean.allocationSize(value.`fetchStatusLists`)
+    )
+
+    override fun write(value: TrustListConfig, buf: ByteBuffer) {
+            FfiConverterString.write(value.`listOperatorAnchorsPem`, buf)
+            FfiConverterSequenceString.write(value.`trustListUrls`, buf)
+            FfiConverterOptionalString.write(value.`cacheDir`, buf)
+            FfiConverterUInt.write(value.`graceHours`, buf)
+            FfiConverterOptionalString.write(value.`stateJson`, buf)
+            FfiConverterBoolean.write(value.`fetchStatusLists`, buf)
+    }
+}
+
+
+
+/**
+ * An authority a trust list trusts, and what it may issue.
+ */
+data class TrustListEntrySpec (
+    /**
+     * The authority's root (or issuing) certificate, PEM.
+     */
+    var `certificatePem`: kotlin.String
+    , 
+    /**
+     * License type codes (GB/T 36904) or document types (`org.iso.18013.5.1.mDL`,
+     * `cn.gov.eseal`).
+     */
+    var `types`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrustListEntrySpec: FfiConverterRustBuffer<TrustListEntrySpec> {
+    override fun read(buf: ByteBuffer): TrustListEntrySpec {
+        return TrustListEntrySpec(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TrustListEntrySpec) = (
+            FfiConverterString.allocationSize(value.`certificatePem`) +
+            FfiConverterSequenceString.allocationSize(value.`types`)
+    )
+
+    override fun write(value: TrustListEntrySpec, buf: ByteBuffer) {
+            FfiConverterString.write(value.`certificatePem`, buf)
+            FfiConverterSequenceString.write(value.`types`, buf)
+    }
+}
+
+
+
+/**
+ * A trust list accepted.
+ */
+data class TrustListSummary (
+    /**
+     * The operator's name (vicalProvider).
+     */
+    var `provider`: kotlin.String
+    , 
+    /**
+     * Its region (GB/T 2260).
+     */
+    var `region`: kotlin.String?
+    , 
+    /**
+     * The issue id.
+     */
+    var `issueId`: kotlin.ULong?
+    , 
+    /**
+     * When it was issued (Unix seconds).
+     */
+    var `dateUnix`: kotlin.Long
+    , 
+    /**
+     * When the next issue is due (Unix seconds).
+     */
+    var `nextUpdateUnix`: kotlin.Long?
+    , 
+    /**
+     * Authorities trusted from it.
+     */
+    var `authorities`: kotlin.UInt
+    , 
+    /**
+     * Entries not usable here (e.g. keys on curves yinxin does not support).
+     */
+    var `skipped`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrustListSummary: FfiConverterRustBuffer<TrustListSummary> {
+    override fun read(buf: ByteBuffer): TrustListSummary {
+        return TrustListSummary(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TrustListSummary) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterOptionalString.allocationSize(value.`region`) +
+            FfiConverterOptionalULong.allocationSize(value.`issueId`) +
+            FfiConverterLong.allocationSize(value.`dateUnix`) +
+            FfiConverterOptionalLong.allocationSize(value.`nextUpdateUnix`) +
+            FfiConverterUInt.allocationSize(value.`authorities`) +
+            FfiConverterUInt.allocationSize(value.`skipped`)
+    )
+
+    override fun write(value: TrustListSummary, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterOptionalString.write(value.`region`, buf)
+            FfiConverterOptionalULong.write(value.`issueId`, buf)
+            FfiConverterLong.write(value.`dateUnix`, buf)
+            FfiConverterOptionalLong.write(value.`nextUpdateUnix`, buf)
+            FfiConverterUInt.write(value.`authorities`, buf)
+            FfiConverterUInt.write(value.`skipped`, buf)
     }
 }
 
@@ -4825,6 +5758,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeHttpClient: FfiConverterRustBuffer<HttpClient?> {
+    override fun read(buf: ByteBuffer): HttpClient? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeHttpClient.read(buf)
+    }
+
+    override fun allocationSize(value: HttpClient?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeHttpClient.allocationSize(value)
+        }
+    }
+
+    override fun write(value: HttpClient?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeHttpClient.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -4993,6 +5958,34 @@ public object FfiConverterSequenceTypeOfdSignatureVerdict: FfiConverterRustBuffe
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeSourceReport: FfiConverterRustBuffer<List<SourceReport>> {
+    override fun read(buf: ByteBuffer): List<SourceReport> {
+        val len = buf.getInt()
+        return List<SourceReport>(len) {
+            FfiConverterTypeSourceReport.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SourceReport>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSourceReport.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SourceReport>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSourceReport.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer<List<StatusEntry>> {
     override fun read(buf: ByteBuffer): List<StatusEntry> {
         val len = buf.getInt()
@@ -5011,6 +6004,34 @@ public object FfiConverterSequenceTypeStatusEntry: FfiConverterRustBuffer<List<S
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeStatusEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTrustListEntrySpec: FfiConverterRustBuffer<List<TrustListEntrySpec>> {
+    override fun read(buf: ByteBuffer): List<TrustListEntrySpec> {
+        val len = buf.getInt()
+        return List<TrustListEntrySpec>(len) {
+            FfiConverterTypeTrustListEntrySpec.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TrustListEntrySpec>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTrustListEntrySpec.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TrustListEntrySpec>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTrustListEntrySpec.write(it, buf)
         }
     }
 }

@@ -18,6 +18,7 @@ pub const TRUST_LIST_MEDIA_TYPE: &str = "application/cose";
 
 /// What refreshing one trust list source did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SourceOutcome {
     /// A new issue was fetched and accepted.
     Updated {
