@@ -11,7 +11,7 @@ shared=../shared
 yx="$(bindings/target-dir.sh)/debug/yinxin"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures; do
+for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures trust_list http_response; do
   mkdir -p "$seeds/$t"
 done
 cp "$shared"/fixtures/*.json "$seeds/license_data/"
@@ -58,3 +58,14 @@ done
 echo fuzz >"$work/msg"
 $yx key sign --key "$work/holder.pem" --out "$seeds/signatures/es256.der" "$work/msg"
 $yx key sign --key "$seeds/keys/sm2.pem" --format raw --out "$seeds/signatures/sm2.raw" "$work/msg"
+# A trust list signed by an operator (and the record of accepting it), and HTTP responses.
+$yx authority init --dir "$work/op" --alg sm2 --name operator --code 11510000MB1C2D3E45 >/dev/null
+$yx trust-list make --signer-key "$work/op/issuer.key.pem" --signer-cert "$work/op/issuer.pem" \
+  --provider seed --region 510000 --issue-id 1 --next-update-days 7 \
+  --entry "$work/auth/root.pem:11100000000013338W001" --out "$seeds/trust_list/list.cbor" 2>/dev/null >/dev/null
+$yx license verify "$work/l.cbor" --trust-list "$seeds/trust_list/list.cbor" --list-anchor "$work/op/root.pem" \
+  --cache "$work/cache" --accept-unknown-status >/dev/null 2>&1 || true
+cp "$work/cache/trust-lists.state.json" "$seeds/trust_list/" 2>/dev/null || true
+printf '\000\310ETag: "5f3a"\nCache-Control: public, max-age=600\n\nbody' >"$seeds/http_response/200"
+printf '\001\060ETag: W/"5f3a"\nCache-Control: no-cache\n\n' >"$seeds/http_response/304"
+printf '\001\224Content-Type: text/plain\n\nnot found' >"$seeds/http_response/404"

@@ -1,7 +1,7 @@
 //! Entry points for the fuzz targets in `fuzz/` into decoders that verification reaches only
 //! after a signature has been checked (so a fuzzer could never get there from the outside):
 //! the COSE_Sign1 reader, the MobileSecurityObject, compact QR claims, GB/T 35275 SignedData,
-//! and the bounded CBOR walker. Built only under `cfg(fuzzing)` (cargo fuzz); not an API.
+//! the bounded CBOR walker and the trust list (VICAL) payload. Built only under `cfg(fuzzing)` (cargo fuzz); not an API.
 #![allow(missing_docs, clippy::panic)]
 
 use crate::cose::cbor;
@@ -42,5 +42,18 @@ pub fn cbor(data: &[u8]) {
     }
     if cbor::ends_early(data) {
         assert!(!whole && decoded.is_err(), "ends early yet read");
+    }
+}
+
+/// A trust list payload (VICAL): what decodes re-encodes to itself, and every entry is either
+/// usable or skipped with a reason.
+pub fn trust_list_payload(data: &[u8]) {
+    if let Ok(list) = crate::trust::list::fuzzing_decode(data) {
+        let (usable, skipped) = crate::trust::list::fuzzing_authorities(&list);
+        assert!(usable.len() + skipped.len() <= list.entries.len());
+        let again = list.to_cbor().unwrap_or_else(|e| panic!("a decoded list encodes: {e}"));
+        let back =
+            crate::trust::list::fuzzing_decode(&again).unwrap_or_else(|e| panic!("re-encoded list: {e}"));
+        assert_eq!(back, list, "decode(encode(list)) differs");
     }
 }

@@ -35,8 +35,13 @@ fn bytes(map: &Map, key: &str) -> Result<Option<Vec<u8>>, TrustListError> {
     }
 }
 
-/// `tdate` (tag 0, RFC 3339 text) or, leniently, `time` (tag 1, seconds).
+/// `tdate` (tag 0, RFC 3339 text) or, leniently, `time` (tag 1, seconds); to the whole second
+/// (what yinxin writes, and all any list needs).
 fn date(map: &Map, key: &str) -> Result<Option<OffsetDateTime>, TrustListError> {
+    Ok(exact_date(map, key)?.map(|t| t.replace_nanosecond(0).unwrap_or(t)))
+}
+
+fn exact_date(map: &Map, key: &str) -> Result<Option<OffsetDateTime>, TrustListError> {
     let bad = || malformed(format!("{key} is not a date (tag 0 RFC 3339 text)"));
     match map_get(map, key) {
         None => Ok(None),

@@ -51,3 +51,15 @@ pub fn read_unverified(bytes: &[u8]) -> Result<TrustList, TrustListError> {
     }
     decode::decode(crate::cose::sign1::parse(bytes)?.payload)
 }
+
+/// The payload decoder, for the fuzz targets.
+#[cfg(fuzzing)]
+pub(crate) fn fuzzing_decode(payload: &[u8]) -> Result<TrustList, TrustListError> {
+    decode::decode(payload)
+}
+
+/// The entry checks, for the fuzz targets.
+#[cfg(fuzzing)]
+pub(crate) fn fuzzing_authorities(list: &TrustList) -> (Vec<ListedAuthority>, Vec<SkippedEntry>) {
+    verify::authorities(list)
+}

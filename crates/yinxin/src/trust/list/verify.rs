@@ -167,7 +167,7 @@ impl TrustListVerifier {
 }
 
 /// The usable entries, merged by certificate, and the skipped ones.
-fn authorities(list: &TrustList) -> (Vec<ListedAuthority>, Vec<SkippedEntry>) {
+pub(super) fn authorities(list: &TrustList) -> (Vec<ListedAuthority>, Vec<SkippedEntry>) {
     let mut usable: Vec<ListedAuthority> = Vec::new();
     let mut skipped = Vec::new();
     for (index, entry) in list.entries.iter().enumerate() {
