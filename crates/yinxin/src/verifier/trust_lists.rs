@@ -59,7 +59,8 @@ impl Verifier {
     }
 
     /// The record of trust lists accepted, to save and hand back to
-    /// [`VerifierBuilder::trust_list_state`] after a restart.
+    /// [`VerifierBuilder::trust_list_state`](super::VerifierBuilder::trust_list_state) after a
+    /// restart.
     pub fn trust_list_state(&self) -> Result<TrustListState, TrustListError> {
         self.list_state
             .lock()
