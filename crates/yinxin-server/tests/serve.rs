@@ -207,3 +207,70 @@ async fn a_missing_directory_or_a_taken_port_is_a_clear_error() {
     assert_eq!(yinxin::ErrorCode::code(&Server::bind(&taken).await.err().unwrap()), "serve.bind");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn https_with_a_rustls_certificate() {
+    use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+    use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+
+    let dir = publication();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let cert =
+        rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap().self_signed(&key).unwrap();
+    std::fs::write(dir.path().join("tls.pem"), cert.pem()).unwrap();
+    std::fs::write(dir.path().join("tls.key"), key.serialize_pem()).unwrap();
+    let options = ServeOptions {
+        dir: dir.path().join("pub"),
+        addr: "127.0.0.1:0".into(),
+        tls: Some(yinxin_server::TlsFiles {
+            cert: dir.path().join("tls.pem"),
+            key: dir.path().join("tls.key"),
+        }),
+        limits: Limits::default(),
+    };
+    let server = Server::bind(&options).await.unwrap();
+    assert!(server.is_tls());
+    let addr = server.local_addr().unwrap();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+
+    let mut roots = RootCertStore::empty();
+    roots.add(CertificateDer::from(cert.der().to_vec())).unwrap();
+    #[allow(deprecated)]
+    let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut tls = connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
+    tls.write_all(b"GET /sc/lists/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut resp = Vec::new();
+    let _ = tls.read_to_end(&mut resp).await;
+    let text = String::from_utf8_lossy(&resp).to_lowercase();
+    assert!(text.starts_with("http/1.1 200") && text.contains("application/statuslist+cwt"), "{text}");
+    // Plain HTTP to the HTTPS port gets nothing served.
+    let plain = raw(addr, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+    assert!(!String::from_utf8_lossy(&plain).contains("200 OK"));
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+
+    // A key that is not one is refused at start, with the reason.
+    std::fs::write(
+        dir.path().join("bad.key"),
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let bad = ServeOptions {
+        tls: Some(yinxin_server::TlsFiles {
+            cert: dir.path().join("tls.pem"),
+            key: dir.path().join("bad.key"),
+        }),
+        ..options
+    };
+    assert_eq!(yinxin::ErrorCode::code(&Server::bind(&bad).await.err().unwrap()), "serve.tls");
+}

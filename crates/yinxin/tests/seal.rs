@@ -448,3 +448,20 @@ fn a_changed_page_or_signature_file_of_a_real_ofd_is_reported_precisely() {
     assert!(!verdict.valid);
     assert_eq!(verdict.error.as_ref().unwrap().0, "seal.malformed");
 }
+
+#[test]
+fn a_seal_maker_trusted_through_a_trust_list_must_be_listed_for_seals() {
+    let w = world();
+    let seal = w.maker.make(&request(&w, None)).unwrap();
+    let t = datetime!(2026-03-01 8:00 UTC);
+    let op = kit::operator(Algorithm::Sm2Sm3, "四川省大数据中心", kit::ISSUER_CODE, t);
+    let verifier = yinxin::Verifier::builder().list_operator(op.root.certificate().clone()).build().unwrap();
+    assert_eq!(verifier.verify_seal(&seal, t).unwrap_err().code(), "seal.maker_untrusted", "no list yet");
+    // Listed, but only to issue business licenses: not a seal maker.
+    verifier.add_trust_list(&op.list("510000", 1, t, &[(&w.root, &["11100000000013338W001"])]), t).unwrap();
+    let err = verifier.verify_seal(&seal, t).unwrap_err();
+    assert_eq!(err.code(), "seal.maker_untrusted");
+    assert!(err.to_string().contains("not for seals"), "{err}");
+    verifier.add_trust_list(&op.list("510000", 2, t, &[(&w.root, &["cn.gov.eseal"])]), t).unwrap();
+    assert!(verifier.verify_seal(&seal, t).unwrap().maker_trusted());
+}
