@@ -226,3 +226,14 @@ pub fn uscc_with_check(first17: &str) -> String {
     let check = ALPHABET.chars().nth((31 - sum % 31) % 31).expect("index below 31");
     format!("{first17}{check}")
 }
+
+/// The business license fixture as issued by another authority: `issuer_code` and the
+/// license identifier's issuer replaced (its check character recomputed), JSON text.
+pub fn business_license_for(issuer_code: &str) -> String {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&fixture("business-license.json")).expect("the fixture is JSON");
+    v["meta"]["issuer_code"] = issuer_code.into();
+    v["meta"]["license_identifier"] =
+        license_identifier("11100000000013338W001", issuer_code, "510100202411220001").into();
+    v.to_string()
+}

@@ -59,15 +59,7 @@ impl Serve {
 /// issued to `holder.pem`, its lists published into `pub/<name>/lists`.
 fn authority(d: &Path, addr: &str, name: &str, code: &str) {
     init_authority(d, name, "es256", name, code);
-    let base: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(yinxin_test_vectors::fixture_path("business-license.json")).unwrap(),
-    )
-    .unwrap();
-    let mut v = base.clone();
-    v["meta"]["issuer_code"] = code.into();
-    v["meta"]["license_identifier"] =
-        yinxin_test_vectors::license_identifier("11100000000013338W001", code, "510100202411220001").into();
-    std::fs::write(d.join(format!("{name}.json")), serde_json::to_string(&v).unwrap()).unwrap();
+    std::fs::write(d.join(format!("{name}.json")), yinxin_test_vectors::business_license_for(code)).unwrap();
     ok(&yinxin(
         d,
         &[

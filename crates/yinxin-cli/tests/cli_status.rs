@@ -293,19 +293,13 @@ fn registry_lifecycle_through_the_cli() {
 fn two_authorities_with_default_settings_never_share_a_status_uri() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let fixture = yinxin_test_vectors::fixture_path("business-license.json");
-    let base: serde_json::Value = serde_json::from_slice(&std::fs::read(&fixture).unwrap()).unwrap();
     ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
     let mut uris = Vec::new();
     for (name, code) in [("sc", "11510000MB0123456W"), ("cq", "11500000MB1600001X")] {
         let code = yinxin_test_vectors::uscc_with_check(&code[..17]);
         init_authority(d, name, "es256", name, &code);
-        let mut v = base.clone();
-        v["meta"]["issuer_code"] = code.clone().into();
-        v["meta"]["license_identifier"] =
-            yinxin_test_vectors::license_identifier("11100000000013338W001", &code, "510100202411220001")
-                .into();
-        std::fs::write(d.join(format!("{name}.json")), serde_json::to_string(&v).unwrap()).unwrap();
+        std::fs::write(d.join(format!("{name}.json")), yinxin_test_vectors::business_license_for(&code))
+            .unwrap();
         let (db, out_file) = (format!("{name}.db"), format!("{name}.cbor"));
         ok(&yinxin(
             d,

@@ -281,13 +281,7 @@ fn tokens_verify_through_the_trust_store_and_the_cache_honours_exp_and_ttl() {
 fn license(i: &Issuer, index: u64) -> (Vec<u8>, SoftwareKey) {
     let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
     // The fixture is issued by 11510000MB0123456W; another authority issues it under its own code.
-    let code = i.cert.party().unwrap().code().to_owned();
-    let json = String::from_utf8(yinxin_test_vectors::fixture("business-license.json")).unwrap();
-    let old_id = "1.2.156.3005.2.11100000000013338W001.11510000MB0123456W.510100202411220001.001.B";
-    let id = yinxin::id::LicenseIdentifier::parse(old_id).unwrap();
-    let id =
-        yinxin::id::LicenseIdentifier::new(id.type_code().clone(), code.parse().unwrap(), id.serial(), "001");
-    let json = json.replace(old_id, &id.unwrap().to_string()).replace("11510000MB0123456W", &code);
+    let json = yinxin_test_vectors::business_license_for(i.cert.party().unwrap().code());
     let data = LicenseData::from_json(json.as_bytes()).unwrap();
     let options =
         IssueOptions { status: Some(StatusReference { index, uri: URI.into() }), ..IssueOptions::default() };
