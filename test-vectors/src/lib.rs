@@ -232,8 +232,9 @@ pub fn uscc_with_check(first17: &str) -> String {
 pub fn business_license_for(issuer_code: &str) -> String {
     let mut v: serde_json::Value =
         serde_json::from_slice(&fixture("business-license.json")).expect("the fixture is JSON");
-    v["meta"]["issuer_code"] = issuer_code.into();
-    v["meta"]["license_identifier"] =
-        license_identifier("11100000000013338W001", issuer_code, "510100202411220001").into();
+    let meta = v.get_mut("meta").and_then(serde_json::Value::as_object_mut).expect("the fixture has meta");
+    meta.insert("issuer_code".into(), issuer_code.into());
+    let id = license_identifier("11100000000013338W001", issuer_code, "510100202411220001");
+    meta.insert("license_identifier".into(), id.into());
     v.to_string()
 }
