@@ -3574,7 +3574,9 @@ public struct TrustListConfig: Equatable, Hashable {
     public var listOperatorAnchorsPem: String
     /**
      * Trust lists to fetch (refreshed by `Verifier.refreshTrustLists`); may be empty when the
-     * app hands lists over with `Verifier.addTrustList`.
+     * app hands lists over with `Verifier.addTrustList`. Fetched with the app's `HttpClient`,
+     * or else the built-in client (builds without the `http` feature refuse:
+     * `ffi.no_http_client`).
      */
     public var trustListUrls: [String]
     /**
@@ -3605,7 +3607,9 @@ public struct TrustListConfig: Equatable, Hashable {
          */listOperatorAnchorsPem: String, 
         /**
          * Trust lists to fetch (refreshed by `Verifier.refreshTrustLists`); may be empty when the
-         * app hands lists over with `Verifier.addTrustList`.
+         * app hands lists over with `Verifier.addTrustList`. Fetched with the app's `HttpClient`,
+         * or else the built-in client (builds without the `http` feature refuse:
+         * `ffi.no_http_client`).
          */trustListUrls: [String], 
         /**
          * A directory for the last good copies and the record of accepted lists (the app's cache

@@ -172,6 +172,8 @@ fn verify_licenses_of_both_regions_from_served_lists_then_offline() {
         let o = verify(d, &addr, &format!("{name}.cbor"), &["--cache", "cache"]);
         assert_eq!(o.status.code(), Some(0), "{name}: {}{}", out(&o), err(&o));
         assert_eq!(json(&o)["status"], "valid");
+        let region = if name == "sc" { "510000" } else { "500000" };
+        assert_eq!(json(&o)["trust_list"]["region"], region, "trusted through its region's list");
     }
     // Revoked in Sichuan and published: the next verification sees it.
     let id = yinxin_test_vectors::license_identifier(BUSINESS, "11510000MB0123456W", "510100202411220001");

@@ -66,7 +66,9 @@ pub struct TrustListConfig {
     /// The list operators' root certificates (PEM bundle): which lists to believe.
     pub list_operator_anchors_pem: String,
     /// Trust lists to fetch (refreshed by `Verifier.refreshTrustLists`); may be empty when the
-    /// app hands lists over with `Verifier.addTrustList`.
+    /// app hands lists over with `Verifier.addTrustList`. Fetched with the app's `HttpClient`,
+    /// or else the built-in client (builds without the `http` feature refuse:
+    /// `ffi.no_http_client`).
     pub trust_list_urls: Vec<String>,
     /// A directory for the last good copies and the record of accepted lists (the app's cache
     /// or files directory): the verifier then works offline until the lists expire.
@@ -181,8 +183,21 @@ pub(crate) fn configure(
     let fetching = !lists.trust_list_urls.is_empty() || lists.fetch_status_lists;
     builder = match http {
         Some(client) => builder.fetch_with(Arc::new(ForeignTransport(client))),
-        None if fetching => builder.fetch_over_http(),
+        None if fetching => built_in_http(builder)?,
         None => builder,
     };
     Ok(builder)
+}
+
+#[cfg(feature = "http")]
+fn built_in_http(builder: yinxin::VerifierBuilder) -> Result<yinxin::VerifierBuilder, YinxinError> {
+    Ok(builder.fetch_over_http())
+}
+
+#[cfg(not(feature = "http"))]
+fn built_in_http(_: yinxin::VerifierBuilder) -> Result<yinxin::VerifierBuilder, YinxinError> {
+    Err(YinxinError::config_text(
+        "ffi.no_http_client",
+        "this build has no HTTP client (feature http): pass an HttpClient, or hand lists over with addTrustList",
+    ))
 }

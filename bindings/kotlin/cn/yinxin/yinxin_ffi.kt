@@ -5071,7 +5071,9 @@ data class TrustListConfig (
     , 
     /**
      * Trust lists to fetch (refreshed by `Verifier.refreshTrustLists`); may be empty when the
-     * app hands lists over with `Verifier.addTrustList`.
+     * app hands lists over with `Verifier.addTrustList`. Fetched with the app's `HttpClient`,
+     * or else the built-in client (builds without the `http` feature refuse:
+     * `ffi.no_http_client`).
      */
     var `trustListUrls`: List<kotlin.String>
     , 

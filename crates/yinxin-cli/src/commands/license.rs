@@ -256,7 +256,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let status = status_word(&result);
     let (json, exit) = match &result {
         Ok(v) => (
-            serde_json::json!({"valid": true, "verdict": "VALID", "doc_type": v.doc_type(), "status": status, "elements": v.elements_json()}),
+            serde_json::json!({"valid": true, "verdict": "VALID", "doc_type": v.doc_type(), "status": status, "trust_list": crate::commands::verdict::trust_list_json(v.chain()), "elements": v.elements_json()}),
             ExitCode::SUCCESS,
         ),
         Err(e) => {
@@ -277,6 +277,9 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             Ok(v) => {
                 outln!("VALID\t{}", v.doc_type());
                 outln!("issuer\t{}", v.chain().leaf().subject());
+                if let Some(line) = crate::commands::verdict::trust_list_text(v.chain()) {
+                    outln!("trusted by\t{line}");
+                }
                 outln!("validity\t{}", crate::commands::verdict::validity_text(v.validity()));
                 outln!("status\t{}", status_line(v.status_outcome()));
                 for (ns, items) in v.elements() {

@@ -196,6 +196,7 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                         "verdict": "VALID",
                         "doc_type": v.license().doc_type(),
                         "status": outcome.map(yinxin::status::StatusOutcome::name),
+                        "trust_list": crate::commands::verdict::trust_list_json(v.license().chain()),
                         "disclosed": disclosed,
                         "created": v.created().unix_timestamp(),
                         "age_s": v.age().whole_seconds(),
@@ -204,6 +205,9 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             } else {
                 outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
                 outln!("status\t{}", crate::commands::license::status_line(outcome));
+                if let Some(line) = crate::commands::verdict::trust_list_text(v.license().chain()) {
+                    outln!("trusted by\t{line}");
+                }
                 for items in v.license().elements().values() {
                     for (k, val) in items {
                         outln!("{k}\t{}", crate::commands::verdict::element_text(val));

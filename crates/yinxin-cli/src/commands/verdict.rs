@@ -68,3 +68,23 @@ fn image_kind(bytes: &[u8]) -> Option<&'static str> {
 pub fn validity_text(v: &yinxin::license::ValidityInfo) -> String {
     format!("{} to {}", yinxin::text::rfc3339(v.valid_from), yinxin::text::rfc3339(v.valid_until))
 }
+
+/// The trust list an issuer was trusted through, for a JSON verdict: `{"provider", "region",
+/// "next_update"}`, or null for a configured anchor.
+pub fn trust_list_json(chain: &yinxin::trust::VerifiedChain) -> serde_json::Value {
+    chain.scope().map_or(serde_json::Value::Null, |s| {
+        serde_json::json!({
+            "provider": s.provider,
+            "region": s.region,
+            "next_update": s.next_update.map(yinxin::text::rfc3339),
+        })
+    })
+}
+
+/// The same as a line of text: `trust list from <provider> (region <code>)`.
+pub fn trust_list_text(chain: &yinxin::trust::VerifiedChain) -> Option<String> {
+    chain.scope().map(|s| {
+        let region = s.region.as_deref().map(|r| format!(" (region {r})")).unwrap_or_default();
+        format!("trust list from {}{region}", s.provider)
+    })
+}
