@@ -26,15 +26,65 @@ fn malformed(what: &str) -> CoseError {
 /// The keys of one CBOR map read so far, to refuse a key that occurs twice (RFC 8949 §5.6: a
 /// map with duplicate keys is not valid, and a reader that lets the first or the last win can
 /// be made to see what the signer did not mean, e.g. a status list claim given twice).
+///
+/// Keys read from the input are borrowed, not copied; most maps have a handful of keys, so
+/// they are compared one by one until [`KeySet::LINEAR`] of them, then through a hash set (a
+/// hostile map of thousands of keys costs linear time, not quadratic). Checking the keys of a
+/// license this way costs a few hundred instructions, where a set of owned copies cost a
+/// tenth of the verification (BENCHMARKS.md).
 #[derive(Default)]
-pub(crate) struct KeySet {
-    seen: std::collections::HashSet<Vec<u8>>,
+pub(crate) struct KeySet<'a> {
+    keys: Vec<std::borrow::Cow<'a, [u8]>>,
+    index: Option<std::collections::HashSet<std::borrow::Cow<'a, [u8]>>>,
 }
 
-impl KeySet {
+impl<'a> KeySet<'a> {
+    /// Keys compared one by one up to this many.
+    const LINEAR: usize = 16;
+
+    fn add(&mut self, key: std::borrow::Cow<'a, [u8]>) -> Result<(), CoseError> {
+        let fresh = match &mut self.index {
+            Some(index) => index.insert(key),
+            None if self.keys.contains(&key) => false,
+            None => {
+                self.keys.push(key);
+                if self.keys.len() >= Self::LINEAR {
+                    self.index = Some(self.keys.drain(..).collect());
+                }
+                true
+            }
+        };
+        if fresh { Ok(()) } else { Err(malformed("duplicate map key")) }
+    }
+
     /// Records a key given as its text or bytes content (keys compared as they are read).
-    pub(crate) fn insert(&mut self, key: &[u8]) -> Result<(), CoseError> {
-        if self.seen.insert(key.to_vec()) { Ok(()) } else { Err(malformed("duplicate map key")) }
+    pub(crate) fn insert(&mut self, key: &'a [u8]) -> Result<(), CoseError> {
+        self.add(std::borrow::Cow::Borrowed(key))
+    }
+
+    /// Checks the next key of a map read into `entries` so far: compared with the earlier
+    /// keys directly while the map is small (text, bytes and integer keys by value, which is
+    /// how their preferred encodings compare; others by encoding), through encodings in a
+    /// hash set past [`KeySet::LINEAR`] keys.
+    pub(crate) fn check_entry(
+        &mut self,
+        entries: &[(ciborium::Value, ciborium::Value)],
+        key: &ciborium::Value,
+    ) -> Result<(), CoseError> {
+        if self.keys.is_empty() && self.index.is_none() && entries.len() < Self::LINEAR {
+            for (k, _) in entries {
+                if same_key(k, key)? {
+                    return Err(malformed("duplicate map key"));
+                }
+            }
+            return Ok(());
+        }
+        if self.keys.is_empty() && self.index.is_none() {
+            for (k, _) in entries {
+                self.insert_value(k)?;
+            }
+        }
+        self.insert_value(key)
     }
 
     /// Records a key read as a value, compared by its preferred encoding, so that two
@@ -47,8 +97,21 @@ impl KeySet {
         let mut tagged = Vec::with_capacity(encoded.len() + 1);
         tagged.push(0xff);
         tagged.extend(encoded);
-        if self.seen.insert(tagged) { Ok(()) } else { Err(malformed("duplicate map key")) }
+        self.add(std::borrow::Cow::Owned(tagged))
     }
+}
+
+/// Whether two keys read as values are the same key (their preferred encodings are equal).
+fn same_key(a: &ciborium::Value, b: &ciborium::Value) -> Result<bool, CoseError> {
+    use ciborium::Value;
+    Ok(match (a, b) {
+        (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::Integer(x), Value::Integer(y)) => x == y,
+        (Value::Text(_) | Value::Bytes(_) | Value::Integer(_), _)
+        | (_, Value::Text(_) | Value::Bytes(_) | Value::Integer(_)) => false,
+        _ => encode_value(a).map_err(|e| malformed(&e))? == encode_value(b).map_err(|e| malformed(&e))?,
+    })
 }
 
 /// Whether `data` ends inside its first value: what a CBOR item cut off at its end looks like
@@ -321,7 +384,7 @@ impl Walker<'_> {
                 let mut keys = KeySet::default();
                 for _ in 0..n {
                     let k = self.value(depth + 1)?;
-                    keys.insert_value(&k)?;
+                    keys.check_entry(&entries, &k)?;
                     entries.push((k, self.value(depth + 1)?));
                 }
                 Value::Map(entries)
@@ -338,7 +401,7 @@ impl Walker<'_> {
                 let mut keys = KeySet::default();
                 while !self.at_break()? {
                     let k = self.value(depth + 1)?;
-                    keys.insert_value(&k)?;
+                    keys.check_entry(&entries, &k)?;
                     entries.push((k, self.value(depth + 1)?));
                 }
                 Value::Map(entries)
@@ -424,6 +487,33 @@ mod tests {
             Value::Tag(0, Box::new(Value::Text("2013-03-21T20:04:00Z".into())))
         );
         assert_eq!(decode_value(&hex("5f42010243030405ff")).unwrap(), Value::Bytes(vec![1, 2, 3, 4, 5]));
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_however_they_are_encoded_and_however_many_keys() {
+        // {1: 0, 1 (two-byte form): 0}; {"a": 0, "a" (indefinite): 0}; {1.5: 0, 1.5: 0}.
+        for h in ["a20100180100", "a2616100616100", "a26161007f6161ff00", "a2f93e0000f93e0000"] {
+            assert_eq!(decode_value(&hex(h)), Err(super::malformed("duplicate map key")), "{h}");
+        }
+        // Different keys of different types are fine: {1: 0, "1": 0, h'01': 0}.
+        assert!(decode_value(&hex("a301006131004101 00".replace(' ', "").as_str())).is_ok());
+        // Past the linear limit: 40 distinct keys, then one repeated at the end.
+        let mut map = vec![0xb8, 40];
+        for i in 0..40u8 {
+            map.extend([0x18, i, 0x00]);
+        }
+        assert!(decode_value(&map).is_ok());
+        map[1] = 41;
+        map.extend([0x18, 3, 0x00]);
+        assert_eq!(decode_value(&map), Err(super::malformed("duplicate map key")), "a key again after forty");
+        let mut texts = vec![0xb8, 40];
+        for i in 0..40u8 {
+            texts.extend([0x62, b'a' + i / 26, b'a' + i % 26, 0x00]);
+        }
+        assert!(decode_value(&texts).is_ok());
+        texts[1] = 41;
+        texts.extend([0x62, b'a', b'c', 0x00]);
+        assert_eq!(decode_value(&texts), Err(super::malformed("duplicate map key")), "a text key again");
     }
 
     #[test]
