@@ -1600,7 +1600,7 @@ class OfdSignatureVerdict:
     """
     The verdict on one signature of an OFD document.
 """
-    def __init__(self, *, signature:str, kind:typing.Optional[str], es_id:typing.Optional[str], seal_name:typing.Optional[str], references:bool, data_hash:bool, signature_valid:bool, seal_valid:typing.Optional[bool], signer_trusted:typing.Optional[bool], valid:bool, code:typing.Optional[str], message:typing.Optional[str]):
+    def __init__(self, *, signature:str, kind:typing.Optional[str], es_id:typing.Optional[str], seal_name:typing.Optional[str], references:bool, data_hash:bool, signature_valid:bool, seal_valid:typing.Optional[bool], signer_trusted:typing.Optional[bool], valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], warnings:typing.List[str], unprotected_files:typing.List[str]):
         self.signature = signature
         self.kind = kind
         self.es_id = es_id
@@ -1613,12 +1613,15 @@ class OfdSignatureVerdict:
         self.valid = valid
         self.code = code
         self.message = message
+        self.codes = codes
+        self.warnings = warnings
+        self.unprotected_files = unprotected_files
         
         
 
     
     def __str__(self):
-        return "OfdSignatureVerdict(signature={}, kind={}, es_id={}, seal_name={}, references={}, data_hash={}, signature_valid={}, seal_valid={}, signer_trusted={}, valid={}, code={}, message={})".format(self.signature, self.kind, self.es_id, self.seal_name, self.references, self.data_hash, self.signature_valid, self.seal_valid, self.signer_trusted, self.valid, self.code, self.message)
+        return "OfdSignatureVerdict(signature={}, kind={}, es_id={}, seal_name={}, references={}, data_hash={}, signature_valid={}, seal_valid={}, signer_trusted={}, valid={}, code={}, message={}, codes={}, warnings={}, unprotected_files={})".format(self.signature, self.kind, self.es_id, self.seal_name, self.references, self.data_hash, self.signature_valid, self.seal_valid, self.signer_trusted, self.valid, self.code, self.message, self.codes, self.warnings, self.unprotected_files)
     def __eq__(self, other):
         if self.signature != other.signature:
             return False
@@ -1644,6 +1647,12 @@ class OfdSignatureVerdict:
             return False
         if self.message != other.message:
             return False
+        if self.codes != other.codes:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        if self.unprotected_files != other.unprotected_files:
+            return False
         return True
 
 class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
@@ -1662,6 +1671,9 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
             valid=_UniffiFfiConverterBoolean.read(buf),
             code=_UniffiFfiConverterOptionalString.read(buf),
             message=_UniffiFfiConverterOptionalString.read(buf),
+            codes=_UniffiFfiConverterSequenceString.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+            unprotected_files=_UniffiFfiConverterSequenceString.read(buf),
         )
 
     @staticmethod
@@ -1678,6 +1690,9 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.check_lower(value.valid)
         _UniffiFfiConverterOptionalString.check_lower(value.code)
         _UniffiFfiConverterOptionalString.check_lower(value.message)
+        _UniffiFfiConverterSequenceString.check_lower(value.codes)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+        _UniffiFfiConverterSequenceString.check_lower(value.unprotected_files)
 
     @staticmethod
     def write(value, buf):
@@ -1693,13 +1708,16 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.valid, buf)
         _UniffiFfiConverterOptionalString.write(value.code, buf)
         _UniffiFfiConverterOptionalString.write(value.message, buf)
+        _UniffiFfiConverterSequenceString.write(value.codes, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+        _UniffiFfiConverterSequenceString.write(value.unprotected_files, buf)
 
 @dataclass
 class SealCheckVerdict:
     """
     The verdict on a seal alone.
 """
-    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], es_id:str, seal_name:str, maker_signature:bool, maker_trusted:typing.Optional[bool]):
+    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], es_id:str, seal_name:str, maker_signature:bool, maker_trusted:typing.Optional[bool], warnings:typing.List[str]):
         self.valid = valid
         self.code = code
         self.message = message
@@ -1708,12 +1726,13 @@ class SealCheckVerdict:
         self.seal_name = seal_name
         self.maker_signature = maker_signature
         self.maker_trusted = maker_trusted
+        self.warnings = warnings
         
         
 
     
     def __str__(self):
-        return "SealCheckVerdict(valid={}, code={}, message={}, codes={}, es_id={}, seal_name={}, maker_signature={}, maker_trusted={})".format(self.valid, self.code, self.message, self.codes, self.es_id, self.seal_name, self.maker_signature, self.maker_trusted)
+        return "SealCheckVerdict(valid={}, code={}, message={}, codes={}, es_id={}, seal_name={}, maker_signature={}, maker_trusted={}, warnings={})".format(self.valid, self.code, self.message, self.codes, self.es_id, self.seal_name, self.maker_signature, self.maker_trusted, self.warnings)
     def __eq__(self, other):
         if self.valid != other.valid:
             return False
@@ -1731,6 +1750,8 @@ class SealCheckVerdict:
             return False
         if self.maker_trusted != other.maker_trusted:
             return False
+        if self.warnings != other.warnings:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSealCheckVerdict(_UniffiConverterRustBuffer):
@@ -1745,6 +1766,7 @@ class _UniffiFfiConverterTypeSealCheckVerdict(_UniffiConverterRustBuffer):
             seal_name=_UniffiFfiConverterString.read(buf),
             maker_signature=_UniffiFfiConverterBoolean.read(buf),
             maker_trusted=_UniffiFfiConverterOptionalBoolean.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
         )
 
     @staticmethod
@@ -1757,6 +1779,7 @@ class _UniffiFfiConverterTypeSealCheckVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.seal_name)
         _UniffiFfiConverterBoolean.check_lower(value.maker_signature)
         _UniffiFfiConverterOptionalBoolean.check_lower(value.maker_trusted)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
 
     @staticmethod
     def write(value, buf):
@@ -1768,6 +1791,7 @@ class _UniffiFfiConverterTypeSealCheckVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.seal_name, buf)
         _UniffiFfiConverterBoolean.write(value.maker_signature, buf)
         _UniffiFfiConverterOptionalBoolean.write(value.maker_trusted, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
 
 class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u8"
@@ -1941,7 +1965,7 @@ class SealPolicy:
     """
     What seal verification trusts.
 """
-    def __init__(self, *, trust_anchors_pem:typing.Optional[str] = None, intermediates_pem:typing.Optional[str] = None, status_lists:typing.List[bytes] = _DEFAULT, accept_unknown_status:bool = False):
+    def __init__(self, *, trust_anchors_pem:typing.Optional[str] = None, intermediates_pem:typing.Optional[str] = None, status_lists:typing.List[bytes] = _DEFAULT, accept_unknown_status:bool = False, strict:bool = False):
         self.trust_anchors_pem = trust_anchors_pem
         self.intermediates_pem = intermediates_pem
         if status_lists is _DEFAULT:
@@ -1949,12 +1973,13 @@ class SealPolicy:
         else:
             self.status_lists = status_lists
         self.accept_unknown_status = accept_unknown_status
+        self.strict = strict
         
         
 
     
     def __str__(self):
-        return "SealPolicy(trust_anchors_pem={}, intermediates_pem={}, status_lists={}, accept_unknown_status={})".format(self.trust_anchors_pem, self.intermediates_pem, self.status_lists, self.accept_unknown_status)
+        return "SealPolicy(trust_anchors_pem={}, intermediates_pem={}, status_lists={}, accept_unknown_status={}, strict={})".format(self.trust_anchors_pem, self.intermediates_pem, self.status_lists, self.accept_unknown_status, self.strict)
     def __eq__(self, other):
         if self.trust_anchors_pem != other.trust_anchors_pem:
             return False
@@ -1963,6 +1988,8 @@ class SealPolicy:
         if self.status_lists != other.status_lists:
             return False
         if self.accept_unknown_status != other.accept_unknown_status:
+            return False
+        if self.strict != other.strict:
             return False
         return True
 
@@ -1974,6 +2001,7 @@ class _UniffiFfiConverterTypeSealPolicy(_UniffiConverterRustBuffer):
             intermediates_pem=_UniffiFfiConverterOptionalString.read(buf),
             status_lists=_UniffiFfiConverterSequenceBytes.read(buf),
             accept_unknown_status=_UniffiFfiConverterBoolean.read(buf),
+            strict=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
@@ -1982,6 +2010,7 @@ class _UniffiFfiConverterTypeSealPolicy(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.intermediates_pem)
         _UniffiFfiConverterSequenceBytes.check_lower(value.status_lists)
         _UniffiFfiConverterBoolean.check_lower(value.accept_unknown_status)
+        _UniffiFfiConverterBoolean.check_lower(value.strict)
 
     @staticmethod
     def write(value, buf):
@@ -1989,13 +2018,14 @@ class _UniffiFfiConverterTypeSealPolicy(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.intermediates_pem, buf)
         _UniffiFfiConverterSequenceBytes.write(value.status_lists, buf)
         _UniffiFfiConverterBoolean.write(value.accept_unknown_status, buf)
+        _UniffiFfiConverterBoolean.write(value.strict, buf)
 
 @dataclass
 class SealVerdict:
     """
     The verdict on a seal signature.
 """
-    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], es_id:str, seal_name:str, signed_at:typing.Optional[str], data_hash:bool, signature_valid:bool, seal_valid:bool, maker_trusted:typing.Optional[bool]):
+    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], es_id:str, seal_name:str, signed_at:typing.Optional[str], data_hash:bool, signature_valid:bool, seal_valid:bool, maker_trusted:typing.Optional[bool], warnings:typing.List[str]):
         self.valid = valid
         self.code = code
         self.message = message
@@ -2007,12 +2037,13 @@ class SealVerdict:
         self.signature_valid = signature_valid
         self.seal_valid = seal_valid
         self.maker_trusted = maker_trusted
+        self.warnings = warnings
         
         
 
     
     def __str__(self):
-        return "SealVerdict(valid={}, code={}, message={}, codes={}, es_id={}, seal_name={}, signed_at={}, data_hash={}, signature_valid={}, seal_valid={}, maker_trusted={})".format(self.valid, self.code, self.message, self.codes, self.es_id, self.seal_name, self.signed_at, self.data_hash, self.signature_valid, self.seal_valid, self.maker_trusted)
+        return "SealVerdict(valid={}, code={}, message={}, codes={}, es_id={}, seal_name={}, signed_at={}, data_hash={}, signature_valid={}, seal_valid={}, maker_trusted={}, warnings={})".format(self.valid, self.code, self.message, self.codes, self.es_id, self.seal_name, self.signed_at, self.data_hash, self.signature_valid, self.seal_valid, self.maker_trusted, self.warnings)
     def __eq__(self, other):
         if self.valid != other.valid:
             return False
@@ -2036,6 +2067,8 @@ class SealVerdict:
             return False
         if self.maker_trusted != other.maker_trusted:
             return False
+        if self.warnings != other.warnings:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
@@ -2053,6 +2086,7 @@ class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
             signature_valid=_UniffiFfiConverterBoolean.read(buf),
             seal_valid=_UniffiFfiConverterBoolean.read(buf),
             maker_trusted=_UniffiFfiConverterOptionalBoolean.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
         )
 
     @staticmethod
@@ -2068,6 +2102,7 @@ class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.check_lower(value.signature_valid)
         _UniffiFfiConverterBoolean.check_lower(value.seal_valid)
         _UniffiFfiConverterOptionalBoolean.check_lower(value.maker_trusted)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
 
     @staticmethod
     def write(value, buf):
@@ -2082,6 +2117,7 @@ class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.signature_valid, buf)
         _UniffiFfiConverterBoolean.write(value.seal_valid, buf)
         _UniffiFfiConverterOptionalBoolean.write(value.maker_trusted, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
 
 class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u64"

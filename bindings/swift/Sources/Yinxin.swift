@@ -2708,6 +2708,18 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
      * Why, in words.
      */
     public var message: String?
+    /**
+     * Every failed check's code, in order.
+     */
+    public var codes: [String]
+    /**
+     * Codes of what was found but does not fail the verdict.
+     */
+    public var warnings: [String]
+    /**
+     * Files of the package no signature protects (added after signing).
+     */
+    public var unprotectedFiles: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2748,7 +2760,16 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
          */code: String?, 
         /**
          * Why, in words.
-         */message: String?) {
+         */message: String?, 
+        /**
+         * Every failed check's code, in order.
+         */codes: [String], 
+        /**
+         * Codes of what was found but does not fail the verdict.
+         */warnings: [String], 
+        /**
+         * Files of the package no signature protects (added after signing).
+         */unprotectedFiles: [String]) {
         self.signature = signature
         self.kind = kind
         self.esId = esId
@@ -2761,6 +2782,9 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
         self.valid = valid
         self.code = code
         self.message = message
+        self.codes = codes
+        self.warnings = warnings
+        self.unprotectedFiles = unprotectedFiles
     }
 
     
@@ -2790,7 +2814,10 @@ public struct FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer {
                 signerTrusted: FfiConverterOptionBool.read(from: &buf), 
                 valid: FfiConverterBool.read(from: &buf), 
                 code: FfiConverterOptionString.read(from: &buf), 
-                message: FfiConverterOptionString.read(from: &buf)
+                message: FfiConverterOptionString.read(from: &buf), 
+                codes: FfiConverterSequenceString.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf), 
+                unprotectedFiles: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -2807,6 +2834,9 @@ public struct FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer {
         FfiConverterBool.write(value.valid, into: &buf)
         FfiConverterOptionString.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterSequenceString.write(value.codes, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
+        FfiConverterSequenceString.write(value.unprotectedFiles, into: &buf)
     }
 }
 
@@ -2862,6 +2892,10 @@ public struct SealCheckVerdict: Equatable, Hashable {
      * The maker chains to a trust anchor (none when no anchors were given).
      */
     public var makerTrusted: Bool?
+    /**
+     * Codes of what was found but does not fail the verdict.
+     */
+    public var warnings: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2889,7 +2923,10 @@ public struct SealCheckVerdict: Equatable, Hashable {
          */makerSignature: Bool, 
         /**
          * The maker chains to a trust anchor (none when no anchors were given).
-         */makerTrusted: Bool?) {
+         */makerTrusted: Bool?, 
+        /**
+         * Codes of what was found but does not fail the verdict.
+         */warnings: [String]) {
         self.valid = valid
         self.code = code
         self.message = message
@@ -2898,6 +2935,7 @@ public struct SealCheckVerdict: Equatable, Hashable {
         self.sealName = sealName
         self.makerSignature = makerSignature
         self.makerTrusted = makerTrusted
+        self.warnings = warnings
     }
 
     
@@ -2923,7 +2961,8 @@ public struct FfiConverterTypeSealCheckVerdict: FfiConverterRustBuffer {
                 esId: FfiConverterString.read(from: &buf), 
                 sealName: FfiConverterString.read(from: &buf), 
                 makerSignature: FfiConverterBool.read(from: &buf), 
-                makerTrusted: FfiConverterOptionBool.read(from: &buf)
+                makerTrusted: FfiConverterOptionBool.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -2936,6 +2975,7 @@ public struct FfiConverterTypeSealCheckVerdict: FfiConverterRustBuffer {
         FfiConverterString.write(value.sealName, into: &buf)
         FfiConverterBool.write(value.makerSignature, into: &buf)
         FfiConverterOptionBool.write(value.makerTrusted, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
     }
 }
 
@@ -3156,6 +3196,11 @@ public struct SealPolicy: Equatable, Hashable {
      * Accept seals that name a status list none of `status_lists` answers for.
      */
     public var acceptUnknownStatus: Bool
+    /**
+     * Strict validity: the seal maker's certificate must also have been valid at the seal's
+     * createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
+     */
+    public var strict: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3173,11 +3218,16 @@ public struct SealPolicy: Equatable, Hashable {
          */statusLists: [Data] = [], 
         /**
          * Accept seals that name a status list none of `status_lists` answers for.
-         */acceptUnknownStatus: Bool = false) {
+         */acceptUnknownStatus: Bool = false, 
+        /**
+         * Strict validity: the seal maker's certificate must also have been valid at the seal's
+         * createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
+         */strict: Bool = false) {
         self.trustAnchorsPem = trustAnchorsPem
         self.intermediatesPem = intermediatesPem
         self.statusLists = statusLists
         self.acceptUnknownStatus = acceptUnknownStatus
+        self.strict = strict
     }
 
     
@@ -3199,7 +3249,8 @@ public struct FfiConverterTypeSealPolicy: FfiConverterRustBuffer {
                 trustAnchorsPem: FfiConverterOptionString.read(from: &buf), 
                 intermediatesPem: FfiConverterOptionString.read(from: &buf), 
                 statusLists: FfiConverterSequenceData.read(from: &buf), 
-                acceptUnknownStatus: FfiConverterBool.read(from: &buf)
+                acceptUnknownStatus: FfiConverterBool.read(from: &buf), 
+                strict: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3208,6 +3259,7 @@ public struct FfiConverterTypeSealPolicy: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.intermediatesPem, into: &buf)
         FfiConverterSequenceData.write(value.statusLists, into: &buf)
         FfiConverterBool.write(value.acceptUnknownStatus, into: &buf)
+        FfiConverterBool.write(value.strict, into: &buf)
     }
 }
 
@@ -3275,6 +3327,11 @@ public struct SealVerdict: Equatable, Hashable {
      * The maker chains to a trust anchor (none when no anchors were given).
      */
     public var makerTrusted: Bool?
+    /**
+     * Codes of what was found but does not fail the verdict (e.g.
+     * `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
+     */
+    public var warnings: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3311,7 +3368,11 @@ public struct SealVerdict: Equatable, Hashable {
          */sealValid: Bool, 
         /**
          * The maker chains to a trust anchor (none when no anchors were given).
-         */makerTrusted: Bool?) {
+         */makerTrusted: Bool?, 
+        /**
+         * Codes of what was found but does not fail the verdict (e.g.
+         * `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
+         */warnings: [String]) {
         self.valid = valid
         self.code = code
         self.message = message
@@ -3323,6 +3384,7 @@ public struct SealVerdict: Equatable, Hashable {
         self.signatureValid = signatureValid
         self.sealValid = sealValid
         self.makerTrusted = makerTrusted
+        self.warnings = warnings
     }
 
     
@@ -3351,7 +3413,8 @@ public struct FfiConverterTypeSealVerdict: FfiConverterRustBuffer {
                 dataHash: FfiConverterBool.read(from: &buf), 
                 signatureValid: FfiConverterBool.read(from: &buf), 
                 sealValid: FfiConverterBool.read(from: &buf), 
-                makerTrusted: FfiConverterOptionBool.read(from: &buf)
+                makerTrusted: FfiConverterOptionBool.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -3367,6 +3430,7 @@ public struct FfiConverterTypeSealVerdict: FfiConverterRustBuffer {
         FfiConverterBool.write(value.signatureValid, into: &buf)
         FfiConverterBool.write(value.sealValid, into: &buf)
         FfiConverterOptionBool.write(value.makerTrusted, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
     }
 }
 

@@ -63,6 +63,9 @@ pub struct SealVerdict {
     pub seal_valid: bool,
     /// The maker chains to a trust anchor (none when no anchors were given).
     pub maker_trusted: Option<bool>,
+    /// Codes of what was found but does not fail the verdict (e.g.
+    /// `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
+    pub warnings: Vec<String>,
 }
 
 /// The verdict on one signature of an OFD document.
@@ -93,6 +96,12 @@ pub struct OfdSignatureVerdict {
     pub code: Option<String>,
     /// Why, in words.
     pub message: Option<String>,
+    /// Every failed check's code, in order.
+    pub codes: Vec<String>,
+    /// Codes of what was found but does not fail the verdict.
+    pub warnings: Vec<String>,
+    /// Files of the package no signature protects (added after signing).
+    pub unprotected_files: Vec<String>,
 }
 
 /// What seal verification trusts.
@@ -112,11 +121,17 @@ pub struct SealPolicy {
     /// Accept seals that name a status list none of `status_lists` answers for.
     #[uniffi(default)]
     pub accept_unknown_status: bool,
+    /// Strict validity: the seal maker's certificate must also have been valid at the seal's
+    /// createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
+    #[uniffi(default)]
+    pub strict: bool,
 }
 
 /// The core verifier a policy describes (its status lists verified against its anchors).
 fn verifier(policy: SealPolicy) -> Result<yinxin::Verifier, YinxinError> {
-    let mut builder = yinxin::Verifier::builder().accept_unknown_status(policy.accept_unknown_status);
+    let mut builder = yinxin::Verifier::builder()
+        .accept_unknown_status(policy.accept_unknown_status)
+        .strict_seals(policy.strict);
     match &policy.trust_anchors_pem {
         Some(pem) => builder = builder.trust_anchors_pem(pem.as_bytes()).map_err(YinxinError::unreadable)?,
         None if !policy.status_lists.is_empty() => {
@@ -190,6 +205,8 @@ pub struct SealCheckVerdict {
     pub maker_signature: bool,
     /// The maker chains to a trust anchor (none when no anchors were given).
     pub maker_trusted: Option<bool>,
+    /// Codes of what was found but does not fail the verdict.
+    pub warnings: Vec<String>,
 }
 
 /// Verifies a seal (`.esl`) for use at `at_unix` (default now): maker signature and
@@ -213,6 +230,7 @@ pub fn verify_seal(
         seal_name: parsed.name().to_owned(),
         maker_signature: check.maker_signature,
         maker_trusted: check.maker_trusted,
+        warnings: check.warnings.iter().map(|w| w.code().to_owned()).collect(),
     })
 }
 
@@ -239,6 +257,7 @@ pub fn verify_seal_signature(
         signature_valid: check.signature == Some(true),
         seal_valid: check.seal,
         maker_trusted: check.maker_trusted,
+        warnings: check.warnings.iter().map(|w| w.code().to_owned()).collect(),
     })
 }
 
@@ -263,6 +282,9 @@ pub fn verify_ofd(ofd: Vec<u8>, policy: SealPolicy) -> Result<Vec<OfdSignatureVe
             valid: d.valid,
             code: d.error.as_ref().map(|(c, _)| c.clone()),
             message: d.error.map(|(_, m)| m),
+            codes: d.errors.into_iter().map(|(c, _)| c).collect(),
+            warnings: d.warnings.into_iter().map(|(c, _)| c).collect(),
+            unprotected_files: d.unprotected_files,
         })
         .collect())
 }

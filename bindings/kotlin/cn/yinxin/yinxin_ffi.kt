@@ -4456,6 +4456,21 @@ data class OfdSignatureVerdict (
      * Why, in words.
      */
     var `message`: kotlin.String?
+    , 
+    /**
+     * Every failed check's code, in order.
+     */
+    var `codes`: List<kotlin.String>
+    , 
+    /**
+     * Codes of what was found but does not fail the verdict.
+     */
+    var `warnings`: List<kotlin.String>
+    , 
+    /**
+     * Files of the package no signature protects (added after signing).
+     */
+    var `unprotectedFiles`: List<kotlin.String>
     
 ){
     
@@ -4484,6 +4499,9 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -4499,7 +4517,10 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterOptionalBoolean.allocationSize(value.`signerTrusted`) +
             FfiConverterBoolean.allocationSize(value.`valid`) +
             FfiConverterOptionalString.allocationSize(value.`code`) +
-            FfiConverterOptionalString.allocationSize(value.`message`)
+            FfiConverterOptionalString.allocationSize(value.`message`) +
+            FfiConverterSequenceString.allocationSize(value.`codes`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`) +
+            FfiConverterSequenceString.allocationSize(value.`unprotectedFiles`)
     )
 
     override fun write(value: OfdSignatureVerdict, buf: ByteBuffer) {
@@ -4515,6 +4536,9 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterBoolean.write(value.`valid`, buf)
             FfiConverterOptionalString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+            FfiConverterSequenceString.write(value.`codes`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
+            FfiConverterSequenceString.write(value.`unprotectedFiles`, buf)
     }
 }
 
@@ -4563,6 +4587,11 @@ data class SealCheckVerdict (
      * The maker chains to a trust anchor (none when no anchors were given).
      */
     var `makerTrusted`: kotlin.Boolean?
+    , 
+    /**
+     * Codes of what was found but does not fail the verdict.
+     */
+    var `warnings`: List<kotlin.String>
     
 ){
     
@@ -4587,6 +4616,7 @@ public object FfiConverterTypeSealCheckVerdict: FfiConverterRustBuffer<SealCheck
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -4598,7 +4628,8 @@ public object FfiConverterTypeSealCheckVerdict: FfiConverterRustBuffer<SealCheck
             FfiConverterString.allocationSize(value.`esId`) +
             FfiConverterString.allocationSize(value.`sealName`) +
             FfiConverterBoolean.allocationSize(value.`makerSignature`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`makerTrusted`)
+            FfiConverterOptionalBoolean.allocationSize(value.`makerTrusted`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`)
     )
 
     override fun write(value: SealCheckVerdict, buf: ByteBuffer) {
@@ -4610,6 +4641,7 @@ public object FfiConverterTypeSealCheckVerdict: FfiConverterRustBuffer<SealCheck
             FfiConverterString.write(value.`sealName`, buf)
             FfiConverterBoolean.write(value.`makerSignature`, buf)
             FfiConverterOptionalBoolean.write(value.`makerTrusted`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
     }
 }
 
@@ -4775,6 +4807,12 @@ data class SealPolicy (
      * Accept seals that name a status list none of `status_lists` answers for.
      */
     var `acceptUnknownStatus`: kotlin.Boolean = false 
+    , 
+    /**
+     * Strict validity: the seal maker's certificate must also have been valid at the seal's
+     * createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
+     */
+    var `strict`: kotlin.Boolean = false 
     
 ){
     
@@ -4795,6 +4833,7 @@ public object FfiConverterTypeSealPolicy: FfiConverterRustBuffer<SealPolicy> {
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceByteArray.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -4802,7 +4841,8 @@ public object FfiConverterTypeSealPolicy: FfiConverterRustBuffer<SealPolicy> {
             FfiConverterOptionalString.allocationSize(value.`trustAnchorsPem`) +
             FfiConverterOptionalString.allocationSize(value.`intermediatesPem`) +
             FfiConverterSequenceByteArray.allocationSize(value.`statusLists`) +
-            FfiConverterBoolean.allocationSize(value.`acceptUnknownStatus`)
+            FfiConverterBoolean.allocationSize(value.`acceptUnknownStatus`) +
+            FfiConverterBoolean.allocationSize(value.`strict`)
     )
 
     override fun write(value: SealPolicy, buf: ByteBuffer) {
@@ -4810,6 +4850,7 @@ public object FfiConverterTypeSealPolicy: FfiConverterRustBuffer<SealPolicy> {
             FfiConverterOptionalString.write(value.`intermediatesPem`, buf)
             FfiConverterSequenceByteArray.write(value.`statusLists`, buf)
             FfiConverterBoolean.write(value.`acceptUnknownStatus`, buf)
+            FfiConverterBoolean.write(value.`strict`, buf)
     }
 }
 
@@ -4873,6 +4914,12 @@ data class SealVerdict (
      * The maker chains to a trust anchor (none when no anchors were given).
      */
     var `makerTrusted`: kotlin.Boolean?
+    , 
+    /**
+     * Codes of what was found but does not fail the verdict (e.g.
+     * `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
+     */
+    var `warnings`: List<kotlin.String>
     
 ){
     
@@ -4900,6 +4947,7 @@ public object FfiConverterTypeSealVerdict: FfiConverterRustBuffer<SealVerdict> {
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -4914,7 +4962,8 @@ public object FfiConverterTypeSealVerdict: FfiConverterRustBuffer<SealVerdict> {
             FfiConverterBoolean.allocationSize(value.`dataHash`) +
             FfiConverterBoolean.allocationSize(value.`signatureValid`) +
             FfiConverterBoolean.allocationSize(value.`sealValid`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`makerTrusted`)
+            FfiConverterOptionalBoolean.allocationSize(value.`makerTrusted`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`)
     )
 
     override fun write(value: SealVerdict, buf: ByteBuffer) {
@@ -4929,6 +4978,7 @@ public object FfiConverterTypeSealVerdict: FfiConverterRustBuffer<SealVerdict> {
             FfiConverterBoolean.write(value.`signatureValid`, buf)
             FfiConverterBoolean.write(value.`sealValid`, buf)
             FfiConverterOptionalBoolean.write(value.`makerTrusted`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
     }
 }
 

@@ -38,6 +38,11 @@ pub struct TrustArgs {
     /// Accept seals whose status cannot be established.
     #[arg(long)]
     accept_unknown_status: bool,
+    /// Strict validity: the seal maker's certificate must also have been valid when the seal
+    /// was made (by default that is a warning, `seal.maker_certificate_at_creation`; every
+    /// certificate and the seal are judged at the signing time either way).
+    #[arg(long)]
+    strict: bool,
     /// The time status lists are checked for (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
@@ -79,6 +84,7 @@ fn verifier(t: &TrustArgs) -> Result<(Verifier, OffsetDateTime), Failure> {
         intermediates: t.intermediates.as_deref(),
         status_lists: &t.status_lists,
         accept_unknown_status: t.accept_unknown_status,
+        strict_seals: t.strict,
         ..Default::default()
     };
     Ok((crate::commands::verifying::build(&options, at)?, at))
@@ -123,6 +129,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         "valid": check.is_valid(),
         "verdict": verdict::word(check.is_valid()),
         "errors": check.errors.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
+        "warnings": check.warnings.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
         "version": sig.version().number(),
         "es_id": sig.seal().es_id(),
         "seal_name": sig.seal().name(),
@@ -158,6 +165,9 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         if check.maker_trusted.is_none() {
             outln!("not checked\tmaker_trusted: {NO_TRUST}");
         }
+        for w in &check.warnings {
+            outln!("warning[{}]\t{w}", w.code());
+        }
     }
     match first {
         None => Ok(ExitCode::SUCCESS),
@@ -189,6 +199,8 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
             "verdict": verdict::word(d.valid),
             "not_checked": d.not_checked(),
             "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
+            "warnings": d.warnings.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
+            "unprotected_files": d.unprotected_files,
         });
         if let Some((code, message)) = &d.error {
             put(&mut j, "error", json!(code));
@@ -227,6 +239,9 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
             }
             for (code, message) in &d.errors {
                 outln!("  error[{code}]\t{message}");
+            }
+            for (code, message) in &d.warnings {
+                outln!("  warning[{code}]\t{message}");
             }
         }
     }

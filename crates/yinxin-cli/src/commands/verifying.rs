@@ -51,6 +51,8 @@ pub struct Options<'a> {
     pub issuer_certs: &'a [String],
     /// `--accept-unknown-status`.
     pub accept_unknown_status: bool,
+    /// `--strict` (seals: the maker's certificate valid at the seal's createDate too).
+    pub strict_seals: bool,
     /// `--window`.
     pub window: Option<Duration>,
     /// A replay guard loaded from `--replay-cache`.
@@ -61,7 +63,8 @@ pub struct Options<'a> {
 
 /// The verifier the options describe, its status lists verified at `at`.
 pub fn build(o: &Options<'_>, at: OffsetDateTime) -> Result<Verifier, Failure> {
-    let mut builder = Verifier::builder().accept_unknown_status(o.accept_unknown_status);
+    let mut builder =
+        Verifier::builder().accept_unknown_status(o.accept_unknown_status).strict_seals(o.strict_seals);
     let from_lists = o.lists.is_some_and(|l| !l.trust_lists.is_empty());
     if o.trust.is_empty() && !from_lists && !o.status_lists.is_empty() {
         return Err(Failure::usage("--status-list needs --trust (or --trust-list) to verify the lists"));

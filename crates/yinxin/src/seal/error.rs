@@ -33,6 +33,11 @@ pub enum SealError {
     /// A certificate (maker or signer) was not valid at the time it was used.
     #[error("{0} certificate not valid at {1}")]
     CertificateExpired(&'static str, String),
+    /// The seal maker's certificate was not valid at the seal's `createDate` (given), though
+    /// it was when the seal was used: a warning under the default validity model
+    /// (docs/decisions/0016), a failure under [`SealVerifier::strict`](super::SealVerifier::strict).
+    #[error("the seal maker's certificate was not valid when the seal was made ({0})")]
+    MakerCertificateAtCreation(String),
     /// The maker certificate does not chain to a trusted root.
     #[error("seal maker certificate untrusted: {0}")]
     MakerUntrusted(String),
@@ -93,6 +98,7 @@ impl ErrorCode for SealError {
             Self::NotYetValid => "seal.not_yet_valid",
             Self::Expired => "seal.expired",
             Self::CertificateExpired(..) => "seal.certificate_expired",
+            Self::MakerCertificateAtCreation(_) => "seal.maker_certificate_at_creation",
             Self::MakerUntrusted(_) => "seal.maker_untrusted",
             Self::SignerNotInSeal => "seal.signer_not_in_seal",
             Self::SignatureInvalid => "seal.signature_invalid",

@@ -26,6 +26,7 @@ pub struct SealVerifier {
     intermediates: Vec<Certificate>,
     lists: Option<Arc<StatusListCache>>,
     accept_unknown_status: bool,
+    strict: bool,
 }
 
 /// The outcome of every check on one seal signature (or seal), for reports that show each.
@@ -44,6 +45,9 @@ pub struct SealCheck {
     pub maker_trusted: Option<bool>,
     /// The failed checks, in the order they were run; empty when everything passed.
     pub errors: Vec<SealError>,
+    /// What was found but does not fail the check under the verifier's policy (e.g.
+    /// `seal.maker_certificate_at_creation`); under [`SealVerifier::strict`] these are errors.
+    pub warnings: Vec<SealError>,
 }
 
 impl SealCheck {
@@ -60,6 +64,7 @@ pub struct VerifiedSeal {
     maker: Certificate,
     maker_trusted: bool,
     status: Option<Status>,
+    warnings: Vec<SealError>,
 }
 
 impl VerifiedSeal {
@@ -78,6 +83,11 @@ impl VerifiedSeal {
     /// The status the seal's list entry gave, when it has one.
     pub fn status(&self) -> Option<Status> {
         self.status
+    }
+    /// What was found that does not fail the seal under the verifier's policy (e.g.
+    /// `seal.maker_certificate_at_creation`).
+    pub fn warnings(&self) -> &[SealError] {
+        &self.warnings
     }
 }
 
@@ -155,13 +165,25 @@ pub(crate) fn in_cert_list(seal: &Seal, cert: &[u8]) -> bool {
 impl SealVerifier {
     /// A verifier that validates seal makers' certificates against `trust`.
     pub fn new(trust: TrustStore) -> Self {
-        Self { trust: Some(trust), intermediates: Vec::new(), lists: None, accept_unknown_status: false }
+        Self {
+            trust: Some(trust),
+            intermediates: Vec::new(),
+            lists: None,
+            accept_unknown_status: false,
+            strict: false,
+        }
     }
 
     /// A verifier with no trust anchors: every check but the maker's chain runs, and results
     /// say the maker was not checked against an anchor.
     pub fn without_trust_anchors() -> Self {
-        Self { trust: None, intermediates: Vec::new(), lists: None, accept_unknown_status: false }
+        Self {
+            trust: None,
+            intermediates: Vec::new(),
+            lists: None,
+            accept_unknown_status: false,
+            strict: false,
+        }
     }
 
     /// Intermediate CA certificates that may link a maker's certificate to an anchor (a seal
@@ -181,6 +203,15 @@ impl SealVerifier {
     /// Accept seals whose status cannot be established (no list, stale list).
     pub fn accept_unknown_status(mut self, accept: bool) -> Self {
         self.accept_unknown_status = accept;
+        self
+    }
+
+    /// The strict validity policy: the seal maker's certificate must also have been valid at
+    /// the seal's `createDate` (`seal.maker_certificate_at_creation` fails instead of warning).
+    /// The default judges every certificate at the time the seal is used (a signature's
+    /// signing time): docs/decisions/0016.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 
@@ -259,10 +290,18 @@ impl SealVerifier {
         now: OffsetDateTime,
     ) -> (SealCheck, Option<VerifiedSeal>) {
         let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         let mut maker_signature = false;
         let mut maker_trusted = None;
         if seal.algorithm != SM2_WITH_SM3_OID {
             errors.push(SealError::Algorithm(seal.algorithm.clone()));
+        }
+        // The seal's own validity first: the most telling failure of a seal used late.
+        if used_at < seal.valid_start {
+            errors.push(SealError::NotYetValid);
+        }
+        if used_at > seal.valid_end {
+            errors.push(SealError::Expired);
         }
         let maker = match sm2_certificate(&seal.maker_cert, "seal maker") {
             Ok(maker) => {
@@ -271,10 +310,16 @@ impl SealVerifier {
                 if !maker_signature {
                     errors.push(SealError::MakerSignatureInvalid);
                 }
-                if !valid_at(&maker, seal.created) {
-                    errors.push(SealError::CertificateExpired("seal maker", rfc3339(seal.created)));
+                // Judged when the seal is used (a signature: its signing time); at the seal's
+                // createDate a warning unless strict (docs/decisions/0016).
+                if !valid_at(&maker, used_at) {
+                    errors.push(SealError::CertificateExpired("seal maker", rfc3339(used_at)));
                 }
-                if let Some(ok) = self.chain_check(&maker, seal.created) {
+                if !valid_at(&maker, seal.created) {
+                    let at_creation = SealError::MakerCertificateAtCreation(rfc3339(seal.created));
+                    if self.strict { errors.push(at_creation) } else { warnings.push(at_creation) }
+                }
+                if let Some(ok) = self.chain_check(&maker, used_at) {
                     maker_trusted = Some(ok.is_ok());
                     if let Err(why) = ok {
                         errors.push(SealError::MakerUntrusted(why));
@@ -290,12 +335,6 @@ impl SealVerifier {
         for ext in seal.extensions.iter().filter(|e| e.critical && e.oid != super::STATUS_EXTENSION_OID) {
             errors.push(SealError::UnknownCriticalExtension(ext.oid.clone()));
         }
-        if used_at < seal.valid_start {
-            errors.push(SealError::NotYetValid);
-        }
-        if used_at > seal.valid_end {
-            errors.push(SealError::Expired);
-        }
         let status = self.status(&seal, maker.as_ref(), now, &mut errors);
         let check = SealCheck {
             data_hash: None,
@@ -304,11 +343,16 @@ impl SealVerifier {
             seal: errors.is_empty(),
             maker_trusted,
             errors,
+            warnings,
         };
         let verified = match (check.is_valid(), maker) {
-            (true, Some(maker)) => {
-                Some(VerifiedSeal { seal, maker, maker_trusted: maker_trusted == Some(true), status })
-            }
+            (true, Some(maker)) => Some(VerifiedSeal {
+                seal,
+                maker,
+                maker_trusted: maker_trusted == Some(true),
+                status,
+                warnings: check.warnings.clone(),
+            }),
             _ => None,
         };
         (check, verified)
@@ -427,6 +471,7 @@ impl SealVerifier {
             seal: seal_ok,
             maker_trusted: seal_check.maker_trusted,
             errors,
+            warnings: seal_check.warnings,
         };
         let verified = match (check.is_valid(), signer, verified_seal) {
             (true, Some(signer), Some(seal)) => Some(VerifiedSealSignature { signature: sig, signer, seal }),

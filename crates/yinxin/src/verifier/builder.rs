@@ -59,6 +59,7 @@ pub struct VerifierBuilder {
     policy: AlgorithmPolicy,
     window: Duration,
     accept_unknown_status: bool,
+    strict_seals: bool,
     replay: Option<Arc<ReplayGuard>>,
     lists: Option<Arc<StatusListCache>>,
     ofd_limits: OfdLimits,
@@ -91,6 +92,7 @@ impl Default for VerifierBuilder {
             policy: AlgorithmPolicy::all(),
             window: DEFAULT_WINDOW,
             accept_unknown_status: false,
+            strict_seals: false,
             replay: None,
             lists: None,
             ofd_limits: OfdLimits::default(),
@@ -220,6 +222,14 @@ impl VerifierBuilder {
         self
     }
 
+    /// The strict validity policy for seals (default off): a seal maker's certificate must
+    /// also have been valid at the seal's createDate, which otherwise is a warning
+    /// (`seal.maker_certificate_at_creation`; docs/decisions/0016).
+    pub fn strict_seals(mut self, strict: bool) -> Self {
+        self.strict_seals = strict;
+        self
+    }
+
     /// Share `guard` (e.g. one guard for every counter of an office; default: a new one sized
     /// for the window).
     pub fn replay_guard(mut self, guard: Arc<ReplayGuard>) -> Self {
@@ -299,7 +309,8 @@ impl VerifierBuilder {
             SealVerifier::new(trust.clone()).with_intermediates(self.intermediates)
         }
         .with_status_lists(lists.clone())
-        .accept_unknown_status(self.accept_unknown_status);
+        .accept_unknown_status(self.accept_unknown_status)
+        .strict(self.strict_seals);
         Ok(Verifier {
             trust,
             lists,

@@ -10,7 +10,15 @@
 //!   verified; the verdict says so and is never valid.
 //!
 //! A package-integrity signature (`/OFDEntries.xml`, GM/T 0099) is checked too: SignedData
-//! over `OFDEntries.xml`, every listed file present. Reading is bounded ([`OfdLimits`]).
+//! over `OFDEntries.xml`, every listed file present. A file of the package that no signature
+//! protects (added after signing) fails every verdict with `ofd.unprotected_files`. Reading is
+//! bounded ([`OfdLimits`]).
+//!
+//! Real producers write OFD in more than one way, and each way is read: the namespace
+//! `http://www.ofdspec.org/2016`, `http://www.ofdspec.org` or any other beginning so, mixed
+//! between parts, under any prefix or as the default namespace (or none); locations absolute
+//! in the package, relative to the file that names them, or written from the package root
+//! without the leading `/`; several `DocBody`s; zip entry names in any case or with `./`.
 
 mod package;
 pub(crate) mod pkcs7;
@@ -21,7 +29,7 @@ use time::OffsetDateTime;
 use super::{SealError, SealSignature, SealVerifier, SealVersion};
 use crate::ErrorCode;
 use crate::crypto::DigestAlgorithm;
-use package::{Package, dir_of, resolve};
+use package::{Package, dir_of};
 
 /// Limits on what an OFD file may make the reader do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +167,11 @@ pub struct SignatureVerdict {
     pub error: Option<(String, String)>,
     /// Every failure, in order (code, message).
     pub errors: Vec<(String, String)>,
+    /// What was found that does not fail the verdict under the verifier's policy (code,
+    /// message), e.g. `seal.maker_certificate_at_creation`.
+    pub warnings: Vec<(String, String)>,
+    /// Files of the package that no signature protects (added or replaced after signing).
+    pub unprotected_files: Vec<String>,
 }
 
 impl SignatureVerdict {
@@ -178,6 +191,8 @@ impl SignatureVerdict {
             valid: false,
             error: None,
             errors: Vec::new(),
+            warnings: Vec::new(),
+            unprotected_files: Vec::new(),
         }
     }
 
@@ -202,7 +217,9 @@ impl SignatureVerdict {
     }
 }
 
-const OFD_NS: &str = "http://www.ofdspec.org/2016";
+/// What every OFD namespace begins with (`http://www.ofdspec.org/2016` in GB/T 33190;
+/// producers also write `http://www.ofdspec.org` and others).
+const OFD_NS_PREFIX: &str = "http://www.ofdspec.org";
 
 fn parse_xml<'i>(text: &'i str, limits: &OfdLimits, name: &str) -> Result<roxmltree::Document<'i>, OfdError> {
     if text.len() > limits.max_xml_bytes {
@@ -239,7 +256,7 @@ fn utf8<'b>(bytes: &'b [u8], name: &str) -> Result<&'b str, OfdError> {
     std::str::from_utf8(bytes).map_err(|_| OfdError::Xml(format!("{name} is not UTF-8")))
 }
 
-/// Elements named `local` in the OFD namespace (or without a namespace: some writers omit it).
+/// Elements named `local` in an OFD namespace (or without a namespace: some writers omit it).
 fn named<'a, 'i>(
     node: roxmltree::Node<'a, 'i>,
     local: &'a str,
@@ -247,7 +264,7 @@ fn named<'a, 'i>(
     node.descendants().filter(move |n| {
         n.is_element()
             && n.tag_name().name() == local
-            && n.tag_name().namespace().is_none_or(|ns| ns == OFD_NS)
+            && n.tag_name().namespace().is_none_or(|ns| ns.starts_with(OFD_NS_PREFIX))
     })
 }
 
@@ -264,24 +281,10 @@ pub fn verify_ofd(
     now: OffsetDateTime,
 ) -> Result<Vec<SignatureVerdict>, OfdError> {
     let mut pkg = Package::open(bytes, limits)?;
-    let ofd_xml = pkg.read("OFD.xml")?;
-    let ofd_text = utf8(&ofd_xml, "OFD.xml")?.to_owned();
-    let ofd = parse_xml(&ofd_text, &limits, "OFD.xml")?;
-    let root = ofd.root_element();
-    if root.tag_name().name() != "OFD" {
-        return Err(OfdError::Xml("OFD.xml has no OFD root element".into()));
-    }
-    let mut signature_files = Vec::new();
-    for body in named(root, "DocBody") {
-        for sigs in named(body, "Signatures") {
-            let loc = text_of(sigs);
-            if !loc.is_empty() {
-                signature_files.push(resolve("", &loc)?);
-            }
-        }
-    }
+    let mut coverage = Coverage::default();
     let mut verdicts = Vec::new();
-    for sigs_path in signature_files {
+    for sigs_path in signature_lists(&mut pkg, &limits)? {
+        coverage.exempt(&sigs_path);
         let sigs_xml = pkg.read(&sigs_path)?;
         let sigs_text = utf8(&sigs_xml, &sigs_path)?.to_owned();
         let sigs = parse_xml(&sigs_text, &limits, &sigs_path)?;
@@ -290,14 +293,78 @@ pub fn verify_ofd(
                 return Err(OfdError::TooLarge(format!("more than {} signatures", limits.max_signatures)));
             }
             let Some(base) = sig.attribute("BaseLoc") else { continue };
-            let path = resolve(dir_of(&sigs_path), base)?;
-            verdicts.push(verify_signature_xml(&mut pkg, &path, verifier, &limits, now));
+            let path = pkg.locate(dir_of(&sigs_path), base)?;
+            verdicts.push(verify_signature_xml(&mut pkg, &path, verifier, &limits, now, &mut coverage));
         }
     }
     if pkg.contains("OFDEntries.xml") {
-        verdicts.push(verify_integrity(&mut pkg, verifier, &limits, now));
+        verdicts.push(verify_integrity(&mut pkg, verifier, &limits, now, &mut coverage));
+    }
+    let unprotected: Vec<String> =
+        pkg.files().filter(|f| !coverage.covers(f)).map(|f| format!("/{f}")).collect();
+    if !unprotected.is_empty() {
+        let list = unprotected.join(", ");
+        verdicts = verdicts
+            .into_iter()
+            .map(|mut v| {
+                v.unprotected_files = unprotected.clone();
+                v.fail(
+                    "ofd.unprotected_files",
+                    format!("files no signature protects (added after signing?): {list}"),
+                );
+                v.finish()
+            })
+            .collect();
     }
     Ok(verdicts)
+}
+
+/// What the signatures of a package protect, and the files that are the signatures (resolved
+/// paths, folded for case as the package looks them up).
+#[derive(Default)]
+struct Coverage {
+    /// Files some signature's references (or the integrity list) cover.
+    protected: std::collections::BTreeSet<String>,
+    /// The signature lists, each Signature.xml and its SignedValue, `OFDEntries.xml` and its
+    /// signed value: what a signature cannot cover itself.
+    exempt: std::collections::BTreeSet<String>,
+}
+
+impl Coverage {
+    fn protect(&mut self, path: &str) {
+        self.protected.insert(path.to_lowercase());
+    }
+    fn exempt(&mut self, path: &str) {
+        self.exempt.insert(path.to_lowercase());
+    }
+    fn covers(&self, path: &str) -> bool {
+        let key = path.to_lowercase();
+        self.protected.contains(&key) || self.exempt.contains(&key)
+    }
+}
+
+/// The signature lists (`Signatures.xml`) every `DocBody` of OFD.xml names.
+fn signature_lists(pkg: &mut Package<'_>, limits: &OfdLimits) -> Result<Vec<String>, OfdError> {
+    let ofd_xml = pkg.read("OFD.xml")?;
+    let ofd_text = utf8(&ofd_xml, "OFD.xml")?;
+    let ofd = parse_xml(ofd_text, limits, "OFD.xml")?;
+    let root = ofd.root_element();
+    if root.tag_name().name() != "OFD" {
+        return Err(OfdError::Xml("OFD.xml has no OFD root element".into()));
+    }
+    let mut lists = Vec::new();
+    for body in named(root, "DocBody") {
+        for sigs in named(body, "Signatures") {
+            let loc = text_of(sigs);
+            if !loc.is_empty() {
+                let path = pkg.locate("", &loc)?;
+                if !lists.contains(&path) {
+                    lists.push(path);
+                }
+            }
+        }
+    }
+    Ok(lists)
 }
 
 /// Checks the reference digests of a Signature.xml.
@@ -306,6 +373,7 @@ fn check_references(
     doc: &roxmltree::Document<'_>,
     base_dir: &str,
     v: &mut SignatureVerdict,
+    coverage: &mut Coverage,
 ) {
     let mut count = 0;
     for refs in named(doc.root_element(), "References") {
@@ -318,8 +386,12 @@ fn check_references(
             count += 1;
             let file = r.attribute("FileRef").unwrap_or("");
             let expected = named(r, "CheckValue").next().map(text_of).unwrap_or_default();
+            let path = pkg.locate(base_dir, file).ok();
+            if let Some(p) = &path {
+                coverage.protect(p);
+            }
             let ok = sm3
-                && resolve(base_dir, file).ok().and_then(|p| pkg.read(&p).ok()).is_some_and(|data| {
+                && path.and_then(|p| pkg.read(&p).ok()).is_some_and(|data| {
                     base64::engine::general_purpose::STANDARD
                         .decode(expected.as_bytes())
                         .is_ok_and(|want| want == DigestAlgorithm::Sm3.digest(&data))
@@ -347,7 +419,9 @@ fn verify_signature_xml(
     verifier: &SealVerifier,
     limits: &OfdLimits,
     now: OffsetDateTime,
+    coverage: &mut Coverage,
 ) -> SignatureVerdict {
+    coverage.exempt(path);
     let mut v = SignatureVerdict::new(format!("/{path}"));
     let xml = match pkg.read(path) {
         Ok(x) => x,
@@ -364,9 +438,13 @@ fn verify_signature_xml(
         }
     };
     let base_dir = dir_of(path).to_owned();
-    check_references(pkg, &doc, &base_dir, &mut v);
+    check_references(pkg, &doc, &base_dir, &mut v, coverage);
     let signed_value_loc = named(doc.root_element(), "SignedValue").next().map(text_of).unwrap_or_default();
-    let signed_value = match resolve(&base_dir, &signed_value_loc).and_then(|p| pkg.read(&p)) {
+    let signed_value_path = pkg.locate(&base_dir, &signed_value_loc);
+    if let Ok(p) = &signed_value_path {
+        coverage.exempt(p);
+    }
+    let signed_value = match signed_value_path.and_then(|p| pkg.read(&p)) {
         Ok(b) => b,
         Err(e) => {
             v.fail(e.code(), format!("SignedValue: {e}"));
@@ -389,6 +467,7 @@ fn verify_signature_xml(
             v.signature_valid = check.signature == Some(true);
             v.seal_valid = Some(check.seal);
             v.signer_trusted = check.maker_trusted;
+            v.warnings = check.warnings.iter().map(|w| (w.code().to_owned(), w.to_string())).collect();
             for e in check.errors {
                 let msg = match &e {
                     SealError::DataHashMismatch => "dataHash is not SM3 of Signature.xml".to_owned(),
@@ -458,7 +537,9 @@ fn verify_integrity(
     verifier: &SealVerifier,
     limits: &OfdLimits,
     now: OffsetDateTime,
+    coverage: &mut Coverage,
 ) -> SignatureVerdict {
+    coverage.exempt("OFDEntries.xml");
     let mut v = SignatureVerdict::new("/OFDEntries.xml".into());
     v.kind = Some(SignatureKind::Pkcs7Sm2);
     let result = (|| -> Result<(), OfdError> {
@@ -470,8 +551,11 @@ fn verify_integrity(
         for f in named(doc.root_element(), "File") {
             count += 1;
             let loc = f.attribute("FileLoc").unwrap_or("");
-            if !resolve("", loc).is_ok_and(|p| pkg.contains(&p)) {
-                missing.push(loc.to_owned());
+            match pkg.locate("", loc) {
+                Ok(p) if pkg.contains(&p) => {
+                    coverage.protect(&p);
+                }
+                _ => missing.push(loc.to_owned()),
             }
         }
         v.references = count > 0 && missing.is_empty();
@@ -480,7 +564,9 @@ fn verify_integrity(
             v.fail("ofd.reference_mismatch", format!("listed files missing: {}", missing.join(", ")));
         }
         let loc = named(doc.root_element(), "SignedValueLoc").next().map(text_of).unwrap_or_default();
-        let signed_value = pkg.read(&resolve("", &loc)?)?;
+        let signed_value_path = pkg.locate("", &loc)?;
+        coverage.exempt(&signed_value_path);
+        let signed_value = pkg.read(&signed_value_path)?;
         let c = pkcs7::check(&signed_value, &xml);
         v.data_hash = c.digest;
         v.signature_valid = c.signature;

@@ -1,5 +1,6 @@
 //! The OFD package: a zip archive read within limits (entry count, sizes, total inflated
-//! bytes), with OFD path resolution (absolute from the package root, or relative to a base).
+//! bytes), with OFD path resolution (absolute from the package root, or relative to a base),
+//! and entry names found however a producer wrote them (`./`, `\\`, a leading `/`, case).
 
 use std::io::{Cursor, Read as _};
 
@@ -10,14 +11,19 @@ pub(crate) struct Package<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     limits: OfdLimits,
     read_total: u64,
+    /// Every file entry: its resolved path folded for case → (resolved path, entry name).
+    names: std::collections::BTreeMap<String, (String, String)>,
 }
 
 /// Resolves an OFD location: `/a/b` from the root, `b` relative to `base_dir`; `.` and `..`
 /// segments are applied, and a path may not climb above the root.
 pub(crate) fn resolve(base_dir: &str, loc: &str) -> Result<String, OfdError> {
     let loc = loc.trim();
-    let joined =
-        if let Some(abs) = loc.strip_prefix('/') { abs.to_owned() } else { format!("{base_dir}/{loc}") };
+    let joined = if let Some(abs) = loc.strip_prefix(['/', '\\']) {
+        abs.to_owned()
+    } else {
+        format!("{base_dir}/{loc}")
+    };
     let mut parts: Vec<&str> = Vec::new();
     for seg in joined.split(['/', '\\']) {
         match seg {
@@ -58,31 +64,52 @@ impl<'a> Package<'a> {
         // entries the central directory does not list: readers that walk the local headers
         // would see another package than this one.
         zip.validate_header_consistency().map_err(|e| OfdError::Ambiguous(e.to_string()))?;
-        let mut seen = std::collections::HashMap::new();
+        let mut names = std::collections::BTreeMap::new();
         for name in zip.file_names() {
             let name = name.map_err(|e| OfdError::Zip(e.to_string()))?.into_owned();
-            if name.ends_with('/') {
+            if name.ends_with('/') || name.ends_with('\\') {
                 continue; // a directory entry holds nothing
             }
             // The name every OFD reader resolves a location to, folded for case.
-            let key = resolve("", &name)
-                .map_err(|_| OfdError::Ambiguous(format!("entry name {name:?}")))?
-                .to_lowercase();
-            if let Some(other) = seen.insert(key, name.clone()) {
+            let path = resolve("", &name).map_err(|_| OfdError::Ambiguous(format!("entry name {name:?}")))?;
+            if let Some((_, other)) = names.insert(path.to_lowercase(), (path, name.clone())) {
                 return Err(OfdError::Ambiguous(format!("entries {other:?} and {name:?} name one file")));
             }
         }
-        Ok(Self { zip, limits, read_total: 0 })
+        Ok(Self { zip, limits, read_total: 0, names })
     }
 
     /// Whether the package has a file at `path` (resolved, without a leading slash).
     pub fn contains(&self, path: &str) -> bool {
-        self.zip.index_for_name(path).is_some()
+        self.names.contains_key(&path.to_lowercase())
+    }
+
+    /// The resolved paths of every file in the package, in order.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.names.values().map(|(path, _)| path.as_str())
+    }
+
+    /// The file a location names, read from a file in `base_dir`: relative to `base_dir` as
+    /// GB/T 33190 says; a location without a leading `/` that names no file there but does
+    /// from the package root is taken from the root, as many producers write them. When
+    /// neither exists the relative reading is returned (its reading then fails as missing).
+    pub fn locate(&self, base_dir: &str, loc: &str) -> Result<String, OfdError> {
+        let relative = resolve(base_dir, loc)?;
+        if self.contains(&relative) || base_dir.is_empty() || loc.trim_start().starts_with(['/', '\\']) {
+            return Ok(relative);
+        }
+        match resolve("", loc) {
+            Ok(from_root) if self.contains(&from_root) => Ok(from_root),
+            _ => Ok(relative),
+        }
     }
 
     /// Reads a file (resolved path), within the per-entry and total limits.
     pub fn read(&mut self, path: &str) -> Result<Vec<u8>, OfdError> {
-        let mut file = match self.zip.by_name(path) {
+        let Some((_, entry)) = self.names.get(&path.to_lowercase()) else {
+            return Err(OfdError::Missing(format!("/{path}")));
+        };
+        let mut file = match self.zip.by_name(entry) {
             Ok(f) => f,
             Err(zip::result::ZipError::FileNotFound) => return Err(OfdError::Missing(format!("/{path}"))),
             Err(e) => return Err(OfdError::Zip(e.to_string())),
