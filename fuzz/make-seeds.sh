@@ -11,7 +11,7 @@ shared=../shared
 yx="$(bindings/target-dir.sh)/debug/yinxin"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures trust_list http_response; do
+for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures trust_list http_response ofd_sign; do
   mkdir -p "$seeds/$t"
 done
 cp "$shared"/fixtures/*.json "$seeds/license_data/"
@@ -38,6 +38,7 @@ $yx verify "$(cat "$seeds/qr_text/compact.txt")" --trust "$work/auth/root.pem" -
 cp "$seeds/credential/business.cbor" "$seeds/status/1.cwt" "$seeds/cbor/"
 cp "$shared"/vectors/ses/*.esl "$shared"/vectors/ses/*.dat "$seeds/seal/"
 cp "$shared"/vectors/ofd/*.ofd "$seeds/ofd/"
+cp "$shared"/vectors/ofd/*.ofd "$seeds/ofd_sign/"
 # Every valid and invalid identifier of the shared vectors, one per file.
 python3 - "$shared/vectors/identifiers/identifiers.json" "$seeds/identifiers" <<'PY'
 import json, sys
@@ -69,3 +70,36 @@ cp "$work/cache/trust-lists.state.json" "$seeds/trust_list/" 2>/dev/null || true
 printf '\000\310ETag: "5f3a"\nCache-Control: public, max-age=600\n\nbody' >"$seeds/http_response/200"
 printf '\001\060ETag: W/"5f3a"\nCache-Control: no-cache\n\n' >"$seeds/http_response/304"
 printf '\001\224Content-Type: text/plain\n\nnot found' >"$seeds/http_response/404"
+# OFDs signed by yinxin: a real invoice signed again, and the invoice unsigned, rewritten in the
+# bare namespace without a prefix, then signed (the reader's and the signer's mixed forms).
+python3 - "$work/seal.png" "$shared/vectors/ofd/1.ofd" "$work/plain.ofd" <<'PY'
+import struct, sys, zipfile, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+rows = b"".join(b"\x00" + b"\xdc\x00\x00" * 16 for _ in range(16))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0)) \
+    + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+with zipfile.ZipFile(sys.argv[2]) as src, zipfile.ZipFile(sys.argv[3], "w") as out:
+    for name in src.namelist():
+        if name.startswith("Doc_0/Signs/") or name.endswith("/"):
+            continue
+        data = src.read(name)
+        if name.endswith(".xml"):
+            text = data.decode().replace("<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>", "")
+            text = text.replace('xmlns:ofd="http://www.ofdspec.org/2016"', 'xmlns="http://www.ofdspec.org"')
+            data = text.replace("</ofd:", "</").replace("<ofd:", "<").encode()
+        out.writestr(name, data)
+PY
+for who in seal-maker seal-holder; do
+  $yx authority cert --dir "$work/op" --name "$who" --code 11510000MB1C2D3E45 \
+    --out-cert "$work/$who.pem" --out-key "$work/$who.key" >/dev/null
+done
+$yx seal make --maker-key "$work/seal-maker.key" --maker-cert "$work/seal-maker.pem" --holder-cert "$work/seal-holder.pem" \
+  --name seed --es-id seed0001 --picture "$work/seal.png" --valid-days 30 --out "$work/seed.esl" >/dev/null
+for doc in "$shared/vectors/ofd/1.ofd" "$work/plain.ofd"; do
+  $yx ofd sign "$doc" --seal "$work/seed.esl" --key "$work/seal-holder.key" --cert "$work/seal-holder.pem" \
+    --out "$seeds/ofd/yinxin-$(basename "$doc")" >/dev/null
+  cp "$seeds/ofd/yinxin-$(basename "$doc")" "$seeds/ofd_sign/"
+done
+cp "$work/plain.ofd" "$seeds/ofd_sign/"

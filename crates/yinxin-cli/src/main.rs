@@ -72,7 +72,7 @@ enum Command {
     /// Electronic seals (GB/T 38540): inspect, make, sign, verify.
     #[command(subcommand)]
     Seal(commands::seal::SealCommand),
-    /// OFD documents: verify every signature.
+    /// OFD documents: verify every signature, sign with a seal.
     #[command(subcommand)]
     Ofd(commands::seal_verify::OfdCommand),
     /// Show a license as a QR code: chosen elements, signed by the holder key.

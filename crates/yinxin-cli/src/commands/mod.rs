@@ -10,6 +10,7 @@ pub mod issue;
 pub mod key;
 pub mod license;
 pub mod mdoc;
+pub mod ofd_sign;
 pub mod output;
 pub mod present;
 pub mod qr_image;

@@ -143,7 +143,7 @@ pub fn run(cmd: SealCommand) -> Result<ExitCode, Failure> {
     }
 }
 
-fn load_cert(path: &str) -> Result<Certificate, Failure> {
+pub(crate) fn load_cert(path: &str) -> Result<Certificate, Failure> {
     Certificate::from_pem_or_der(&Input::Certificates.read(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 

@@ -19,6 +19,9 @@ pub enum OfdCommand {
     /// Verify every signature of an OFD document, one verdict each. Exit 0 when all are
     /// valid, 1 otherwise (or when there is none), 2 unreadable.
     Verify(OfdVerifyArgs),
+    /// Add a seal signature to an OFD document: a StampAnnot on the page, references to every
+    /// file, SignedValue.dat (GB/T 38540 v4). Earlier signatures stay valid.
+    Sign(crate::commands::ofd_sign::OfdSignArgs),
 }
 
 /// What seal verification trusts: shared by `seal verify` and `ofd verify`.
@@ -73,6 +76,7 @@ pub struct OfdVerifyArgs {
 pub fn run_ofd(cmd: OfdCommand) -> Result<ExitCode, Failure> {
     match cmd {
         OfdCommand::Verify(a) => ofd_verify(&a),
+        OfdCommand::Sign(a) => crate::commands::ofd_sign::sign(&a),
     }
 }
 

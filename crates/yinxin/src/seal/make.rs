@@ -169,6 +169,11 @@ impl SealHolder {
         Ok(Self { key, cert, seal })
     }
 
+    /// The seal this holder signs with.
+    pub fn seal(&self) -> &super::Seal {
+        &self.seal
+    }
+
     /// Signs `data`: a v4 `SES_Signature` with `dataHash` = SM3(`data`).
     pub fn sign(&self, data: &[u8], at: OffsetDateTime, property_info: &str) -> Result<Vec<u8>, SealError> {
         self.sign_digest(&DigestAlgorithm::Sm3.digest(data), at, property_info)

@@ -22,6 +22,9 @@
 
 mod package;
 pub(crate) mod pkcs7;
+mod sign;
+
+pub use sign::{OfdSignError, SignedOfd, Stamp, sign_ofd};
 
 use base64::Engine as _;
 use time::OffsetDateTime;

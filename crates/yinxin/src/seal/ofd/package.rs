@@ -104,6 +104,25 @@ impl<'a> Package<'a> {
         }
     }
 
+    /// The zip entry name of a file (resolved path), as the producer wrote it; the path itself
+    /// when there is no such file.
+    pub fn entry_name(&self, path: &str) -> String {
+        self.names.get(&path.to_lowercase()).map_or_else(|| path.to_owned(), |(_, name)| name.clone())
+    }
+
+    /// Copies a file's entry as it is (compressed bytes, name, times) into `out`.
+    pub fn copy_raw<W: std::io::Write + std::io::Seek>(
+        &mut self,
+        path: &str,
+        out: &mut zip::ZipWriter<W>,
+    ) -> Result<(), OfdError> {
+        let Some((_, entry)) = self.names.get(&path.to_lowercase()) else {
+            return Err(OfdError::Missing(format!("/{path}")));
+        };
+        let file = self.zip.by_name_raw(entry.as_bytes()).map_err(|e| OfdError::Zip(e.to_string()))?;
+        out.raw_copy_file(file).map_err(|e| OfdError::Zip(format!("/{path}: {e}")))
+    }
+
     /// Reads a file (resolved path), within the per-entry and total limits.
     pub fn read(&mut self, path: &str) -> Result<Vec<u8>, OfdError> {
         let Some((_, entry)) = self.names.get(&path.to_lowercase()) else {
