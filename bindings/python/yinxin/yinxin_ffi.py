@@ -1600,7 +1600,7 @@ class OfdSignatureVerdict:
     """
     The verdict on one signature of an OFD document.
 """
-    def __init__(self, *, signature:str, kind:typing.Optional[str], es_id:typing.Optional[str], seal_name:typing.Optional[str], references:bool, data_hash:bool, signature_valid:bool, seal_valid:typing.Optional[bool], signer_trusted:typing.Optional[bool], valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], warnings:typing.List[str], unprotected_files:typing.List[str]):
+    def __init__(self, *, signature:str, kind:typing.Optional[str], es_id:typing.Optional[str], seal_name:typing.Optional[str], references:bool, data_hash:bool, signature_valid:bool, seal_valid:typing.Optional[bool], signer_trusted:typing.Optional[bool], valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], warnings:typing.List[str], unprotected_files:typing.List[str], time_stamp:typing.Optional[str]):
         self.signature = signature
         self.kind = kind
         self.es_id = es_id
@@ -1616,12 +1616,13 @@ class OfdSignatureVerdict:
         self.codes = codes
         self.warnings = warnings
         self.unprotected_files = unprotected_files
+        self.time_stamp = time_stamp
         
         
 
     
     def __str__(self):
-        return "OfdSignatureVerdict(signature={}, kind={}, es_id={}, seal_name={}, references={}, data_hash={}, signature_valid={}, seal_valid={}, signer_trusted={}, valid={}, code={}, message={}, codes={}, warnings={}, unprotected_files={})".format(self.signature, self.kind, self.es_id, self.seal_name, self.references, self.data_hash, self.signature_valid, self.seal_valid, self.signer_trusted, self.valid, self.code, self.message, self.codes, self.warnings, self.unprotected_files)
+        return "OfdSignatureVerdict(signature={}, kind={}, es_id={}, seal_name={}, references={}, data_hash={}, signature_valid={}, seal_valid={}, signer_trusted={}, valid={}, code={}, message={}, codes={}, warnings={}, unprotected_files={}, time_stamp={})".format(self.signature, self.kind, self.es_id, self.seal_name, self.references, self.data_hash, self.signature_valid, self.seal_valid, self.signer_trusted, self.valid, self.code, self.message, self.codes, self.warnings, self.unprotected_files, self.time_stamp)
     def __eq__(self, other):
         if self.signature != other.signature:
             return False
@@ -1653,6 +1654,8 @@ class OfdSignatureVerdict:
             return False
         if self.unprotected_files != other.unprotected_files:
             return False
+        if self.time_stamp != other.time_stamp:
+            return False
         return True
 
 class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
@@ -1674,6 +1677,7 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
             codes=_UniffiFfiConverterSequenceString.read(buf),
             warnings=_UniffiFfiConverterSequenceString.read(buf),
             unprotected_files=_UniffiFfiConverterSequenceString.read(buf),
+            time_stamp=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -1693,6 +1697,7 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.check_lower(value.codes)
         _UniffiFfiConverterSequenceString.check_lower(value.warnings)
         _UniffiFfiConverterSequenceString.check_lower(value.unprotected_files)
+        _UniffiFfiConverterOptionalString.check_lower(value.time_stamp)
 
     @staticmethod
     def write(value, buf):
@@ -1711,6 +1716,7 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.codes, buf)
         _UniffiFfiConverterSequenceString.write(value.warnings, buf)
         _UniffiFfiConverterSequenceString.write(value.unprotected_files, buf)
+        _UniffiFfiConverterOptionalString.write(value.time_stamp, buf)
 
 @dataclass
 class SealCheckVerdict:
@@ -1965,7 +1971,7 @@ class SealPolicy:
     """
     What seal verification trusts.
 """
-    def __init__(self, *, trust_anchors_pem:typing.Optional[str] = None, intermediates_pem:typing.Optional[str] = None, status_lists:typing.List[bytes] = _DEFAULT, accept_unknown_status:bool = False, strict:bool = False):
+    def __init__(self, *, trust_anchors_pem:typing.Optional[str] = None, intermediates_pem:typing.Optional[str] = None, status_lists:typing.List[bytes] = _DEFAULT, accept_unknown_status:bool = False, strict:bool = False, tsa_anchors_pem:typing.Optional[str] = None):
         self.trust_anchors_pem = trust_anchors_pem
         self.intermediates_pem = intermediates_pem
         if status_lists is _DEFAULT:
@@ -1974,12 +1980,13 @@ class SealPolicy:
             self.status_lists = status_lists
         self.accept_unknown_status = accept_unknown_status
         self.strict = strict
+        self.tsa_anchors_pem = tsa_anchors_pem
         
         
 
     
     def __str__(self):
-        return "SealPolicy(trust_anchors_pem={}, intermediates_pem={}, status_lists={}, accept_unknown_status={}, strict={})".format(self.trust_anchors_pem, self.intermediates_pem, self.status_lists, self.accept_unknown_status, self.strict)
+        return "SealPolicy(trust_anchors_pem={}, intermediates_pem={}, status_lists={}, accept_unknown_status={}, strict={}, tsa_anchors_pem={})".format(self.trust_anchors_pem, self.intermediates_pem, self.status_lists, self.accept_unknown_status, self.strict, self.tsa_anchors_pem)
     def __eq__(self, other):
         if self.trust_anchors_pem != other.trust_anchors_pem:
             return False
@@ -1990,6 +1997,8 @@ class SealPolicy:
         if self.accept_unknown_status != other.accept_unknown_status:
             return False
         if self.strict != other.strict:
+            return False
+        if self.tsa_anchors_pem != other.tsa_anchors_pem:
             return False
         return True
 
@@ -2002,6 +2011,7 @@ class _UniffiFfiConverterTypeSealPolicy(_UniffiConverterRustBuffer):
             status_lists=_UniffiFfiConverterSequenceBytes.read(buf),
             accept_unknown_status=_UniffiFfiConverterBoolean.read(buf),
             strict=_UniffiFfiConverterBoolean.read(buf),
+            tsa_anchors_pem=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -2011,6 +2021,7 @@ class _UniffiFfiConverterTypeSealPolicy(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceBytes.check_lower(value.status_lists)
         _UniffiFfiConverterBoolean.check_lower(value.accept_unknown_status)
         _UniffiFfiConverterBoolean.check_lower(value.strict)
+        _UniffiFfiConverterOptionalString.check_lower(value.tsa_anchors_pem)
 
     @staticmethod
     def write(value, buf):
@@ -2019,13 +2030,14 @@ class _UniffiFfiConverterTypeSealPolicy(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceBytes.write(value.status_lists, buf)
         _UniffiFfiConverterBoolean.write(value.accept_unknown_status, buf)
         _UniffiFfiConverterBoolean.write(value.strict, buf)
+        _UniffiFfiConverterOptionalString.write(value.tsa_anchors_pem, buf)
 
 @dataclass
 class SealVerdict:
     """
     The verdict on a seal signature.
 """
-    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], es_id:str, seal_name:str, signed_at:typing.Optional[str], data_hash:bool, signature_valid:bool, seal_valid:bool, maker_trusted:typing.Optional[bool], warnings:typing.List[str]):
+    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], codes:typing.List[str], es_id:str, seal_name:str, signed_at:typing.Optional[str], data_hash:bool, signature_valid:bool, seal_valid:bool, maker_trusted:typing.Optional[bool], warnings:typing.List[str], time_stamp:typing.Optional[str]):
         self.valid = valid
         self.code = code
         self.message = message
@@ -2038,12 +2050,13 @@ class SealVerdict:
         self.seal_valid = seal_valid
         self.maker_trusted = maker_trusted
         self.warnings = warnings
+        self.time_stamp = time_stamp
         
         
 
     
     def __str__(self):
-        return "SealVerdict(valid={}, code={}, message={}, codes={}, es_id={}, seal_name={}, signed_at={}, data_hash={}, signature_valid={}, seal_valid={}, maker_trusted={}, warnings={})".format(self.valid, self.code, self.message, self.codes, self.es_id, self.seal_name, self.signed_at, self.data_hash, self.signature_valid, self.seal_valid, self.maker_trusted, self.warnings)
+        return "SealVerdict(valid={}, code={}, message={}, codes={}, es_id={}, seal_name={}, signed_at={}, data_hash={}, signature_valid={}, seal_valid={}, maker_trusted={}, warnings={}, time_stamp={})".format(self.valid, self.code, self.message, self.codes, self.es_id, self.seal_name, self.signed_at, self.data_hash, self.signature_valid, self.seal_valid, self.maker_trusted, self.warnings, self.time_stamp)
     def __eq__(self, other):
         if self.valid != other.valid:
             return False
@@ -2069,6 +2082,8 @@ class SealVerdict:
             return False
         if self.warnings != other.warnings:
             return False
+        if self.time_stamp != other.time_stamp:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
@@ -2087,6 +2102,7 @@ class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
             seal_valid=_UniffiFfiConverterBoolean.read(buf),
             maker_trusted=_UniffiFfiConverterOptionalBoolean.read(buf),
             warnings=_UniffiFfiConverterSequenceString.read(buf),
+            time_stamp=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -2103,6 +2119,7 @@ class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.check_lower(value.seal_valid)
         _UniffiFfiConverterOptionalBoolean.check_lower(value.maker_trusted)
         _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+        _UniffiFfiConverterOptionalString.check_lower(value.time_stamp)
 
     @staticmethod
     def write(value, buf):
@@ -2118,6 +2135,7 @@ class _UniffiFfiConverterTypeSealVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.seal_valid, buf)
         _UniffiFfiConverterOptionalBoolean.write(value.maker_trusted, buf)
         _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+        _UniffiFfiConverterOptionalString.write(value.time_stamp, buf)
 
 class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u64"

@@ -2720,6 +2720,11 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
      * Files of the package no signature protects (added after signing).
      */
     public var unprotectedFiles: [String]
+    /**
+     * The time stamp over a seal signature: `verified`, `unverified` or `invalid`; none
+     * when there is none.
+     */
+    public var timeStamp: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2769,7 +2774,11 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
          */warnings: [String], 
         /**
          * Files of the package no signature protects (added after signing).
-         */unprotectedFiles: [String]) {
+         */unprotectedFiles: [String], 
+        /**
+         * The time stamp over a seal signature: `verified`, `unverified` or `invalid`; none
+         * when there is none.
+         */timeStamp: String?) {
         self.signature = signature
         self.kind = kind
         self.esId = esId
@@ -2785,6 +2794,7 @@ public struct OfdSignatureVerdict: Equatable, Hashable {
         self.codes = codes
         self.warnings = warnings
         self.unprotectedFiles = unprotectedFiles
+        self.timeStamp = timeStamp
     }
 
     
@@ -2817,7 +2827,8 @@ public struct FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer {
                 message: FfiConverterOptionString.read(from: &buf), 
                 codes: FfiConverterSequenceString.read(from: &buf), 
                 warnings: FfiConverterSequenceString.read(from: &buf), 
-                unprotectedFiles: FfiConverterSequenceString.read(from: &buf)
+                unprotectedFiles: FfiConverterSequenceString.read(from: &buf), 
+                timeStamp: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2837,6 +2848,7 @@ public struct FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.codes, into: &buf)
         FfiConverterSequenceString.write(value.warnings, into: &buf)
         FfiConverterSequenceString.write(value.unprotectedFiles, into: &buf)
+        FfiConverterOptionString.write(value.timeStamp, into: &buf)
     }
 }
 
@@ -3201,6 +3213,11 @@ public struct SealPolicy: Equatable, Hashable {
      * createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
      */
     public var strict: Bool
+    /**
+     * Trust anchors (PEM) for time stamping authorities; without them time stamps are
+     * checked but `unverified`.
+     */
+    public var tsaAnchorsPem: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3222,12 +3239,17 @@ public struct SealPolicy: Equatable, Hashable {
         /**
          * Strict validity: the seal maker's certificate must also have been valid at the seal's
          * createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
-         */strict: Bool = false) {
+         */strict: Bool = false, 
+        /**
+         * Trust anchors (PEM) for time stamping authorities; without them time stamps are
+         * checked but `unverified`.
+         */tsaAnchorsPem: String? = nil) {
         self.trustAnchorsPem = trustAnchorsPem
         self.intermediatesPem = intermediatesPem
         self.statusLists = statusLists
         self.acceptUnknownStatus = acceptUnknownStatus
         self.strict = strict
+        self.tsaAnchorsPem = tsaAnchorsPem
     }
 
     
@@ -3250,7 +3272,8 @@ public struct FfiConverterTypeSealPolicy: FfiConverterRustBuffer {
                 intermediatesPem: FfiConverterOptionString.read(from: &buf), 
                 statusLists: FfiConverterSequenceData.read(from: &buf), 
                 acceptUnknownStatus: FfiConverterBool.read(from: &buf), 
-                strict: FfiConverterBool.read(from: &buf)
+                strict: FfiConverterBool.read(from: &buf), 
+                tsaAnchorsPem: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3260,6 +3283,7 @@ public struct FfiConverterTypeSealPolicy: FfiConverterRustBuffer {
         FfiConverterSequenceData.write(value.statusLists, into: &buf)
         FfiConverterBool.write(value.acceptUnknownStatus, into: &buf)
         FfiConverterBool.write(value.strict, into: &buf)
+        FfiConverterOptionString.write(value.tsaAnchorsPem, into: &buf)
     }
 }
 
@@ -3332,6 +3356,11 @@ public struct SealVerdict: Equatable, Hashable {
      * `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
      */
     public var warnings: [String]
+    /**
+     * The time stamp over the signature: `verified`, `unverified` (no TSA anchors) or
+     * `invalid`; none when there is no time stamp.
+     */
+    public var timeStamp: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3372,7 +3401,11 @@ public struct SealVerdict: Equatable, Hashable {
         /**
          * Codes of what was found but does not fail the verdict (e.g.
          * `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
-         */warnings: [String]) {
+         */warnings: [String], 
+        /**
+         * The time stamp over the signature: `verified`, `unverified` (no TSA anchors) or
+         * `invalid`; none when there is no time stamp.
+         */timeStamp: String?) {
         self.valid = valid
         self.code = code
         self.message = message
@@ -3385,6 +3418,7 @@ public struct SealVerdict: Equatable, Hashable {
         self.sealValid = sealValid
         self.makerTrusted = makerTrusted
         self.warnings = warnings
+        self.timeStamp = timeStamp
     }
 
     
@@ -3414,7 +3448,8 @@ public struct FfiConverterTypeSealVerdict: FfiConverterRustBuffer {
                 signatureValid: FfiConverterBool.read(from: &buf), 
                 sealValid: FfiConverterBool.read(from: &buf), 
                 makerTrusted: FfiConverterOptionBool.read(from: &buf), 
-                warnings: FfiConverterSequenceString.read(from: &buf)
+                warnings: FfiConverterSequenceString.read(from: &buf), 
+                timeStamp: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3431,6 +3466,7 @@ public struct FfiConverterTypeSealVerdict: FfiConverterRustBuffer {
         FfiConverterBool.write(value.sealValid, into: &buf)
         FfiConverterOptionBool.write(value.makerTrusted, into: &buf)
         FfiConverterSequenceString.write(value.warnings, into: &buf)
+        FfiConverterOptionString.write(value.timeStamp, into: &buf)
     }
 }
 

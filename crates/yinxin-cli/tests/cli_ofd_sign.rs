@@ -86,6 +86,10 @@ fn ofd_sign_then_verify_with_warnings_strict_and_a_second_signature() {
     assert_eq!(v["signer_trusted"], true);
     assert_eq!(v["warnings"][0]["code"], "seal.maker_certificate_at_creation");
     assert_eq!(v["unprotected_files"], serde_json::json!([]));
+    assert_eq!(v["time_stamp"], serde_json::Value::Null, "no time stamp attached");
+    // TSA anchors change nothing for a signature without a time stamp.
+    let tsa = yinxin(d, &format!("{verify} --tsa-trust a/root.pem").split(' ').collect::<Vec<_>>());
+    assert_eq!(tsa.status.code(), Some(0), "{}", err(&tsa));
     // The same in words, and refused under --strict.
     let words = run_ok(d, "ofd verify signed.ofd --trust a/root.pem --intermediates a/issuer.pem");
     assert!(words.contains("  warning[seal.maker_certificate_at_creation]\tthe seal maker's certificate was not valid when the seal was made"), "{words}");

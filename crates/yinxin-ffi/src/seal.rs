@@ -66,6 +66,9 @@ pub struct SealVerdict {
     /// Codes of what was found but does not fail the verdict (e.g.
     /// `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
     pub warnings: Vec<String>,
+    /// The time stamp over the signature: `verified`, `unverified` (no TSA anchors) or
+    /// `invalid`; none when there is no time stamp.
+    pub time_stamp: Option<String>,
 }
 
 /// The verdict on one signature of an OFD document.
@@ -102,6 +105,9 @@ pub struct OfdSignatureVerdict {
     pub warnings: Vec<String>,
     /// Files of the package no signature protects (added after signing).
     pub unprotected_files: Vec<String>,
+    /// The time stamp over a seal signature: `verified`, `unverified` or `invalid`; none
+    /// when there is none.
+    pub time_stamp: Option<String>,
 }
 
 /// What seal verification trusts.
@@ -125,6 +131,10 @@ pub struct SealPolicy {
     /// createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
     #[uniffi(default)]
     pub strict: bool,
+    /// Trust anchors (PEM) for time stamping authorities; without them time stamps are
+    /// checked but `unverified`.
+    #[uniffi(default)]
+    pub tsa_anchors_pem: Option<String>,
 }
 
 /// The core verifier a policy describes (its status lists verified against its anchors).
@@ -141,6 +151,9 @@ fn verifier(policy: SealPolicy) -> Result<yinxin::Verifier, YinxinError> {
             ));
         }
         None => {}
+    }
+    if let Some(pem) = &policy.tsa_anchors_pem {
+        builder = builder.tsa_anchors_pem(pem.as_bytes()).map_err(YinxinError::unreadable)?;
     }
     if let Some(pem) = &policy.intermediates_pem {
         builder = builder.intermediates_pem(pem.as_bytes()).map_err(YinxinError::unreadable)?;
@@ -258,6 +271,7 @@ pub fn verify_seal_signature(
         seal_valid: check.seal,
         maker_trusted: check.maker_trusted,
         warnings: check.warnings.iter().map(|w| w.code().to_owned()).collect(),
+        time_stamp: check.time_stamp.as_ref().map(|t| t.status.as_str().to_owned()),
     })
 }
 
@@ -285,6 +299,7 @@ pub fn verify_ofd(ofd: Vec<u8>, policy: SealPolicy) -> Result<Vec<OfdSignatureVe
             codes: d.errors.into_iter().map(|(c, _)| c).collect(),
             warnings: d.warnings.into_iter().map(|(c, _)| c).collect(),
             unprotected_files: d.unprotected_files,
+            time_stamp: d.time_stamp.map(|t| t.as_str().to_owned()),
         })
         .collect())
 }

@@ -4471,6 +4471,12 @@ data class OfdSignatureVerdict (
      * Files of the package no signature protects (added after signing).
      */
     var `unprotectedFiles`: List<kotlin.String>
+    , 
+    /**
+     * The time stamp over a seal signature: `verified`, `unverified` or `invalid`; none
+     * when there is none.
+     */
+    var `timeStamp`: kotlin.String?
     
 ){
     
@@ -4502,6 +4508,7 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -4520,7 +4527,8 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterOptionalString.allocationSize(value.`message`) +
             FfiConverterSequenceString.allocationSize(value.`codes`) +
             FfiConverterSequenceString.allocationSize(value.`warnings`) +
-            FfiConverterSequenceString.allocationSize(value.`unprotectedFiles`)
+            FfiConverterSequenceString.allocationSize(value.`unprotectedFiles`) +
+            FfiConverterOptionalString.allocationSize(value.`timeStamp`)
     )
 
     override fun write(value: OfdSignatureVerdict, buf: ByteBuffer) {
@@ -4539,6 +4547,7 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterSequenceString.write(value.`codes`, buf)
             FfiConverterSequenceString.write(value.`warnings`, buf)
             FfiConverterSequenceString.write(value.`unprotectedFiles`, buf)
+            FfiConverterOptionalString.write(value.`timeStamp`, buf)
     }
 }
 
@@ -4813,6 +4822,12 @@ data class SealPolicy (
      * createDate (otherwise a warning, `seal.maker_certificate_at_creation`).
      */
     var `strict`: kotlin.Boolean = false 
+    , 
+    /**
+     * Trust anchors (PEM) for time stamping authorities; without them time stamps are
+     * checked but `unverified`.
+     */
+    var `tsaAnchorsPem`: kotlin.String? = null 
     
 ){
     
@@ -4834,6 +4849,7 @@ public object FfiConverterTypeSealPolicy: FfiConverterRustBuffer<SealPolicy> {
             FfiConverterSequenceByteArray.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -4842,7 +4858,8 @@ public object FfiConverterTypeSealPolicy: FfiConverterRustBuffer<SealPolicy> {
             FfiConverterOptionalString.allocationSize(value.`intermediatesPem`) +
             FfiConverterSequenceByteArray.allocationSize(value.`statusLists`) +
             FfiConverterBoolean.allocationSize(value.`acceptUnknownStatus`) +
-            FfiConverterBoolean.allocationSize(value.`strict`)
+            FfiConverterBoolean.allocationSize(value.`strict`) +
+            FfiConverterOptionalString.allocationSize(value.`tsaAnchorsPem`)
     )
 
     override fun write(value: SealPolicy, buf: ByteBuffer) {
@@ -4851,6 +4868,7 @@ public object FfiConverterTypeSealPolicy: FfiConverterRustBuffer<SealPolicy> {
             FfiConverterSequenceByteArray.write(value.`statusLists`, buf)
             FfiConverterBoolean.write(value.`acceptUnknownStatus`, buf)
             FfiConverterBoolean.write(value.`strict`, buf)
+            FfiConverterOptionalString.write(value.`tsaAnchorsPem`, buf)
     }
 }
 
@@ -4920,6 +4938,12 @@ data class SealVerdict (
      * `seal.maker_certificate_at_creation`; failures under `SealPolicy.strict`).
      */
     var `warnings`: List<kotlin.String>
+    , 
+    /**
+     * The time stamp over the signature: `verified`, `unverified` (no TSA anchors) or
+     * `invalid`; none when there is no time stamp.
+     */
+    var `timeStamp`: kotlin.String?
     
 ){
     
@@ -4948,6 +4972,7 @@ public object FfiConverterTypeSealVerdict: FfiConverterRustBuffer<SealVerdict> {
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -4963,7 +4988,8 @@ public object FfiConverterTypeSealVerdict: FfiConverterRustBuffer<SealVerdict> {
             FfiConverterBoolean.allocationSize(value.`signatureValid`) +
             FfiConverterBoolean.allocationSize(value.`sealValid`) +
             FfiConverterOptionalBoolean.allocationSize(value.`makerTrusted`) +
-            FfiConverterSequenceString.allocationSize(value.`warnings`)
+            FfiConverterSequenceString.allocationSize(value.`warnings`) +
+            FfiConverterOptionalString.allocationSize(value.`timeStamp`)
     )
 
     override fun write(value: SealVerdict, buf: ByteBuffer) {
@@ -4979,6 +5005,7 @@ public object FfiConverterTypeSealVerdict: FfiConverterRustBuffer<SealVerdict> {
             FfiConverterBoolean.write(value.`sealValid`, buf)
             FfiConverterOptionalBoolean.write(value.`makerTrusted`, buf)
             FfiConverterSequenceString.write(value.`warnings`, buf)
+            FfiConverterOptionalString.write(value.`timeStamp`, buf)
     }
 }
 

@@ -35,6 +35,11 @@ pub struct TrustArgs {
     /// Intermediate CA certificates (PEM bundle) between makers' certificates and --trust.
     #[arg(long)]
     intermediates: Option<String>,
+    /// Trust anchors for time stamping authorities: a time stamp on a signature whose TSA
+    /// chains to one is "verified" and its time is the signing time; without it stamps are
+    /// checked but "unverified". Repeatable.
+    #[arg(long = "tsa-trust", value_name = "TSA.pem")]
+    tsa_trust: Vec<String>,
     /// Signed status list(s) for seals that carry a status reference (needs --trust).
     #[arg(long = "status-list")]
     status_lists: Vec<String>,
@@ -89,6 +94,7 @@ fn verifier(t: &TrustArgs) -> Result<(Verifier, OffsetDateTime), Failure> {
         status_lists: &t.status_lists,
         accept_unknown_status: t.accept_unknown_status,
         strict_seals: t.strict,
+        tsa_trust: &t.tsa_trust,
         ..Default::default()
     };
     Ok((crate::commands::verifying::build(&options, at)?, at))
@@ -134,6 +140,8 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         "verdict": verdict::word(check.is_valid()),
         "errors": check.errors.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
         "warnings": check.warnings.iter().map(|e| json!({"code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
+        "time_stamp": check.time_stamp.as_ref().map(|t| t.status.as_str()),
+        "time_stamped_at": check.time_stamp.as_ref().and_then(|t| t.gen_time).map(rfc3339),
         "version": sig.version().number(),
         "es_id": sig.seal().es_id(),
         "seal_name": sig.seal().name(),
@@ -163,6 +171,8 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 "maker_signature",
                 "maker_trusted",
                 "seal_valid",
+                "time_stamp",
+                "time_stamped_at",
             ],
             "",
         );
@@ -205,6 +215,8 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
             "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
             "warnings": d.warnings.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
             "unprotected_files": d.unprotected_files,
+            "time_stamp": d.time_stamp.map(|t| t.as_str()),
+            "time_stamped_at": d.time_stamped_at.map(rfc3339),
         });
         if let Some((code, message)) = &d.error {
             put(&mut j, "error", json!(code));
@@ -228,6 +240,8 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
                     "signature_valid",
                     "seal_valid",
                     "signer_trusted",
+                    "time_stamp",
+                    "time_stamped_at",
                 ],
                 "  ",
             );

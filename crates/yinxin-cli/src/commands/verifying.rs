@@ -53,6 +53,8 @@ pub struct Options<'a> {
     pub accept_unknown_status: bool,
     /// `--strict` (seals: the maker's certificate valid at the seal's createDate too).
     pub strict_seals: bool,
+    /// `--tsa-trust TSA.pem`, repeated.
+    pub tsa_trust: &'a [String],
     /// `--window`.
     pub window: Option<Duration>,
     /// A replay guard loaded from `--replay-cache`.
@@ -72,6 +74,11 @@ pub fn build(o: &Options<'_>, at: OffsetDateTime) -> Result<Verifier, Failure> {
     for path in o.trust {
         builder = builder
             .trust_anchors_pem(&Input::Certificates.read(path)?)
+            .map_err(|e| Failure::unreadable(&e, path))?;
+    }
+    for path in o.tsa_trust {
+        builder = builder
+            .tsa_anchors_pem(&Input::Certificates.read(path)?)
             .map_err(|e| Failure::unreadable(&e, path))?;
     }
     if let Some(path) = o.intermediates {

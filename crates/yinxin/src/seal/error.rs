@@ -56,6 +56,9 @@ pub enum SealError {
     /// Signed outside the seal's validity.
     #[error("signed at {0}, outside the seal's validity")]
     SignedOutsideValidity(String),
+    /// The time stamp over the signature does not verify, or its TSA is not trusted.
+    #[error("time stamp invalid: {0}")]
+    TimeStampInvalid(String),
     /// The seal's status list entry says revoked.
     #[error("seal revoked")]
     Revoked,
@@ -105,6 +108,7 @@ impl ErrorCode for SealError {
             Self::DataHashMismatch => "seal.data_hash_mismatch",
             Self::SigningTime => "seal.signing_time",
             Self::SignedOutsideValidity(_) => "seal.signed_outside_validity",
+            Self::TimeStampInvalid(_) => "seal.time_stamp_invalid",
             Self::Revoked => "seal.revoked",
             Self::Suspended => "seal.suspended",
             Self::StatusUnknown(_) => "seal.status_unknown",

@@ -150,6 +150,29 @@ impl SealMaker {
     }
 }
 
+/// The bytes a time stamp over a `SES_Signature` covers: its signature value (GB/T 38540
+/// `timeStamp`). Send their digest (SHA-256 or SM3) to a TSA (RFC 3161), then
+/// [`attach_time_stamp`] the token it returns.
+pub fn time_stamp_imprint(signature: &[u8]) -> Result<Vec<u8>, SealError> {
+    Ok(super::SealSignature::from_der(signature)?.signature_value().to_vec())
+}
+
+/// Attaches a TSA's time stamp token (DER TimeStampToken, RFC 3161) to a v4 `SES_Signature`,
+/// replacing any earlier one. The token is not checked here; verifiers check it.
+pub fn attach_time_stamp(signature: &[u8], token: &[u8]) -> Result<Vec<u8>, SealError> {
+    if token.len() > super::MAX_TIME_STAMP_SIZE {
+        return Err(SealError::TooLarge(token.len()));
+    }
+    // Only what verifiers read: a v4/v5 signature.
+    super::SealSignature::from_der(signature)?;
+    let mut sig = asn1::SignatureV4::from_der(signature)
+        .map_err(|_| SealError::Sign("time stamps are attached to v4 signatures".into()))?;
+    sig.time_stamp = Some(BitString::from_bytes(token)?);
+    let der = sig.to_der()?;
+    super::SealSignature::from_der(&der)?;
+    Ok(der)
+}
+
 /// Someone who signs with a seal: the seal, their SM2 key and their certificate (which must be
 /// in the seal's certificate list).
 pub struct SealHolder {

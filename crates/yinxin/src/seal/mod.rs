@@ -18,13 +18,15 @@ mod error;
 mod make;
 mod model;
 pub mod ofd;
+mod time_stamp;
 pub(crate) mod verify;
 
 pub use error::SealError;
-pub use make::{SealHolder, SealMaker, SealRequest};
+pub use make::{SealHolder, SealMaker, SealRequest, attach_time_stamp, time_stamp_imprint};
 pub use model::{
     CertList, STATUS_EXTENSION_OID, Seal, SealExtension, SealPicture, SealSignature, SealVersion,
 };
+pub use time_stamp::{MAX_TIME_STAMP_SIZE, TimeStampCheck, TimeStampStatus};
 pub use verify::{SealCheck, SealVerifier, VerifiedSeal, VerifiedSealSignature};
 
 /// The largest seal or `SES_Signature` accepted (pictures make seals tens of kilobytes).

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use crate::text::rfc3339;
 
 use super::model::{CertList, Seal, SealSignature};
+use super::time_stamp::{self, TimeStampCheck, TimeStampStatus};
 use super::{SM2_WITH_SM3_OID, SealError};
 use crate::crypto::{Algorithm, DigestAlgorithm, Verifier as _, der_to_raw};
 use crate::status::{Status, StatusListCache};
@@ -27,6 +28,7 @@ pub struct SealVerifier {
     lists: Option<Arc<StatusListCache>>,
     accept_unknown_status: bool,
     strict: bool,
+    tsa: Option<TrustStore>,
 }
 
 /// The outcome of every check on one seal signature (or seal), for reports that show each.
@@ -48,6 +50,9 @@ pub struct SealCheck {
     /// What was found but does not fail the check under the verifier's policy (e.g.
     /// `seal.maker_certificate_at_creation`); under [`SealVerifier::strict`] these are errors.
     pub warnings: Vec<SealError>,
+    /// The time stamp over the signature, when one is attached. A verified one's time is the
+    /// time the signature is judged at.
+    pub time_stamp: Option<TimeStampCheck>,
 }
 
 impl SealCheck {
@@ -97,6 +102,7 @@ pub struct VerifiedSealSignature {
     signature: SealSignature,
     signer: Certificate,
     seal: VerifiedSeal,
+    time_stamp: Option<TimeStampCheck>,
 }
 
 impl VerifiedSealSignature {
@@ -112,9 +118,13 @@ impl VerifiedSealSignature {
     pub fn seal(&self) -> &VerifiedSeal {
         &self.seal
     }
-    /// When it was signed.
+    /// When it was signed (`timeInfo`).
     pub fn signed_at(&self) -> Option<OffsetDateTime> {
         self.signature.signed_at
+    }
+    /// Its time stamp, when one is attached (verified or unverified: an invalid one fails).
+    pub fn time_stamp(&self) -> Option<&TimeStampCheck> {
+        self.time_stamp.as_ref()
     }
 }
 
@@ -171,6 +181,7 @@ impl SealVerifier {
             lists: None,
             accept_unknown_status: false,
             strict: false,
+            tsa: None,
         }
     }
 
@@ -183,6 +194,7 @@ impl SealVerifier {
             lists: None,
             accept_unknown_status: false,
             strict: false,
+            tsa: None,
         }
     }
 
@@ -212,6 +224,14 @@ impl SealVerifier {
     /// signing time): docs/decisions/0016.
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// Trust anchors for time stamping authorities: a time stamp whose TSA chains to one is
+    /// `verified` and its time is the signing time; without anchors stamps are `unverified`
+    /// and signatures are judged at their own `timeInfo`.
+    pub fn with_tsa_anchors(mut self, anchors: TrustStore) -> Self {
+        self.tsa = Some(anchors);
         self
     }
 
@@ -344,6 +364,7 @@ impl SealVerifier {
             maker_trusted,
             errors,
             warnings,
+            time_stamp: None,
         };
         let verified = match (check.is_valid(), maker) {
             (true, Some(maker)) => Some(VerifiedSeal {
@@ -437,9 +458,19 @@ impl SealVerifier {
                 None
             }
         };
+        // A time stamp over the signature value: a verified one gives the signing time.
+        let time_stamp = sig
+            .time_stamp
+            .as_deref()
+            .map(|token| time_stamp::check(token, &sig.signature, self.tsa.as_ref()));
+        let stamped_at =
+            time_stamp.as_ref().filter(|c| c.status == TimeStampStatus::Verified).and_then(|c| c.gen_time);
+        if let Some(c) = time_stamp.as_ref().filter(|c| c.status == TimeStampStatus::Invalid) {
+            errors.push(SealError::TimeStampInvalid(c.problem.clone().unwrap_or_default()));
+        }
         // The seal, checked at the signing time (its validity) and now (its status).
         let mut seal_errors = Vec::new();
-        let used_at = match sig.signed_at {
+        let used_at = match stamped_at.or(sig.signed_at) {
             Some(t) => t,
             None => {
                 seal_errors.push(SealError::SigningTime);
@@ -458,7 +489,7 @@ impl SealVerifier {
             seal_errors.push(SealError::SignerNotInSeal);
         }
         if let Some(cert) = &signer {
-            if sig.signed_at.is_some() && !valid_at(cert, used_at) {
+            if stamped_at.or(sig.signed_at).is_some() && !valid_at(cert, used_at) {
                 seal_errors.push(SealError::CertificateExpired("signer", rfc3339(used_at)));
             }
         }
@@ -472,9 +503,12 @@ impl SealVerifier {
             maker_trusted: seal_check.maker_trusted,
             errors,
             warnings: seal_check.warnings,
+            time_stamp: time_stamp.clone(),
         };
         let verified = match (check.is_valid(), signer, verified_seal) {
-            (true, Some(signer), Some(seal)) => Some(VerifiedSealSignature { signature: sig, signer, seal }),
+            (true, Some(signer), Some(seal)) => {
+                Some(VerifiedSealSignature { signature: sig, signer, seal, time_stamp })
+            }
             _ => None,
         };
         (check, verified)

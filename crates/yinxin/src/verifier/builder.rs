@@ -55,6 +55,7 @@ impl ErrorCode for VerifierError {
 pub struct VerifierBuilder {
     anchors: Vec<Certificate>,
     intermediates: Vec<Certificate>,
+    tsa_anchors: Vec<Certificate>,
     issuers: Vec<Certificate>,
     policy: AlgorithmPolicy,
     window: Duration,
@@ -88,6 +89,7 @@ impl Default for VerifierBuilder {
         Self {
             anchors: Vec::new(),
             intermediates: Vec::new(),
+            tsa_anchors: Vec::new(),
             issuers: Vec::new(),
             policy: AlgorithmPolicy::all(),
             window: DEFAULT_WINDOW,
@@ -186,6 +188,14 @@ impl VerifierBuilder {
     /// Intermediates from a PEM bundle.
     pub fn intermediates_pem(mut self, pem: &[u8]) -> Result<Self, CertificateError> {
         self.intermediates.extend(parse_pem_certificates(pem)?);
+        Ok(self)
+    }
+
+    /// Trust anchors for time stamping authorities (PEM): time stamps on seal signatures
+    /// whose TSA chains to one are `verified`, and their time is the signing time
+    /// (docs/decisions/0016); without them stamps are checked but `unverified`.
+    pub fn tsa_anchors_pem(mut self, pem: &[u8]) -> Result<Self, CertificateError> {
+        self.tsa_anchors.extend(parse_pem_certificates(pem)?);
         Ok(self)
     }
 
@@ -311,6 +321,15 @@ impl VerifierBuilder {
         .with_status_lists(lists.clone())
         .accept_unknown_status(self.accept_unknown_status)
         .strict(self.strict_seals);
+        let seals = if self.tsa_anchors.is_empty() {
+            seals
+        } else {
+            let mut tsa = TrustStore::new().with_policy(self.policy);
+            for anchor in self.tsa_anchors {
+                tsa.add(anchor);
+            }
+            seals.with_tsa_anchors(tsa)
+        };
         Ok(Verifier {
             trust,
             lists,

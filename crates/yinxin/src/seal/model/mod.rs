@@ -109,7 +109,7 @@ pub struct SealSignature {
     pub(crate) algorithm: String,
     pub(crate) signature: Vec<u8>,
     pub(crate) signed_bytes: Vec<u8>,
-    pub(crate) has_time_stamp: bool,
+    pub(crate) time_stamp: Option<Vec<u8>>,
 }
 
 /// The yinxin status reference extension (docs/decisions/0012): OID 2.25 + the UUID

@@ -46,7 +46,7 @@ impl SealSignature {
             algorithm: s.alg.to_string(),
             signature: bytes_of(&s.signature)?,
             signed_bytes,
-            has_time_stamp: s.time_stamp.is_some(),
+            time_stamp: s.time_stamp.as_ref().map(|t| t.raw_bytes().to_vec()),
             seal,
         })
     }
@@ -73,7 +73,7 @@ impl SealSignature {
             algorithm: tbs.alg.to_string(),
             signature: bytes_of(&s.signature)?,
             signed_bytes,
-            has_time_stamp: false,
+            time_stamp: None,
             seal,
         })
     }
@@ -114,8 +114,13 @@ impl SealSignature {
     pub fn signature_value(&self) -> &[u8] {
         &self.signature
     }
-    /// Whether a time stamp over the signature is attached (it is not verified).
+    /// Whether a time stamp over the signature value is attached.
     pub fn has_time_stamp(&self) -> bool {
-        self.has_time_stamp
+        self.time_stamp.is_some()
+    }
+    /// The attached time stamp token (DER TimeStampToken), checked by
+    /// [`SealVerifier`](crate::seal::SealVerifier).
+    pub fn time_stamp(&self) -> Option<&[u8]> {
+        self.time_stamp.as_deref()
     }
 }

@@ -29,7 +29,7 @@ pub use sign::{OfdSignError, SignedOfd, Stamp, sign_ofd};
 use base64::Engine as _;
 use time::OffsetDateTime;
 
-use super::{SealError, SealSignature, SealVerifier, SealVersion};
+use super::{SealError, SealSignature, SealVerifier, SealVersion, TimeStampStatus};
 use crate::ErrorCode;
 use crate::crypto::DigestAlgorithm;
 use package::{Package, dir_of};
@@ -175,6 +175,10 @@ pub struct SignatureVerdict {
     pub warnings: Vec<(String, String)>,
     /// Files of the package that no signature protects (added or replaced after signing).
     pub unprotected_files: Vec<String>,
+    /// The time stamp over a seal signature, when one is attached.
+    pub time_stamp: Option<TimeStampStatus>,
+    /// The time it stamps (its `genTime`), when it could be read.
+    pub time_stamped_at: Option<OffsetDateTime>,
 }
 
 impl SignatureVerdict {
@@ -196,6 +200,8 @@ impl SignatureVerdict {
             errors: Vec::new(),
             warnings: Vec::new(),
             unprotected_files: Vec::new(),
+            time_stamp: None,
+            time_stamped_at: None,
         }
     }
 
@@ -471,6 +477,8 @@ fn verify_signature_xml(
             v.seal_valid = Some(check.seal);
             v.signer_trusted = check.maker_trusted;
             v.warnings = check.warnings.iter().map(|w| (w.code().to_owned(), w.to_string())).collect();
+            v.time_stamp = check.time_stamp.as_ref().map(|t| t.status);
+            v.time_stamped_at = check.time_stamp.as_ref().and_then(|t| t.gen_time);
             for e in check.errors {
                 let msg = match &e {
                     SealError::DataHashMismatch => "dataHash is not SM3 of Signature.xml".to_owned(),

@@ -28,7 +28,7 @@ pub(crate) struct Pkcs7Check {
     pub signers: Vec<Certificate>,
 }
 
-fn elements(any: AnyRef<'_>) -> der::Result<Vec<AnyRef<'_>>> {
+pub(crate) fn elements(any: AnyRef<'_>) -> der::Result<Vec<AnyRef<'_>>> {
     let mut r = SliceReader::new(any.value())?;
     let mut out = Vec::new();
     while !r.is_finished() {
@@ -37,16 +37,16 @@ fn elements(any: AnyRef<'_>) -> der::Result<Vec<AnyRef<'_>>> {
     Ok(out)
 }
 
-fn is_context(any: &AnyRef<'_>, n: u8) -> bool {
+pub(crate) fn is_context(any: &AnyRef<'_>, n: u8) -> bool {
     matches!(any.tag(), Tag::ContextSpecific { number, .. } if number == TagNumber(u32::from(n)))
 }
 
-fn oid(any: &AnyRef<'_>) -> der::Result<String> {
+pub(crate) fn oid(any: &AnyRef<'_>) -> der::Result<String> {
     Ok(any.decode_as::<ObjectIdentifier>()?.to_string())
 }
 
 /// The first element of an AlgorithmIdentifier.
-fn alg_oid(any: &AnyRef<'_>) -> der::Result<String> {
+pub(crate) fn alg_oid(any: &AnyRef<'_>) -> der::Result<String> {
     let parts = elements(*any)?;
     parts.first().map(oid).transpose()?.ok_or_else(|| Tag::Sequence.value_error().into())
 }
@@ -169,7 +169,7 @@ fn check_inner(bytes: &[u8], data: &[u8]) -> der::Result<Pkcs7Check> {
 }
 
 /// The content of an IssuerAndSerialNumber for a certificate: issuer Name then serial.
-fn issuer_and_serial(cert_der: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn issuer_and_serial(cert_der: &[u8]) -> Option<Vec<u8>> {
     let cert = x509_cert::Certificate::from_der(cert_der).ok()?;
     let mut out = cert.tbs_certificate().issuer().to_der().ok()?;
     out.extend(cert.tbs_certificate().serial_number().to_der().ok()?);
