@@ -114,7 +114,7 @@ pub mod wallet;
 
 pub use authority::Authority;
 pub use error::ErrorCode;
-pub use verifier::{Verifier, VerifierBuilder, VerifierError};
+pub use verifier::{LicenseFileReport, Verifier, VerifierBuilder, VerifierError};
 pub use wallet::Wallet;
 
 /// The README's examples, compiled and run as doc tests.

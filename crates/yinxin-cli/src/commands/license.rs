@@ -20,8 +20,13 @@ use crate::input::Input;
 pub enum LicenseCommand {
     /// Issue a license credential (ISO 18013-5 IssuerSigned, CBOR) from license JSON.
     Issue(IssueArgs),
-    /// Verify a license credential. Exit 0 valid, 1 invalid, 2 unreadable.
+    /// Verify a license credential, or an e-license file (a sealed OFD with the credential
+    /// attached: its seal, the credential and the page's text are checked). Exit 0 valid, 1
+    /// invalid, 2 unreadable.
     Verify(VerifyArgs),
+    /// Render a license as an e-license file (GB/T 36905): one page with every field, the
+    /// identifier and its QR code, the credential attached, sealed by the issuer's seal.
+    Render(crate::commands::license_file::RenderArgs),
     /// Issue one license per input line through the registry; prints `<identifier> <status
     /// index>` for each once it is durably committed.
     IssueBatch(crate::commands::batch::BatchArgs),
@@ -75,7 +80,7 @@ pub struct IssueArgs {
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The credential (CBOR; `-` for stdin).
+    /// The credential (CBOR; `-` for stdin), or an e-license file (OFD).
     file: String,
     /// Trusted root certificate(s), PEM; repeatable (e.g. one per region). Not needed with
     /// --trust-list.
@@ -83,6 +88,10 @@ pub struct VerifyArgs {
     trust: Vec<String>,
     #[command(flatten)]
     lists: crate::commands::verifying::TrustListArgs,
+    /// Intermediate CA certificates (PEM bundle) between a seal maker's certificate and
+    /// --trust (e-license files).
+    #[arg(long)]
+    intermediates: Option<String>,
     /// Verification time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
@@ -105,6 +114,7 @@ pub fn run(cmd: LicenseCommand) -> Result<ExitCode, Failure> {
     match cmd {
         LicenseCommand::Issue(args) => issue(&args),
         LicenseCommand::Verify(args) => verify(&args),
+        LicenseCommand::Render(args) => crate::commands::license_file::render(&args),
         LicenseCommand::IssueBatch(args) => crate::commands::batch::batch(&args),
         LicenseCommand::Revoke(args) => crate::commands::registry::change(&args, Status::Invalid),
         LicenseCommand::Suspend(args) => crate::commands::registry::change(&args, Status::Suspended),
@@ -203,7 +213,7 @@ fn report_issued(
 }
 
 /// Errors that mean the input is not a credential at all (exit 2) rather than a bad one.
-fn unreadable(e: &LicenseError) -> bool {
+pub fn unreadable(e: &LicenseError) -> bool {
     matches!(
         e,
         LicenseError::Malformed(_)
@@ -244,11 +254,15 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let options = crate::commands::verifying::Options {
         trust: &args.trust,
         lists: Some(&args.lists),
+        intermediates: args.intermediates.as_deref(),
         status_lists: &args.status_lists,
         accept_unknown_status: args.accept_unknown_status,
         ..Default::default()
     };
     let verifier = crate::commands::verifying::build(&options, at)?;
+    if crate::commands::license_file::is_package(&args.file) {
+        return crate::commands::license_file::verify(&verifier, &args.file, at, args.json);
+    }
     let bytes = Input::Credential.read(&args.file)?;
     // Always with status: a license that names a status list is refused when its status cannot
     // be established, whether or not lists were given.

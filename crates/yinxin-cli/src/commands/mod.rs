@@ -9,6 +9,7 @@ pub mod id;
 pub mod issue;
 pub mod key;
 pub mod license;
+pub mod license_file;
 pub mod mdoc;
 pub mod ofd_sign;
 pub mod output;

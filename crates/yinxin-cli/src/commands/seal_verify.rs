@@ -198,29 +198,8 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
     let (v, at) = verifier(&args.trust)?;
     let verdicts = v.verify_ofd(&bytes, at).map_err(|e| Failure::unreadable(&e, &args.file))?;
     for d in &verdicts {
-        let mut j = json!({
-            "signature": d.signature,
-            "kind": d.kind.map(|k| k.as_str()),
-            "es_id": d.es_id,
-            "seal_name": d.seal_name,
-            "signed_at": d.signed_at.map(rfc3339),
-            "references": d.references,
-            "data_hash": d.data_hash,
-            "signature_valid": d.signature_valid,
-            "seal_valid": d.seal_valid,
-            "signer_trusted": d.signer_trusted,
-            "valid": d.valid,
-            "verdict": verdict::word(d.valid),
-            "not_checked": d.not_checked(),
-            "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
-            "warnings": d.warnings.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
-            "unprotected_files": d.unprotected_files,
-            "time_stamp": d.time_stamp.map(|t| t.as_str()),
-            "time_stamped_at": d.time_stamped_at.map(rfc3339),
-        });
+        let j = signature_json(d);
         if let Some((code, message)) = &d.error {
-            put(&mut j, "error", json!(code));
-            put(&mut j, "message", json!(message));
             eprintln!("error[{code}]: {}: {message}", d.signature);
             untrusted_hint(code, &args.trust);
         }
@@ -268,4 +247,34 @@ fn ofd_verify(args: &OfdVerifyArgs) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(EXIT_INVALID));
     }
     Ok(if verdicts.iter().all(|d| d.valid) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
+
+/// One signature's verdict as `ofd verify --json` prints it (and `license verify` of an
+/// e-license file under "seal").
+pub(crate) fn signature_json(d: &yinxin::seal::ofd::SignatureVerdict) -> serde_json::Value {
+    let mut j = json!({
+        "signature": d.signature,
+        "kind": d.kind.map(|k| k.as_str()),
+        "es_id": d.es_id,
+        "seal_name": d.seal_name,
+        "signed_at": d.signed_at.map(rfc3339),
+        "references": d.references,
+        "data_hash": d.data_hash,
+        "signature_valid": d.signature_valid,
+        "seal_valid": d.seal_valid,
+        "signer_trusted": d.signer_trusted,
+        "valid": d.valid,
+        "verdict": verdict::word(d.valid),
+        "not_checked": d.not_checked(),
+        "errors": d.errors.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
+        "warnings": d.warnings.iter().map(|(c, m)| json!({"code": c, "message": m})).collect::<Vec<_>>(),
+        "unprotected_files": d.unprotected_files,
+        "time_stamp": d.time_stamp.map(|t| t.as_str()),
+        "time_stamped_at": d.time_stamped_at.map(rfc3339),
+    });
+    if let Some((code, message)) = &d.error {
+        put(&mut j, "error", json!(code));
+        put(&mut j, "message", json!(message));
+    }
+    j
 }

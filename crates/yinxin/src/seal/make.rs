@@ -197,6 +197,11 @@ impl SealHolder {
         &self.seal
     }
 
+    /// The signer's certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+
     /// Signs `data`: a v4 `SES_Signature` with `dataHash` = SM3(`data`).
     pub fn sign(&self, data: &[u8], at: OffsetDateTime, property_info: &str) -> Result<Vec<u8>, SealError> {
         self.sign_digest(&DigestAlgorithm::Sm3.digest(data), at, property_info)

@@ -18,7 +18,7 @@ mod error;
 mod make;
 mod model;
 pub mod ofd;
-mod time_stamp;
+pub(crate) mod time_stamp;
 pub(crate) mod verify;
 
 pub use error::SealError;

@@ -6,6 +6,7 @@
 //! [`SealVerifier`], [`verify_ofd`]); this is what the FFI's `Verifier` and the CLI use.
 
 mod builder;
+mod license_file;
 mod trust_lists;
 
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 pub use builder::{VerifierBuilder, VerifierError};
+pub use license_file::LicenseFileReport;
 
 use crate::fetch::{DiskCache, TrustListSources};
 use crate::license::{LicenseError, LicenseVerifier, VerifiedLicense};

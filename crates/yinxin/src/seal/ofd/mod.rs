@@ -20,6 +20,7 @@
 //! in the package, relative to the file that names them, or written from the package root
 //! without the leading `/`; several `DocBody`s; zip entry names in any case or with `./`.
 
+pub mod elicense;
 mod package;
 pub(crate) mod pkcs7;
 mod sign;
@@ -179,6 +180,8 @@ pub struct SignatureVerdict {
     pub time_stamp: Option<TimeStampStatus>,
     /// The time it stamps (its `genTime`), when it could be read.
     pub time_stamped_at: Option<OffsetDateTime>,
+    /// The code (USCC or resident ID) the seal signer's certificate names (seal signatures).
+    pub signer_party: Option<String>,
 }
 
 impl SignatureVerdict {
@@ -202,6 +205,7 @@ impl SignatureVerdict {
             unprotected_files: Vec::new(),
             time_stamp: None,
             time_stamped_at: None,
+            signer_party: None,
         }
     }
 
@@ -471,6 +475,9 @@ fn verify_signature_xml(
             v.es_id = Some(sig.seal().es_id().to_owned());
             v.seal_name = Some(sig.seal().name().to_owned());
             v.signed_at = sig.signed_at();
+            v.signer_party = crate::trust::Certificate::from_der(sig.signer_certificate())
+                .ok()
+                .and_then(|c| c.party().map(|p| p.code().to_owned()));
             let check = verifier.check_signature(&sig, Some(&digest), now);
             v.data_hash = check.data_hash == Some(true);
             v.signature_valid = check.signature == Some(true);

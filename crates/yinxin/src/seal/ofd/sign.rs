@@ -482,7 +482,7 @@ fn signature_xml(
 
 /// `YYYY-MM-DD hh:mm:ss` in Beijing time (UTC+8), as deployed producers write
 /// `SignatureDateTime`; the signing time that counts is the one inside the SES_Signature.
-fn beijing_time(at: OffsetDateTime) -> String {
+pub(super) fn beijing_time(at: OffsetDateTime) -> String {
     let t = time::UtcOffset::from_hms(8, 0, 0).map_or(at, |beijing| at.to_offset(beijing));
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
@@ -496,13 +496,13 @@ fn beijing_time(at: OffsetDateTime) -> String {
 }
 
 /// A length in millimetres as OFD writes it: up to three decimals, no trailing zeros.
-fn mm(v: f64) -> String {
+pub(super) fn mm(v: f64) -> String {
     let text = format!("{v:.3}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// Text escaped for an XML attribute or element.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
