@@ -341,6 +341,9 @@ struct Coverage {
     /// The signature lists, each Signature.xml and its SignedValue, `OFDEntries.xml` and its
     /// signed value: what a signature cannot cover itself.
     exempt: std::collections::BTreeSet<String>,
+    /// SM3 of each file read so far: a file every signature references is read and hashed
+    /// once, not once per signature.
+    digests: std::collections::HashMap<String, [u8; 32]>,
 }
 
 impl Coverage {
@@ -349,6 +352,16 @@ impl Coverage {
     }
     fn exempt(&mut self, path: &str) {
         self.exempt.insert(path.to_lowercase());
+    }
+    /// SM3 of a file of the package; `None` when it cannot be read.
+    fn sm3(&mut self, pkg: &mut Package<'_>, path: &str) -> Option<[u8; 32]> {
+        let key = path.to_lowercase();
+        if let Some(digest) = self.digests.get(&key) {
+            return Some(*digest);
+        }
+        let digest = DigestAlgorithm::Sm3.digest(&pkg.read(path).ok()?);
+        self.digests.insert(key, digest);
+        Some(digest)
     }
     fn covers(&self, path: &str) -> bool {
         let key = path.to_lowercase();
@@ -404,10 +417,10 @@ fn check_references(
                 coverage.protect(p);
             }
             let ok = sm3
-                && path.and_then(|p| pkg.read(&p).ok()).is_some_and(|data| {
+                && path.and_then(|p| coverage.sm3(pkg, &p)).is_some_and(|digest| {
                     base64::engine::general_purpose::STANDARD
                         .decode(expected.as_bytes())
-                        .is_ok_and(|want| want == DigestAlgorithm::Sm3.digest(&data))
+                        .is_ok_and(|want| want == digest)
                 });
             if !ok {
                 v.reference_failures.push(file.to_owned());

@@ -8,6 +8,7 @@ use crate::license::{ElementValue, META_NAMESPACE};
 
 /// Page size (A4 portrait), millimetres.
 pub(crate) const PAGE_W: f64 = 210.0;
+#[cfg_attr(not(feature = "qr-image"), allow(dead_code))]
 pub(crate) const PAGE_H: f64 = 297.0;
 /// Left margin of the text.
 const LEFT: f64 = 22.0;
@@ -16,6 +17,7 @@ const TEXT_W: f64 = 166.0;
 /// Where the QR code of the license identifier goes (x, y, size).
 pub(crate) const QR_BOX: (f64, f64, f64) = (22.0, 232.0, 40.0);
 /// Where the portrait goes, when the license has one (x, y, w, h).
+#[cfg_attr(not(feature = "qr-image"), allow(dead_code))]
 pub(crate) const PORTRAIT_BOX: (f64, f64, f64, f64) = (150.0, 40.0, 30.0, 40.0);
 /// Where the issuer's name and the date go (left edge, first line, width).
 const ISSUER_AT: (f64, f64, f64) = (112.0, 205.0, 80.0);
