@@ -1,8 +1,15 @@
 //! Time stamps over seal signatures (issue 17): RFC 3161 tokens made by `openssl ts` (an ECDSA
-//! P-256 TSA, message imprints in SHA-256 and SM3), attached to signatures yinxin makes.
+//! P-256 TSA, message imprints in SHA-256 and SM3) and by an SM2 TSA whose key and certificate
+//! OpenSSL makes and uses ([`Sm2Tsa`]), attached to signatures yinxin makes.
 //! Verified with TSA anchors (the stamped time becomes the signing time), unverified without,
 //! invalid when anything in them is wrong.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -179,6 +186,188 @@ impl Tsa {
     }
 }
 
+/// DER: a tag and its content.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn oid(dotted: &str) -> Vec<u8> {
+    use der::Encode as _;
+    der::asn1::ObjectIdentifier::new_unwrap(dotted).to_der().unwrap()
+}
+
+/// An SM2 time stamping authority: OpenSSL makes its SM2 root and TSA certificate (signed with
+/// the GM/T 0009 default ID, which OpenSSL 3.0 leaves empty unless told) and signs
+/// with its key (`openssl pkeyutl`, SM2 with SM3 and the default ID), and `openssl ts` (with an
+/// ECDSA key beside it) writes the TSTInfo. OpenSSL 3.0 cannot sign CMS with SM2 ("pkcs7 add
+/// signature error"), so the SignedData around them is assembled here, as GB/T 35275 lays it
+/// out.
+struct Sm2Tsa {
+    ec: Tsa,
+    dir: PathBuf,
+}
+
+impl Sm2Tsa {
+    fn new(dir: &Path) -> Self {
+        let ec = Tsa::new(dir, "tstinfo", true);
+        openssl(dir, &["genpkey", "-algorithm", "SM2", "-out", "sm2-ca.key"]);
+        openssl(
+            dir,
+            &[
+                "req",
+                "-x509",
+                "-new",
+                "-key",
+                "sm2-ca.key",
+                "-sm3",
+                "-subj",
+                "/CN=SM2 TSA root",
+                "-days",
+                "3650",
+            ]
+            .iter()
+            .chain(&["-extensions", "v3_ca", "-config", "ts.cnf", "-out", "sm2-ca.pem"])
+            .chain(&["-sigopt", "distid:1234567812345678"])
+            .copied()
+            .collect::<Vec<_>>(),
+        );
+        openssl(dir, &["genpkey", "-algorithm", "SM2", "-out", "sm2-tsa.key"]);
+        openssl(
+            dir,
+            &["req", "-new", "-key", "sm2-tsa.key", "-sm3", "-subj", "/CN=SM2 TSA", "-out", "sm2-tsa.csr"],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "sm2-tsa.csr",
+                "-CA",
+                "sm2-ca.pem",
+                "-CAkey",
+                "sm2-ca.key",
+                "-sm3",
+                "-days",
+                "365",
+            ]
+            .iter()
+            .chain(&[
+                "-extfile",
+                "ts.cnf",
+                "-extensions",
+                "v3_tsa",
+                "-set_serial",
+                "9",
+                "-out",
+                "sm2-tsa.pem",
+            ])
+            .chain(&["-sigopt", "distid:1234567812345678"])
+            .copied()
+            .collect::<Vec<_>>(),
+        );
+        Self { ec, dir: dir.to_owned() }
+    }
+
+    fn stamp(&self, data: &[u8]) -> Vec<u8> {
+        use der::{Decode as _, Encode as _};
+        use sm3::Digest as _;
+        let token = self.ec.stamp(data, "sm3");
+        std::fs::write(self.dir.join("sm2-in.der"), token).unwrap();
+        openssl(
+            &self.dir,
+            &[
+                "cms",
+                "-verify",
+                "-noverify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                "sm2-in.der",
+                "-out",
+                "sm2-tst.der",
+            ],
+        );
+        let tst = std::fs::read(self.dir.join("sm2-tst.der")).unwrap();
+        let pem = std::fs::read(self.dir.join("sm2-tsa.pem")).unwrap();
+        let cert_der = Certificate::from_pem_or_der(&pem).unwrap().der().to_vec();
+        let cert = x509_cert::Certificate::from_der(&cert_der).unwrap();
+        let sm3_alg = tlv(0x30, &oid("1.2.156.10197.1.401"));
+        let content_type =
+            tlv(0x30, &[oid("1.2.840.113549.1.9.3"), tlv(0x31, &oid("1.2.840.113549.1.9.16.1.4"))].concat());
+        let digest = tlv(0x04, &sm3::Sm3::digest(&tst));
+        let message_digest = tlv(0x30, &[oid("1.2.840.113549.1.9.4"), tlv(0x31, &digest)].concat());
+        let mut attrs = [content_type, message_digest];
+        attrs.sort();
+        let attrs = attrs.concat();
+        std::fs::write(self.dir.join("sm2-attrs.der"), tlv(0x31, &attrs)).unwrap();
+        openssl(
+            &self.dir,
+            &[
+                "pkeyutl",
+                "-sign",
+                "-inkey",
+                "sm2-tsa.key",
+                "-rawin",
+                "-digest",
+                "sm3",
+                "-in",
+                "sm2-attrs.der",
+            ]
+            .iter()
+            .chain(&["-pkeyopt", "distid:1234567812345678", "-out", "sm2-sig.der"])
+            .copied()
+            .collect::<Vec<_>>(),
+        );
+        let signature = std::fs::read(self.dir.join("sm2-sig.der")).unwrap();
+        let sid = tlv(
+            0x30,
+            &[
+                cert.tbs_certificate().issuer().to_der().unwrap(),
+                cert.tbs_certificate().serial_number().to_der().unwrap(),
+            ]
+            .concat(),
+        );
+        let signer_info = tlv(
+            0x30,
+            &[
+                tlv(0x02, &[1]),
+                sid,
+                sm3_alg.clone(),
+                tlv(0xa0, &attrs),
+                tlv(0x30, &oid("1.2.156.10197.1.501")),
+                tlv(0x04, &signature),
+            ]
+            .concat(),
+        );
+        let encap = tlv(0x30, &[oid("1.2.840.113549.1.9.16.1.4"), tlv(0xa0, &tlv(0x04, &tst))].concat());
+        let signed_data = tlv(
+            0x30,
+            &[tlv(0x02, &[3]), tlv(0x31, &sm3_alg), encap, tlv(0xa0, &cert_der), tlv(0x31, &signer_info)]
+                .concat(),
+        );
+        tlv(0x30, &[oid("1.2.840.113549.1.7.2"), tlv(0xa0, &signed_data)].concat())
+    }
+
+    fn anchors(&self) -> TrustStore {
+        let pem = std::fs::read(self.dir.join("sm2-ca.pem")).unwrap();
+        let mut t = TrustStore::new();
+        t.add(Certificate::from_pem_or_der(&pem).unwrap());
+        t
+    }
+}
+
 struct Desk {
     holder: SealHolder,
     trust: TrustStore,
@@ -251,6 +440,28 @@ fn an_openssl_time_stamp_is_verified_with_tsa_anchors_and_unverified_without() {
         let ok = with_tsa.verify_signature(&stamped, data, now).unwrap();
         assert_eq!(ok.time_stamp().unwrap().status, TimeStampStatus::Verified, "{digest}");
     }
+}
+
+#[test]
+fn an_sm2_time_stamp_is_verified_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsa = Sm2Tsa::new(dir.path());
+    let now = OffsetDateTime::now_utc();
+    let d = desk(now - Duration::days(10), 100);
+    let data = b"a contract";
+    let sig = d.holder.sign(data, now, "contract.txt").unwrap();
+    let imprint = time_stamp_imprint(&sig).unwrap();
+    let stamped = attach_time_stamp(&sig, &tsa.stamp(&imprint)).unwrap();
+    let v = SealVerifier::new(d.trust.clone()).with_tsa_anchors(tsa.anchors());
+    let ok = v.verify_signature(&stamped, data, now).unwrap();
+    let ts = ok.time_stamp().unwrap();
+    assert_eq!(ts.status, TimeStampStatus::Verified, "{:?}", ts.problem);
+    assert_eq!(ts.tsa.as_deref(), Some("CN=SM2 TSA"));
+    // Its root not trusted: invalid; over something else: invalid.
+    let ec_only = SealVerifier::new(d.trust.clone()).with_tsa_anchors(tsa.ec.anchors());
+    assert_eq!(ec_only.verify_signature(&stamped, data, now).unwrap_err().code(), "seal.time_stamp_invalid");
+    let other = attach_time_stamp(&sig, &tsa.stamp(b"another value")).unwrap();
+    assert_eq!(v.verify_signature(&other, data, now).unwrap_err().code(), "seal.time_stamp_invalid");
 }
 
 #[test]
