@@ -11,7 +11,7 @@ shared=../shared
 yx="$(bindings/target-dir.sh)/debug/yinxin"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures trust_list http_response ofd_sign; do
+for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures trust_list http_response ofd_sign time_stamp; do
   mkdir -p "$seeds/$t"
 done
 cp "$shared"/fixtures/*.json "$seeds/license_data/"
@@ -103,3 +103,18 @@ for doc in "$shared/vectors/ofd/1.ofd" "$work/plain.ofd"; do
   cp "$seeds/ofd/yinxin-$(basename "$doc")" "$seeds/ofd_sign/"
 done
 cp "$work/plain.ofd" "$seeds/ofd_sign/"
+# RFC 3161 time stamp tokens from an OpenSSL TSA (ECDSA P-256), imprints in SHA-256 and SM3.
+(
+  cd "$work"
+  printf '%s\n' '[ tsa ]' 'default_tsa = t' '[ t ]' 'serial = ./serial' 'signer_digest = sha256' \
+    'default_policy = 1.2.3.4.1' 'digests = sha256, sm3' 'ess_cert_id_alg = sha256' \
+    '[ v3_tsa ]' 'basicConstraints = critical, CA:false' 'extendedKeyUsage = critical, timeStamping' >ts.cnf
+  echo 01 >serial
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out tsa.key 2>/dev/null
+  openssl req -x509 -new -key tsa.key -subj /CN=seed-tsa -days 30 -config ts.cnf -extensions v3_tsa -out tsa.pem 2>/dev/null
+  for digest in sha256 sm3; do
+    openssl ts -query -data msg -"$digest" -cert -out "$digest.tsq" 2>/dev/null
+    openssl ts -reply -queryfile "$digest.tsq" -signer tsa.pem -inkey tsa.key -config ts.cnf -token_out \
+      -out "$seeds/time_stamp/$digest.der" 2>/dev/null
+  done
+)
