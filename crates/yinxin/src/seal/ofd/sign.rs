@@ -12,8 +12,9 @@
 //! The signature list is left out of the references (ofdrw's "continue signing" mode), so a
 //! later signature keeps earlier ones valid; a package whose list an earlier signature
 //! protects cannot take another signature without breaking that one, and is refused. Every
-//! other entry is copied as it is (raw, not recompressed). The package is read with the
-//! reader's limits and ambiguity checks ([`OfdLimits`]).
+//! other file is copied as it is (raw, not recompressed, under its own entry name); directory
+//! entries, which hold nothing and no reference names, are left out. The package is read with
+//! the reader's limits and ambiguity checks ([`OfdLimits`]).
 
 use std::io::{Cursor, Write as _};
 
