@@ -347,3 +347,16 @@ fn ofdrws_own_signed_document_takes_another_signature() {
     assert_eq!(v[0].error.as_ref().unwrap().0, "seal.signed_outside_validity");
     assert!(v[1].valid, "{:?}", v[1].errors);
 }
+
+#[test]
+fn the_next_signature_directory_is_the_first_free_one_however_many_are_taken() {
+    let d = desk();
+    let mut files = unzip(&unsigned_invoice());
+    // Directories a producer left (or an attacker made), one with a name in another case.
+    for n in (0..300).filter(|n| *n != 7) {
+        files.push((format!("Doc_0/Signs/Sign_{n}/x.bin"), vec![n as u8]));
+    }
+    files.push(("Doc_0/Signs/SIGN_7/x.bin".into(), vec![7]));
+    let signed = sign_ofd(&zip_of(&files), &d.holder, &Stamp::default(), at(), OfdLimits::default()).unwrap();
+    assert_eq!(signed.signature, "/Doc_0/Signs/Sign_300/Signature.xml");
+}

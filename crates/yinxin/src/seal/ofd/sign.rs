@@ -381,18 +381,23 @@ fn refuse_if_list_protected(
     Ok(())
 }
 
-/// The first `Sign_N` directory under `signs_dir` that holds no file.
+/// The first `Sign_N` directory under `signs_dir` that holds no file (the names in use are
+/// collected once: a package of thousands of signatures costs linear time).
 fn free_sign_dir(pkg: &Package<'_>, signs_dir: &str) -> Result<String, OfdSignError> {
     let prefix = if signs_dir.is_empty() { String::new() } else { format!("{signs_dir}/") };
-    let taken: Vec<String> = pkg.files().map(str::to_lowercase).collect();
-    for n in 0..100_000u32 {
-        let dir = format!("{prefix}Sign_{n}");
-        let lower = format!("{}/", dir.to_lowercase());
-        if !taken.iter().any(|f| f.starts_with(&lower)) {
-            return Ok(dir);
-        }
-    }
-    Err(OfdError::TooLarge("no free Sign_N directory".into()).into())
+    let lower_prefix = prefix.to_lowercase();
+    let taken: std::collections::HashSet<String> = pkg
+        .files()
+        .filter_map(|f| {
+            let rest = f.to_lowercase().strip_prefix(&lower_prefix)?.to_owned();
+            rest.split_once('/').map(|(dir, _)| dir.to_owned())
+        })
+        .collect();
+    (0..=taken.len())
+        .map(|n| format!("Sign_{n}"))
+        .find(|dir| !taken.contains(&dir.to_lowercase()))
+        .map(|dir| format!("{prefix}{dir}"))
+        .ok_or_else(|| OfdError::TooLarge("no free Sign_N directory".into()).into())
 }
 
 /// The list with a new `Signature` entry and `MaxSignId` = `annot_id`, in the list's own
