@@ -118,3 +118,16 @@ cp "$work/plain.ofd" "$seeds/ofd_sign/"
       -out "$seeds/time_stamp/$digest.der" 2>/dev/null
   done
 )
+# An e-license file (GB/T 36905): a license of an SM2 authority rendered and sealed by its seal.
+$yx authority init --dir "$work/sm" --alg sm2 --name seed --code 11510000MB0123456W >/dev/null
+$yx license issue --authority "$work/sm" --license "$shared/fixtures/business-license.json" \
+  --holder-key "$work/holder.pem" --out "$work/sm.cbor" >/dev/null 2>&1
+for who in sm-maker sm-signer; do
+  $yx authority cert --dir "$work/sm" --name "$who" --code 11510000MB0123456W \
+    --out-cert "$work/$who.pem" --out-key "$work/$who.key" >/dev/null
+done
+$yx seal make --maker-key "$work/sm-maker.key" --maker-cert "$work/sm-maker.pem" --holder-cert "$work/sm-signer.pem" \
+  --name seed --es-id seed0002 --picture "$work/seal.png" --valid-days 30 --out "$work/sm.esl" >/dev/null
+$yx license render --license "$work/sm.cbor" --seal "$work/sm.esl" --key "$work/sm-signer.key" \
+  --cert "$work/sm-signer.pem" --out "$seeds/ofd/e-license.ofd" >/dev/null
+cp "$seeds/ofd/e-license.ofd" "$seeds/ofd_sign/"

@@ -1,5 +1,5 @@
-//! The OFD reader (zip, XML, signature kinds) on hostile input: never panic, stay within the
-//! limits.
+//! The OFD reader (zip, XML, signature kinds, every namespace and location form) and the
+//! e-license file reader on hostile input: never panic, stay within the limits.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,4 +15,7 @@ fuzz_target!(|data: &[u8]| {
         ..OfdLimits::default()
     };
     let _ = verify_ofd(data, &SealVerifier::without_trust_anchors(), limits, OffsetDateTime::now_utc());
+    if let Ok(file) = yinxin::seal::ofd::elicense::read_license_file(data, limits) {
+        assert!(file.credential.len() <= yinxin::license::MAX_CREDENTIAL_SIZE);
+    }
 });
