@@ -205,6 +205,15 @@ impl SealVerifier {
         self
     }
 
+    /// One more intermediate CA certificate (e.g. a license issuer's certificate that issued
+    /// the issuer's seal certificates). It only links a chain; trust still comes from an anchor.
+    pub fn with_intermediate(mut self, ca: Certificate) -> Self {
+        if !self.intermediates.contains(&ca) {
+            self.intermediates.push(ca);
+        }
+        self
+    }
+
     /// Status lists for seals that carry a status reference. Without them such seals are
     /// refused with `seal.status_unknown` (unless [`Self::accept_unknown_status`]).
     pub fn with_status_lists(mut self, lists: Arc<StatusListCache>) -> Self {
