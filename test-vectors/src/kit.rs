@@ -166,3 +166,41 @@ impl Operator {
         list.sign(&self.key, std::slice::from_ref(&self.cert)).unwrap()
     }
 }
+
+/// A GB/T 38540 v4 seal named `seal_name`, made under `root` (its maker's certificate names
+/// [`ISSUER_CODE`]) for a signer certificate naming `signer_code`, valid from `from` for
+/// `days` days with a 42 mm picture; both certificates valid from a day before `now` for
+/// 3,000 days. Returns the holder who signs with it.
+pub fn seal_holder(
+    root: &CertificateAuthority<SoftwareKey>,
+    seal_name: &str,
+    signer_code: &str,
+    now: OffsetDateTime,
+    from: OffsetDateTime,
+    days: i64,
+) -> yinxin::seal::SealHolder {
+    use yinxin::seal::{SealHolder, SealMaker, SealPicture, SealRequest};
+    let (maker_key, maker_cert) = signer(root, Algorithm::Sm2Sm3, "印章制作中心", ISSUER_CODE, now, 3000);
+    let (key, cert) = signer(root, Algorithm::Sm2Sm3, "印章使用单位", signer_code, now, 3000);
+    let seal = SealMaker::new(Box::new(maker_key), maker_cert)
+        .unwrap()
+        .make(&SealRequest {
+            es_id: "510100000001".into(),
+            name: seal_name.into(),
+            kind: 1,
+            holder_certificates: vec![cert.clone()],
+            picture: SealPicture {
+                kind: "PNG".into(),
+                data: vec![0x89, b'P', b'N', b'G'],
+                width_mm: 42,
+                height_mm: 42,
+            },
+            created: from,
+            valid_start: from,
+            valid_end: from + Duration::days(days),
+            vid: "yinxin".into(),
+            status: None,
+        })
+        .unwrap();
+    SealHolder::new(&seal, Box::new(key), cert).unwrap()
+}

@@ -9,40 +9,16 @@ use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
 use yinxin::crypto::{Algorithm, SoftwareKey};
 use yinxin::license::{ElementValue, IssueOptions};
+use yinxin::seal::SealHolder;
 use yinxin::seal::ofd::elicense::{read_license_file, render_license};
 use yinxin::seal::ofd::{OfdLimits, Stamp, sign_ofd};
-use yinxin::seal::{SealHolder, SealMaker, SealPicture, SealRequest};
-use yinxin::trust::{Certificate, CertificateAuthority};
+use yinxin::trust::CertificateAuthority;
 use yinxin_test_vectors::kit;
 
 /// A seal of `code`'s party under `root`.
 fn seal_holder(root: &CertificateAuthority<SoftwareKey>, code: &str) -> SealHolder {
     let now = OffsetDateTime::now_utc();
-    let (maker_key, maker_cert) =
-        kit::signer(root, Algorithm::Sm2Sm3, "印章制作中心", kit::ISSUER_CODE, now, 3000);
-    let (key, cert): (SoftwareKey, Certificate) =
-        kit::signer(root, Algorithm::Sm2Sm3, "成都市市场监督管理局", code, now, 3000);
-    let seal = SealMaker::new(Box::new(maker_key), maker_cert)
-        .unwrap()
-        .make(&SealRequest {
-            es_id: "510100000099".into(),
-            name: "成都市市场监督管理局电子证照专用章".into(),
-            kind: 1,
-            holder_certificates: vec![cert.clone()],
-            picture: SealPicture {
-                kind: "PNG".into(),
-                data: vec![0x89, b'P', b'N', b'G'],
-                width_mm: 42,
-                height_mm: 42,
-            },
-            created: now - Duration::days(1),
-            valid_start: now - Duration::days(1),
-            valid_end: now + Duration::days(365),
-            vid: "yinxin".into(),
-            status: None,
-        })
-        .unwrap();
-    SealHolder::new(&seal, Box::new(key), cert).unwrap()
+    kit::seal_holder(root, "成都市市场监督管理局电子证照专用章", code, now, now - Duration::days(1), 366)
 }
 
 fn entries(ofd: &[u8]) -> Vec<(String, Vec<u8>)> {

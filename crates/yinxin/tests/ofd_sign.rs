@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime, macros::datetime};
 use yinxin::ErrorCode;
 use yinxin::crypto::Algorithm;
 use yinxin::seal::ofd::{OfdLimits, SignatureVerdict, Stamp, sign_ofd, verify_ofd};
-use yinxin::seal::{SealHolder, SealMaker, SealPicture, SealRequest, SealVerifier};
+use yinxin::seal::{SealHolder, SealVerifier};
 use yinxin::trust::TrustStore;
 use yinxin_test_vectors::kit;
 
@@ -62,34 +62,9 @@ struct Desk {
 fn desk() -> Desk {
     let t = datetime!(2026-01-01 0:00 UTC);
     let root = kit::root(Algorithm::Sm2Sm3, "印章根CA", t);
-    let (maker_key, maker_cert) =
-        kit::signer(&root, Algorithm::Sm2Sm3, "四川省印章制作中心", kit::ISSUER_CODE, t, 3000);
-    let (holder_key, holder_cert) =
-        kit::signer(&root, Algorithm::Sm2Sm3, "四川省市场监督管理局", "11510000MB0123456W", t, 1000);
-    let seal = SealMaker::new(Box::new(maker_key), maker_cert)
-        .unwrap()
-        .make(&SealRequest {
-            es_id: "51000020260007".into(),
-            name: "四川省市场监督管理局电子证照专用章".into(),
-            kind: 1,
-            holder_certificates: vec![holder_cert.clone()],
-            picture: SealPicture {
-                kind: "PNG".into(),
-                data: vec![0x89, b'P', b'N', b'G'],
-                width_mm: 42,
-                height_mm: 42,
-            },
-            created: t,
-            valid_start: t,
-            valid_end: t + Duration::days(365),
-            vid: "yinxin".into(),
-            status: None,
-        })
-        .unwrap();
-    Desk {
-        holder: SealHolder::new(&seal, Box::new(holder_key), holder_cert).unwrap(),
-        trust: kit::trust(&root),
-    }
+    let holder =
+        kit::seal_holder(&root, "四川省市场监督管理局电子证照专用章", "11510000MB0123456W", t, t, 365);
+    Desk { holder, trust: kit::trust(&root) }
 }
 
 fn at() -> OffsetDateTime {

@@ -9,10 +9,9 @@ use std::io::Write as _;
 
 use base64::Engine as _;
 use time::{Duration, OffsetDateTime, macros::datetime};
-use yinxin::crypto::{Algorithm, DigestAlgorithm, SoftwareKey};
+use yinxin::crypto::{Algorithm, DigestAlgorithm};
 use yinxin::seal::ofd::{OfdLimits, SignatureVerdict, verify_ofd};
-use yinxin::seal::{SealHolder, SealMaker, SealPicture, SealRequest, SealVerifier};
-use yinxin::trust::Certificate;
+use yinxin::seal::{SealHolder, SealVerifier};
 use yinxin_test_vectors::kit;
 
 const NS_2016: &str = "http://www.ofdspec.org/2016";
@@ -97,32 +96,8 @@ struct World {
 fn world() -> World {
     let t = datetime!(2026-01-01 0:00 UTC);
     let root = kit::root(Algorithm::Sm2Sm3, "印章根CA", t);
-    let (maker_key, maker_cert) =
-        kit::signer(&root, Algorithm::Sm2Sm3, "四川省印章制作中心", kit::ISSUER_CODE, t, 3000);
-    let (holder_key, holder_cert): (SoftwareKey, Certificate) =
-        kit::signer(&root, Algorithm::Sm2Sm3, "成都示例科技有限公司", "91510100MA61ABCDE3", t, 1000);
-    let maker = SealMaker::new(Box::new(maker_key), maker_cert).unwrap();
-    let seal = maker
-        .make(&SealRequest {
-            es_id: "91510100MA61ABCDE30001".into(),
-            name: "成都示例科技有限公司公章".into(),
-            kind: 1,
-            holder_certificates: vec![holder_cert.clone()],
-            picture: SealPicture {
-                kind: "PNG".into(),
-                data: vec![0x89, b'P', b'N', b'G'],
-                width_mm: 40,
-                height_mm: 40,
-            },
-            created: t,
-            valid_start: t,
-            valid_end: t + Duration::days(365),
-            vid: "yinxin".into(),
-            status: None,
-        })
-        .unwrap();
     World {
-        holder: SealHolder::new(&seal, Box::new(holder_key), holder_cert).unwrap(),
+        holder: kit::seal_holder(&root, "成都示例科技有限公司公章", "91510100MA61ABCDE3", t, t, 365),
         verifier: SealVerifier::new(kit::trust(&root)),
     }
 }
