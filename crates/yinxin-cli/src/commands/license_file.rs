@@ -9,13 +9,11 @@ use clap::Args;
 use serde_json::json;
 use time::OffsetDateTime;
 use yinxin::ErrorCode;
-use yinxin::seal::SealHolder;
 use yinxin::seal::ofd::elicense::render_license;
 
-use crate::commands::key::load_private_key;
-use crate::commands::seal::load_cert;
+use crate::commands::seal::SealSignerArgs;
 use crate::commands::seal_verify::signature_json;
-use crate::commands::time_arg::{self, rfc3339};
+use crate::commands::time_arg::rfc3339;
 use crate::commands::{output, verdict};
 use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure};
 use crate::input::Input;
@@ -25,19 +23,10 @@ pub struct RenderArgs {
     /// The license credential (IssuerSigned CBOR, from `license issue`).
     #[arg(long)]
     license: String,
-    /// The issuing authority's seal (.esl): its signer certificate must name the license's
-    /// issuer.
-    #[arg(long)]
-    seal: String,
-    /// The seal signer's SM2 private key.
-    #[arg(long)]
-    key: String,
-    /// The seal signer's certificate (in the seal's list).
-    #[arg(long)]
-    cert: String,
-    /// Sealing time (RFC 3339, or a date taken as midnight Beijing time), default now.
-    #[arg(long)]
-    at: Option<String>,
+    /// The issuing authority's seal, its signer (whose certificate must name the license's
+    /// issuer) and the sealing time.
+    #[command(flatten)]
+    signer: SealSignerArgs,
     /// The e-license file to write (never overwritten without --force).
     #[arg(long)]
     out: PathBuf,
@@ -48,11 +37,7 @@ pub struct RenderArgs {
 
 pub fn render(args: &RenderArgs) -> Result<ExitCode, Failure> {
     let credential = Input::Credential.read(&args.license)?;
-    let seal = Input::Seal.read(&args.seal)?;
-    let key = load_private_key(&args.key)?;
-    let cert = load_cert(&args.cert)?;
-    let at = time_arg::at(args.at.as_deref())?;
-    let holder = SealHolder::new(&seal, Box::new(key), cert).map_err(|e| Failure::invalid(&e, &args.seal))?;
+    let (holder, at) = args.signer.load()?;
     let file =
         render_license(&credential, &holder, at).map_err(|e| Failure::unreadable(&e, &args.license))?;
     output::write_new(&args.out, &file.ofd, args.force, false)?;

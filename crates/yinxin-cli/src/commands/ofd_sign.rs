@@ -5,13 +5,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
-use yinxin::seal::SealHolder;
 use yinxin::seal::ofd::{OfdLimits, OfdSignError, Stamp, sign_ofd};
 
-use crate::commands::key::load_private_key;
 use crate::commands::output;
-use crate::commands::seal::load_cert;
-use crate::commands::time_arg::{self, rfc3339};
+use crate::commands::seal::SealSignerArgs;
+use crate::commands::time_arg::rfc3339;
 use crate::failure::Failure;
 use crate::input::Input;
 
@@ -19,15 +17,8 @@ use crate::input::Input;
 pub struct OfdSignArgs {
     /// The OFD document to sign (any producer's, signed or not).
     file: String,
-    /// The seal (.esl, GB/T 38540 v4).
-    #[arg(long)]
-    seal: String,
-    /// The signer's SM2 private key.
-    #[arg(long)]
-    key: String,
-    /// The signer's certificate (must be in the seal's list).
-    #[arg(long)]
-    cert: String,
+    #[command(flatten)]
+    signer: SealSignerArgs,
     /// The page the seal appears on, from 1.
     #[arg(long, default_value_t = 1)]
     page: u32,
@@ -43,9 +34,6 @@ pub struct OfdSignArgs {
     /// default: the picture's own size).
     #[arg(long)]
     size: Option<f64>,
-    /// Signing time (RFC 3339, or a date taken as midnight Beijing time), default now.
-    #[arg(long)]
-    at: Option<String>,
     /// The signed document (never overwritten without --force).
     #[arg(long)]
     out: PathBuf,
@@ -59,14 +47,10 @@ pub struct OfdSignArgs {
 
 pub fn sign(args: &OfdSignArgs) -> Result<ExitCode, Failure> {
     let document = Input::Ofd.read(&args.file)?;
-    let seal = Input::Seal.read(&args.seal)?;
-    let key = load_private_key(&args.key)?;
-    let cert = load_cert(&args.cert)?;
-    let at = time_arg::at(args.at.as_deref())?;
-    let holder = SealHolder::new(&seal, Box::new(key), cert).map_err(|e| Failure::invalid(&e, &args.seal))?;
+    let (holder, at) = args.signer.load()?;
     let stamp = Stamp { page: args.page, x_mm: args.x, y_mm: args.y, size_mm: args.size };
     let signed = sign_ofd(&document, &holder, &stamp, at, OfdLimits::default()).map_err(|e| match &e {
-        OfdSignError::Seal(_) => Failure::invalid(&e, &args.seal),
+        OfdSignError::Seal(_) => Failure::invalid(&e, args.signer.seal_path()),
         _ => Failure::unreadable(&e, &args.file),
     })?;
     output::write_new(&args.out, &signed.ofd, args.force, false)?;

@@ -106,6 +106,41 @@ pub struct MakeArgs {
     force: bool,
 }
 
+/// Who signs with a seal, and when: shared by `ofd sign` and `license render`.
+#[derive(Args)]
+pub struct SealSignerArgs {
+    /// The seal (.esl, GB/T 38540 v4).
+    #[arg(long)]
+    seal: String,
+    /// The signer's SM2 private key.
+    #[arg(long)]
+    key: String,
+    /// The signer's certificate (must be in the seal's list).
+    #[arg(long)]
+    cert: String,
+    /// Signing time (RFC 3339, or a date taken as midnight Beijing time), default now.
+    #[arg(long)]
+    at: Option<String>,
+}
+
+impl SealSignerArgs {
+    /// The seal's holder (key and certificate checked against the seal) and the signing time.
+    pub fn load(&self) -> Result<(SealHolder, OffsetDateTime), Failure> {
+        let seal = Input::Seal.read(&self.seal)?;
+        let key = load_private_key(&self.key)?;
+        let cert = load_cert(&self.cert)?;
+        let at = time_arg::at(self.at.as_deref())?;
+        let holder =
+            SealHolder::new(&seal, Box::new(key), cert).map_err(|e| Failure::invalid(&e, &self.seal))?;
+        Ok((holder, at))
+    }
+
+    /// The seal file's path, for messages.
+    pub fn seal_path(&self) -> &str {
+        &self.seal
+    }
+}
+
 #[derive(Args)]
 pub struct SignArgs {
     /// The seal.
@@ -143,7 +178,7 @@ pub fn run(cmd: SealCommand) -> Result<ExitCode, Failure> {
     }
 }
 
-pub(crate) fn load_cert(path: &str) -> Result<Certificate, Failure> {
+fn load_cert(path: &str) -> Result<Certificate, Failure> {
     Certificate::from_pem_or_der(&Input::Certificates.read(path)?).map_err(|e| Failure::unreadable(&e, path))
 }
 

@@ -67,13 +67,11 @@ impl Verifier {
         let license = self.verify_license(&file.credential, at);
         // The issuer's certificate, validated with the credential, may be the CA of the
         // issuer's seal certificates: it links their chains to the same anchors.
-        let seals = match &license {
-            Ok(l) => {
-                let seals = self.seals.clone().with_intermediate(l.chain().leaf().clone());
-                crate::seal::ofd::verify_ofd(ofd, &seals, self.ofd_limits, at)?
-            }
-            Err(_) => self.verify_ofd(ofd, at)?,
+        let seal_verifier = match &license {
+            Ok(l) => self.seals.clone().with_intermediate(l.chain().leaf().clone()),
+            Err(_) => self.seals.clone(),
         };
+        let seals = crate::seal::ofd::verify_ofd(ofd, &seal_verifier, self.ofd_limits, at)?;
         let text_matches = license.as_ref().is_ok_and(|l| file.shows(l.elements()));
         let issuer =
             license.as_ref().ok().and_then(|l| l.chain().leaf().party().map(|p| p.code().to_owned()));
