@@ -25,7 +25,8 @@ pub enum LicenseCommand {
     /// invalid, 2 unreadable.
     Verify(VerifyArgs),
     /// Render a license as an e-license file (GB/T 36905): one page with every field, the
-    /// identifier and its QR code, the credential attached, sealed by the issuer's seal.
+    /// identifier and its QR code, the credential attached, sealed by the issuer's seal (its
+    /// signer certificate must name the license's issuer).
     Render(crate::commands::license_file::RenderArgs),
     /// Issue one license per input line through the registry; prints `<identifier> <status
     /// index>` for each once it is durably committed.
