@@ -56,6 +56,37 @@ fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// A root and a time stamping certificate under it, made by OpenSSL in `dir`:
+/// `<prefix>-ca.{key,pem}` (CN "`<cn>` root") and `<prefix>-tsa.{key,pem}` (CN `<cn>`, the
+/// `ext` section of ts.cnf), keys from `genpkey` with `key_args`, signed with `md` and `sign`
+/// options.
+fn root_and_leaf(dir: &Path, prefix: &str, cn: &str, key_args: &[&str], md: &str, sign: &[&str], ext: &str) {
+    let f = |what: &str| format!("{prefix}-{what}");
+    let (ca_key, ca, key, csr, leaf) = (f("ca.key"), f("ca.pem"), f("tsa.key"), f("tsa.csr"), f("tsa.pem"));
+    let (root_subject, subject) = (format!("/CN={cn} root"), format!("/CN={cn}"));
+    openssl(dir, &[&["genpkey"][..], key_args, &["-out", &ca_key]].concat());
+    openssl(
+        dir,
+        &[
+            &["req", "-x509", "-new", "-key", &ca_key, md, "-subj", &root_subject, "-days", "3650"][..],
+            &["-extensions", "v3_ca", "-config", "ts.cnf", "-out", &ca],
+            sign,
+        ]
+        .concat(),
+    );
+    openssl(dir, &[&["genpkey"][..], key_args, &["-out", &key]].concat());
+    openssl(dir, &["req", "-new", "-key", &key, md, "-subj", &subject, "-out", &csr]);
+    openssl(
+        dir,
+        &[
+            &["x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &ca_key, md, "-days", "365"][..],
+            &["-extfile", "ts.cnf", "-extensions", ext, "-set_serial", "7", "-out", &leaf],
+            sign,
+        ]
+        .concat(),
+    );
+}
+
 /// A time stamping authority made by OpenSSL: a P-256 root and a TSA certificate under it,
 /// with (or without) the timeStamping extended key usage.
 struct Tsa {
@@ -67,54 +98,9 @@ impl Tsa {
     fn new(dir: &Path, name: &'static str, time_stamping: bool) -> Self {
         std::fs::write(dir.join("ts.cnf"), TS_CONFIG).unwrap();
         std::fs::write(dir.join("serial"), "01\n").unwrap();
-        let f = |what: &str| format!("{name}-{what}");
         let ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
-        openssl(dir, &[&["genpkey"][..], &ec, &["-out", &f("ca.key")]].concat());
-        openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-new",
-                "-key",
-                &f("ca.key"),
-                "-sha256",
-                "-subj",
-                &format!("/CN={name} root"),
-                "-days",
-                "3650",
-            ]
-            .iter()
-            .chain(&["-extensions", "v3_ca", "-config", "ts.cnf", "-out", &f("ca.pem")])
-            .copied()
-            .collect::<Vec<_>>(),
-        );
-        openssl(dir, &[&["genpkey"][..], &ec, &["-out", &f("tsa.key")]].concat());
-        openssl(
-            dir,
-            &["req", "-new", "-key", &f("tsa.key"), "-subj", &format!("/CN={name}"), "-out", &f("tsa.csr")],
-        );
         let ext = if time_stamping { "v3_tsa" } else { "v3_plain" };
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &f("tsa.csr"),
-                "-CA",
-                &f("ca.pem"),
-                "-CAkey",
-                &f("ca.key"),
-                "-sha256",
-                "-days",
-                "365",
-            ]
-            .iter()
-            .chain(&["-extfile", "ts.cnf", "-extensions", ext, "-set_serial", "7", "-out", &f("tsa.pem")])
-            .copied()
-            .collect::<Vec<_>>(),
-        );
+        root_and_leaf(dir, name, name, &ec, "-sha256", &[], ext);
         Self { dir: dir.to_owned(), name }
     }
 
@@ -220,62 +206,8 @@ struct Sm2Tsa {
 impl Sm2Tsa {
     fn new(dir: &Path) -> Self {
         let ec = Tsa::new(dir, "tstinfo", true);
-        openssl(dir, &["genpkey", "-algorithm", "SM2", "-out", "sm2-ca.key"]);
-        openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-new",
-                "-key",
-                "sm2-ca.key",
-                "-sm3",
-                "-subj",
-                "/CN=SM2 TSA root",
-                "-days",
-                "3650",
-            ]
-            .iter()
-            .chain(&["-extensions", "v3_ca", "-config", "ts.cnf", "-out", "sm2-ca.pem"])
-            .chain(&["-sigopt", "distid:1234567812345678"])
-            .copied()
-            .collect::<Vec<_>>(),
-        );
-        openssl(dir, &["genpkey", "-algorithm", "SM2", "-out", "sm2-tsa.key"]);
-        openssl(
-            dir,
-            &["req", "-new", "-key", "sm2-tsa.key", "-sm3", "-subj", "/CN=SM2 TSA", "-out", "sm2-tsa.csr"],
-        );
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "sm2-tsa.csr",
-                "-CA",
-                "sm2-ca.pem",
-                "-CAkey",
-                "sm2-ca.key",
-                "-sm3",
-                "-days",
-                "365",
-            ]
-            .iter()
-            .chain(&[
-                "-extfile",
-                "ts.cnf",
-                "-extensions",
-                "v3_tsa",
-                "-set_serial",
-                "9",
-                "-out",
-                "sm2-tsa.pem",
-            ])
-            .chain(&["-sigopt", "distid:1234567812345678"])
-            .copied()
-            .collect::<Vec<_>>(),
-        );
+        let id = ["-sigopt", "distid:1234567812345678"];
+        root_and_leaf(dir, "sm2", "SM2 TSA", &["-algorithm", "SM2"], "-sm3", &id, "v3_tsa");
         Self { ec, dir: dir.to_owned() }
     }
 
