@@ -38,6 +38,17 @@ pub(crate) fn sign1(
     headers: Headers<'_>,
     payload: Vec<u8>,
 ) -> Result<CoseSign1, SignError> {
+    sign1_with_aad(signer, headers, payload, b"")
+}
+
+/// Signs `payload` with `signer` under `headers` and external AAD `aad` (RFC 9052 §4.3), which
+/// the verifier must supply itself.
+pub(crate) fn sign1_with_aad(
+    signer: &dyn Signer,
+    headers: Headers<'_>,
+    payload: Vec<u8>,
+    aad: &[u8],
+) -> Result<CoseSign1, SignError> {
     let mut protected = HeaderBuilder::new();
     if let Some(typ) = headers.typ {
         protected = protected.value(TYP, Value::Text(typ.to_owned()));
@@ -60,6 +71,6 @@ pub(crate) fn sign1(
         .protected(protected)
         .unprotected(unprotected.build())
         .payload(payload)
-        .try_create_signature(b"", |tbs| signer.sign(tbs))?
+        .try_create_signature(aad, |tbs| signer.sign(tbs))?
         .build())
 }

@@ -249,14 +249,20 @@ impl Sign1<'_> {
     /// The `Sig_structure` (RFC 9052 §4.4) with empty external AAD:
     /// `["Signature1", protected, h'', payload]`, over the protected bytes as received.
     pub(crate) fn sig_structure(&self) -> Result<Vec<u8>, CoseError> {
-        let mut out = Vec::with_capacity(self.payload.len() + self.protected.len() + 24);
-        let mut enc = ciborium_ll::Encoder::from(&mut out);
-        enc.push(Header::Array(Some(4)))
-            .and_then(|()| enc.text("Signature1", None))
-            .and_then(|()| enc.bytes(self.protected, None))
-            .and_then(|()| enc.bytes(&[], None))
-            .and_then(|()| enc.bytes(self.payload, None))
-            .map_err(|_| bad("Sig_structure"))?;
-        Ok(out)
+        sig_structure(self.protected, &[], self.payload)
     }
+}
+
+/// The `Sig_structure` of a COSE_Sign1 (RFC 9052 §4.4):
+/// `["Signature1", protected, external_aad, payload]`.
+pub(crate) fn sig_structure(protected: &[u8], aad: &[u8], payload: &[u8]) -> Result<Vec<u8>, CoseError> {
+    let mut out = Vec::with_capacity(payload.len() + protected.len() + aad.len() + 24);
+    let mut enc = ciborium_ll::Encoder::from(&mut out);
+    enc.push(Header::Array(Some(4)))
+        .and_then(|()| enc.text("Signature1", None))
+        .and_then(|()| enc.bytes(protected, None))
+        .and_then(|()| enc.bytes(aad, None))
+        .and_then(|()| enc.bytes(payload, None))
+        .map_err(|_| bad("Sig_structure"))?;
+    Ok(out)
 }

@@ -39,7 +39,7 @@ pub(crate) struct CompactClaims {
     pub elements: BTreeMap<String, BTreeMap<String, ElementValue>>,
 }
 
-fn compressed_key(key: &PublicKey) -> Vec<u8> {
+pub(crate) fn compressed_key(key: &PublicKey) -> Vec<u8> {
     use p256::elliptic_curve::sec1::ToSec1Point as _;
     let raw = key.to_raw();
     match key.algorithm() {
@@ -118,6 +118,44 @@ pub(crate) fn sign(
     let sign1 = build::sign1(signer, headers, payload)?;
     use coset::CborSerializable as _;
     sign1.to_vec().map_err(|e| IssueError::Encode(e.to_string()))
+}
+
+/// Checks pre-signed compact claims a license file stores against the license: signed by the
+/// license's issuer `key` (its key id and algorithm), the same type, holder key, validity and
+/// status as the license (`expected`, whose leaf count is not used), and every element's value
+/// the license's.
+pub(crate) fn check_stored(
+    raw: &[u8],
+    key: &PublicKey,
+    elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
+    expected: &super::tree::Header,
+) -> Result<(), String> {
+    use crate::crypto::Verifier as _;
+    let sign1 = crate::cose::sign1::parse(raw).map_err(|e| e.to_string())?;
+    if sign1.kid != Some(key.key_id().as_bytes().as_slice()) {
+        return Err("signed by another key than the license".into());
+    }
+    if sign1.algorithm().ok() != Some(key.algorithm()) {
+        return Err("not signed with the issuer's algorithm".into());
+    }
+    key.verify(&sign1.sig_structure().map_err(|e| e.to_string())?, sign1.signature)
+        .map_err(|_| "the signature is invalid".to_owned())?;
+    let claims = decode(sign1.payload, super::DOC_TYPE_PREFIX).map_err(|e| e.to_string())?;
+    if claims.type_code != expected.type_code
+        || claims.holder_key != expected.holder_key
+        || claims.validity != expected.validity
+        || claims.status != expected.status
+    {
+        return Err("its type, holder key, validity or status differs from the license's".into());
+    }
+    for (ns, items) in &claims.elements {
+        for (name, value) in items {
+            if elements.get(ns).and_then(|m| m.get(name)) != Some(value) {
+                return Err(format!("its {name} differs from the license's"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn bad(what: &str) -> LicenseError {

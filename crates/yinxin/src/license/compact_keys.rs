@@ -64,7 +64,7 @@ pub(crate) const ELEMENTS: i64 = 7;
 pub const GB18030_ELEMENTS: i64 = 8;
 
 /// Where an element lives in compact claims.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ElementKind {
     /// A GB/T 36903 metadata element.
     Meta,

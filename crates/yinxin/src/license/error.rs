@@ -264,6 +264,18 @@ pub enum LicenseError {
     /// list or trust list it signed).
     #[error("the code names its issuer by key id {0}, and no issuer certificate with that key is known")]
     IssuerKeyUnknown(crate::crypto::KeyId),
+    /// The tree claims (any-subset QR codes) do not hold: their signature, proof, header or
+    /// elements.
+    #[error("the tree claims do not verify: {0}")]
+    TreeInvalid(String),
+    /// A pre-signed QR claim set of the license file does not verify or does not match it.
+    #[error("the pre-signed QR claims \"{set}\" do not verify: {reason}")]
+    QrSetInvalid {
+        /// The disclosure set's name.
+        set: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl From<crate::cose::CoseError> for LicenseError {
@@ -325,6 +337,8 @@ impl ErrorCode for LicenseError {
             Self::Suspended => "license.suspended",
             Self::StatusUnknown(_) => "license.status_unknown",
             Self::IssuerKeyUnknown(_) => "license.issuer_key_unknown",
+            Self::TreeInvalid(_) => "license.tree_invalid",
+            Self::QrSetInvalid { .. } => "license.qr_set_invalid",
             Self::CriticalHeader(_) => "cose.crit_invalid",
         }
     }

@@ -26,7 +26,7 @@ const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 };
 
 /// Options of one issuance.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct IssueOptions {
     /// The issuance time (`validityInfo.signed`); now when `None`.
     pub at: Option<OffsetDateTime>,
@@ -38,6 +38,21 @@ pub struct IssueOptions {
     /// Disclosure sets to pre-sign as compact QR claims (name, element identifiers), e.g. the
     /// `counter_check` set of a business license; stored with the credential under `yinxinQr`.
     pub qr_sets: Vec<(String, Vec<String>)>,
+    /// Sign tree claims (`yinxinTree`), with which the holder can show any subset of the
+    /// license in a QR code (decision 0017): one more signature per license. On by default.
+    pub tree_claims: bool,
+}
+
+impl Default for IssueOptions {
+    fn default() -> Self {
+        Self {
+            at: None,
+            status: None,
+            extra_surface: BTreeMap::new(),
+            qr_sets: Vec::new(),
+            tree_claims: true,
+        }
+    }
 }
 
 /// A signed license credential.
@@ -271,7 +286,29 @@ impl<S: Signer> LicenseIssuer<S> {
             )?;
             qr.push((name.clone(), signed));
         }
-        let bytes = encode(&namespaces, sign1, &qr).map_err(IssueError::Encode)?;
+        let tree = if options.tree_claims {
+            let elements = meta_for_qr
+                .iter()
+                .map(|(name, value)| (super::compact_keys::ElementKind::Meta, name, value))
+                .chain(surface_for_qr.iter().map(|(n, v)| (super::compact_keys::ElementKind::Surface, n, v)))
+                .map(|(kind, name, value)| super::tree::Element {
+                    kind,
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect();
+            Some(super::tree::sign(
+                &self.signer,
+                &valid.type_code.to_string(),
+                holder_key,
+                &validity,
+                options.status.as_ref(),
+                elements,
+            )?)
+        } else {
+            None
+        };
+        let bytes = encode(&namespaces, sign1, &qr, tree.as_deref()).map_err(IssueError::Encode)?;
         // Issue only what verifies: the same size limit and the verifier's own parser (its
         // nesting and count limits) over exactly these bytes.
         if bytes.len() > MAX_CREDENTIAL_SIZE {

@@ -38,11 +38,15 @@ pub(crate) struct IssuerSigned<'a> {
     pub issuer_auth_raw: &'a [u8],
     /// The pre-signed compact QR claims by disclosure set name, exactly as received.
     pub qr_sets: Vec<(String, &'a [u8])>,
+    /// The tree claims (any-subset QR codes), exactly as received.
+    pub tree: Option<&'a [u8]>,
 }
 
 /// The IssuerSigned key under which yinxin keeps the compact QR claims (readers of plain
 /// ISO 18013-5 skip unknown keys).
 pub(crate) const QR_KEY: &str = "yinxinQr";
+
+const UNKNOWN_KEY: &str = "unknown key in IssuerSigned";
 
 fn malformed(what: &str) -> LicenseError {
     LicenseError::Malformed(what.to_owned())
@@ -147,6 +151,7 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
     let mut namespaces = None;
     let mut issuer_auth = None;
     let mut qr_sets = None;
+    let mut tree = None;
     let mut keys = KeySet::default();
     for _ in 0..entries {
         let key = w.text()?;
@@ -167,10 +172,13 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
                 }
                 qr_sets = Some(sets);
             }
-            "nameSpaces" | "issuerAuth" | QR_KEY => return Err(malformed("duplicate key")),
-            _ => {
-                w.skip()?;
+            super::tree::TREE_KEY if tree.is_none() => tree = Some(w.skip()?),
+            "nameSpaces" | "issuerAuth" | QR_KEY | super::tree::TREE_KEY => {
+                return Err(malformed("duplicate key"));
             }
+            // Nothing unsigned rides along: a key nobody knows (or one whose name was altered,
+            // which would drop what it named) is refused.
+            _ => return Err(malformed(UNKNOWN_KEY)),
         }
     }
     Ok(IssuerSigned {
@@ -181,6 +189,7 @@ pub(crate) fn parse_at<'a>(w: &mut Walker<'a>) -> Result<IssuerSigned<'a>, Licen
             .ok_or_else(|| LicenseError::IssuerAuth("missing".into()))?,
         issuer_auth_raw: issuer_auth.map(|(_, raw)| raw).unwrap_or_default(),
         qr_sets: qr_sets.unwrap_or_default(),
+        tree,
     })
 }
 
@@ -201,6 +210,7 @@ pub(crate) fn parse_any(bytes: &[u8]) -> Result<Vec<Document<'_>>, LicenseError>
     match parse(bytes) {
         Ok(issuer_signed) => return Ok(vec![Document { doc_type: String::new(), issuer_signed }]),
         Err(LicenseError::IssuerAuth(ref why)) if why == "missing" => {}
+        Err(LicenseError::Malformed(ref why)) if why == UNKNOWN_KEY => {}
         Err(e) => return Err(e),
     }
     let mut w = Walker::new(bytes);
@@ -265,6 +275,7 @@ pub(crate) fn encode(
     namespaces: &[(String, Vec<Vec<u8>>)],
     issuer_auth: CoseSign1,
     qr_sets: &[(String, Vec<u8>)],
+    tree: Option<&[u8]>,
 ) -> Result<Vec<u8>, String> {
     use coset::AsCborValue as _;
     let mut ns_map = Vec::with_capacity(namespaces.len());
@@ -288,6 +299,9 @@ pub(crate) fn encode(
             })
             .collect::<Result<Vec<_>, _>>()?;
         top.push((Value::Text(QR_KEY.into()), Value::Map(sets)));
+    }
+    if let Some(tree) = tree {
+        top.push((Value::Text(super::tree::TREE_KEY.into()), decode_value(tree).map_err(|e| e.to_string())?));
     }
     crate::cose::cbor::encode_value(&Value::Map(top))
 }

@@ -22,6 +22,7 @@ mod issue;
 mod issuer_signed;
 mod model;
 mod mso;
+pub(crate) mod tree;
 pub mod untrusted;
 mod value;
 mod verify;

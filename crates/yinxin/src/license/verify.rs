@@ -27,6 +27,18 @@ pub struct VerifiedLicense {
 }
 
 impl VerifiedLicense {
+    /// A license whose checks passed (status not yet applied).
+    pub(crate) fn new(
+        doc_type: String,
+        elements: BTreeMap<String, BTreeMap<String, ElementValue>>,
+        holder_key: PublicKey,
+        chain: VerifiedChain,
+        validity: ValidityInfo,
+        status: Option<StatusReference>,
+    ) -> Self {
+        Self { doc_type, elements, holder_key, chain, validity, status, status_checked: None }
+    }
+
     /// What the status check found, when the license was verified with status
     /// ([`LicenseVerifier::verify_with_status`]): `Known(Valid)`, `NoReference` for a license
     /// that names no status list, or `Unknown` when the verifier accepts unknown status.
@@ -324,6 +336,11 @@ impl LicenseVerifier {
         })
     }
 
+    /// How far ahead of this verifier's clock an issuer's may be.
+    pub(crate) fn clock_skew(&self) -> time::Duration {
+        self.clock_skew
+    }
+
     /// The trust store.
     pub fn trust(&self) -> &TrustStore {
         &self.trust
@@ -382,12 +399,38 @@ impl LicenseVerifier {
         if complete {
             check_complete(&parsed, &mso)?;
         }
+        let qr_sets = parsed.qr_sets.clone();
+        let tree = parsed.tree;
         let elements = into_elements(parsed);
         check_doc_type(&mso.doc_type, &elements)?;
         check_scope(&chain, &mso.doc_type)?;
         check_issuer_code(&elements, chain.leaf())?;
         let holder_key = mso.device_key.as_ref().and_then(from_cose_key).ok_or(LicenseError::DeviceKey)?;
         check_validity(&mso.validity, at, self.clock_skew)?;
+        if complete {
+            // Every other part the issuer signed must hold too: one bad part, one bad file.
+            let key = chain.leaf().public_key();
+            let type_code = mso.doc_type.strip_prefix(super::DOC_TYPE_PREFIX).unwrap_or_default();
+            let expected = super::tree::Header {
+                type_code: type_code.to_owned(),
+                holder_key: holder_key.clone(),
+                validity: mso.validity,
+                status: mso.status.clone(),
+                leaves: elements.values().map(BTreeMap::len).sum(),
+            };
+            for (name, raw) in &qr_sets {
+                super::compact::check_stored(raw, key, &elements, &expected)
+                    .map_err(|reason| LicenseError::QrSetInvalid { set: name.clone(), reason })?;
+            }
+            if let Some(raw) = tree {
+                super::tree::verify::check_stored(
+                    &super::tree::parse_stored(raw)?,
+                    key,
+                    &elements,
+                    &expected,
+                )?;
+            }
+        }
         Ok(VerifiedLicense {
             doc_type: mso.doc_type,
             elements,
@@ -401,7 +444,7 @@ impl LicenseVerifier {
 }
 
 /// An issuer trusted through a trust list must be listed for the license's docType.
-fn check_scope(chain: &VerifiedChain, doc_type: &str) -> Result<(), LicenseError> {
+pub(crate) fn check_scope(chain: &VerifiedChain, doc_type: &str) -> Result<(), LicenseError> {
     match chain.scope() {
         Some(scope) if !scope.allows(doc_type) => Err(LicenseError::TypeNotAllowed {
             doc_type: doc_type.to_owned(),
@@ -415,7 +458,7 @@ fn check_scope(chain: &VerifiedChain, doc_type: &str) -> Result<(), LicenseError
 
 /// The docType must be `cn.gov.elicense.<type code>`, the name spaces the metadata one and
 /// `<docType>.1`, and license_type_code (when disclosed) the docType's.
-fn check_doc_type(
+pub(crate) fn check_doc_type(
     doc_type: &str,
     elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
 ) -> Result<(), LicenseError> {
@@ -436,7 +479,7 @@ fn check_doc_type(
 
 /// issuer_code and the license identifier's issuer (those disclosed) must be the USCC the
 /// signing certificate names; a certificate naming no organisation is refused.
-fn check_issuer_code(
+pub(crate) fn check_issuer_code(
     elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
     leaf: &Certificate,
 ) -> Result<(), LicenseError> {

@@ -139,6 +139,35 @@ impl StatusListCache {
         self.held(issuer, uri, at)
     }
 
+    /// The certificate with key id `kid` that signed a list held for (or, with a source,
+    /// fetched from) `uri`, usable at `at`. A compact code names its issuer by key id and its
+    /// status list by URI: the list, verified under the trust store, introduces the issuer
+    /// (decision 0017). Fetching an unverified code's URI is bounded by the source's rules
+    /// (http(s) only, size and time limits).
+    pub(crate) fn signer_with_key(
+        &self,
+        uri: &str,
+        kid: &crate::crypto::KeyId,
+        at: OffsetDateTime,
+    ) -> Option<Certificate> {
+        let find = |cache: &Self| -> Option<Certificate> {
+            let lists = cache.lists.read().ok()?;
+            lists
+                .iter()
+                .filter(|((_, u), _)| u == uri)
+                .filter_map(|(_, e)| e.list.signer())
+                .find(|c| c.public_key().key_id() == *kid)
+                .cloned()
+        };
+        if let Some(cert) = find(self) {
+            return Some(cert);
+        }
+        let source = self.source.read().ok().and_then(|s| s.clone())?;
+        let (list, fetched) = source.fetch(None, uri, at).ok()?;
+        self.insert(list, fetched);
+        find(self)
+    }
+
     fn held(
         &self,
         issuer: Option<&Certificate>,

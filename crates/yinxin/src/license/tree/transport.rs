@@ -1,0 +1,148 @@
+//! How a disclosed element's value travels in a tree presentation: shorter than its canonical
+//! CBOR, which is what the leaf hash covers (the verifier rebuilds the canonical value first).
+//!
+//! | value | sent as |
+//! | --- | --- |
+//! | `license_type_code` equal to the header's type code, `issuer_code` equal to the USCC of the issuer certificate | `null` (implied; neither is ever null) |
+//! | `license_identifier` whose type and issuer parts are those two | `[serial, version]` (prefix and check character rebuilt) |
+//! | text shorter in GB 18030 | `bstr` of its GB 18030 bytes (decoded strictly) |
+//! | other text | `tstr` |
+//! | date | `#6.100(days since 1970-01-01)` (RFC 8943) |
+//! | date-time | `#6.1(Unix seconds)` |
+//! | bytes | `#6.64(bstr)` (RFC 8746) |
+//! | anything else | its canonical CBOR |
+
+use ciborium::Value;
+use time::{Date, Duration, OffsetDateTime};
+
+use super::super::ElementValue;
+use super::super::compact_keys::{gb18030_decode, gb18030_if_shorter};
+use crate::id::{LicenseIdentifier, LicenseTypeCode, Uscc};
+
+/// What the header and the issuer certificate imply.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Implied<'a> {
+    /// The header's license type code.
+    pub type_code: &'a str,
+    /// The issuer's USCC (from the certificate for a verifier, from `issuer_code` for the
+    /// holder), if known.
+    pub issuer: Option<&'a str>,
+}
+
+const TAG_DAYS: u64 = 100;
+const TAG_EPOCH: u64 = 1;
+const TAG_BYTES: u64 = 64;
+/// An implied value (those elements are never null in a valid license).
+const IMPLIED: Value = Value::Null;
+
+fn days_since_epoch(d: Date) -> i64 {
+    i64::from(d.to_julian_day())
+        - i64::from(Date::from_ordinal_date(1970, 1).map_or(2_440_588, Date::to_julian_day))
+}
+
+/// The form a value travels in.
+pub(crate) fn encode(name: &str, value: &ElementValue, implied: Implied<'_>) -> Value {
+    match (name, value) {
+        ("license_type_code", ElementValue::Text(t)) if t == implied.type_code => IMPLIED,
+        ("issuer_code", ElementValue::Text(t)) if Some(t.as_str()) == implied.issuer => IMPLIED,
+        ("license_identifier", ElementValue::Text(t)) => match LicenseIdentifier::parse(t) {
+            Ok(id)
+                if id.type_code().to_string() == implied.type_code
+                    && Some(id.issuer().as_str()) == implied.issuer
+                    && id.to_string() == *t =>
+            {
+                Value::Array(vec![Value::Text(id.serial().to_owned()), Value::Text(id.version().to_owned())])
+            }
+            _ => text(t),
+        },
+        (_, ElementValue::Text(t)) => text(t),
+        (_, ElementValue::Date(d)) => Value::Tag(TAG_DAYS, Box::new(Value::from(days_since_epoch(*d)))),
+        (_, ElementValue::DateTime(t)) => Value::Tag(TAG_EPOCH, Box::new(Value::from(t.unix_timestamp()))),
+        (_, ElementValue::Bytes(b)) => Value::Tag(TAG_BYTES, Box::new(Value::Bytes(b.clone()))),
+        (_, other) => other.to_cbor(),
+    }
+}
+
+fn text(t: &str) -> Value {
+    match gb18030_if_shorter(t) {
+        Some(bytes) => Value::Bytes(bytes),
+        None => Value::Text(t.to_owned()),
+    }
+}
+
+/// The canonical value of a value as it travelled, or `None` when it cannot be one.
+pub(crate) fn decode(name: &str, sent: &Value, implied: Implied<'_>) -> Option<ElementValue> {
+    Some(match (name, sent) {
+        ("license_type_code", Value::Null) => ElementValue::Text(implied.type_code.to_owned()),
+        ("issuer_code", Value::Null) => ElementValue::Text(implied.issuer?.to_owned()),
+        ("license_identifier", Value::Array(parts)) => {
+            let [Value::Text(serial), Value::Text(version)] = parts.as_slice() else { return None };
+            let type_code = LicenseTypeCode::parse(implied.type_code).ok()?;
+            let issuer = Uscc::parse(implied.issuer?).ok()?;
+            ElementValue::Text(LicenseIdentifier::new(type_code, issuer, serial, version).ok()?.to_string())
+        }
+        (_, Value::Bytes(gb)) => ElementValue::Text(gb18030_decode(gb)?),
+        (_, Value::Tag(TAG_DAYS, days)) => {
+            let days = i64::try_from(days.as_integer()?).ok()?;
+            let epoch = Date::from_ordinal_date(1970, 1).ok()?;
+            ElementValue::Date(epoch.checked_add(Duration::days(days))?)
+        }
+        (_, Value::Tag(TAG_EPOCH, secs)) => ElementValue::DateTime(
+            OffsetDateTime::from_unix_timestamp(i64::try_from(secs.as_integer()?).ok()?).ok()?,
+        ),
+        (_, Value::Tag(TAG_BYTES, b)) => ElementValue::Bytes(b.as_bytes()?.clone()),
+        (_, other) => ElementValue::from_cbor(other),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TYPE: &str = "11100000000013338W001";
+    const ISSUER: &str = "11510000MB0123456W";
+
+    fn implied() -> Implied<'static> {
+        Implied { type_code: TYPE, issuer: Some(ISSUER) }
+    }
+
+    #[test]
+    fn every_kind_of_value_comes_back_as_it_was() {
+        let id = format!("1.2.156.3005.2.{TYPE}.{ISSUER}.510100202411220001.001.B");
+        let id = LicenseIdentifier::parse(&id).map(|i| i.to_string()).unwrap_or(id);
+        let cases = [
+            ("license_type_code", ElementValue::Text(TYPE.into())),
+            ("license_type_code", ElementValue::Text("11100000000013338W002".into())),
+            ("issuer_code", ElementValue::Text(ISSUER.into())),
+            ("license_identifier", ElementValue::Text(id)),
+            ("name", ElementValue::Text("成都天府示例科技有限公司".into())),
+            ("name", ElementValue::Text("Chengdu".into())),
+            ("date_of_birth", ElementValue::Date(time::macros::date!(1969 - 12 - 31))),
+            ("date_of_birth", ElementValue::Date(time::macros::date!(2024 - 02 - 29))),
+            ("t", ElementValue::DateTime(time::macros::datetime!(2024-11-22 08:00 UTC))),
+            ("portrait", ElementValue::Bytes(vec![0xFF, 0xD8, 0xFF])),
+            ("valid_until", ElementValue::Null),
+            ("n", ElementValue::Int(-5)),
+            (
+                "flags",
+                ElementValue::Array(vec![ElementValue::Bytes(vec![1]), ElementValue::Text("A".into())]),
+            ),
+        ];
+        for (name, value) in cases {
+            let sent = encode(name, &value, implied());
+            assert_eq!(decode(name, &sent, implied()), Some(value.clone()), "{name}: {value:?}");
+        }
+    }
+
+    #[test]
+    fn implied_values_cost_a_byte_and_need_what_implies_them() {
+        let sent = encode("issuer_code", &ElementValue::Text(ISSUER.into()), implied());
+        assert_eq!(sent, IMPLIED);
+        assert_eq!(decode("issuer_code", &sent, Implied { issuer: None, ..implied() }), None);
+        assert_eq!(
+            decode("license_identifier", &Value::Array(vec![Value::Text("x".into())]), implied()),
+            None
+        );
+        assert_eq!(decode("name", &Value::Bytes(vec![0xB3]), implied()), None, "malformed GB 18030");
+    }
+}
