@@ -194,7 +194,17 @@ fn qr_images_round_trip() {
     assert!(term.contains('█'));
     let o = yinxin(
         d,
-        &["verify", "--image", "qr.png", "--trust", "auth/root.pem", "--accept-unknown-status", "--json"],
+        &[
+            "verify",
+            "--image",
+            "qr.png",
+            "--trust",
+            "auth/root.pem",
+            "--issuer-cert",
+            "auth/issuer.pem",
+            "--accept-unknown-status",
+            "--json",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(json(&o)["disclosed"]["vehicle_class"], "C1");

@@ -9,7 +9,7 @@ use yinxin::crypto::{Algorithm, Signer, SoftwareKey};
 use yinxin::license::{
     IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, META_NAMESPACE, StatusReference,
 };
-use yinxin::present::{Disclosure, PresentError, PresentationVerifier, present, qr_text};
+use yinxin::present::{Disclosure, PresentError, PresentationVerifier, present, present_mdoc_form, qr_text};
 use yinxin::status::{StatusList, StatusListCache, StatusListToken, TokenClaims};
 use yinxin::trust::{Certificate, TrustStore};
 use yinxin_test_vectors::kit;
@@ -146,10 +146,16 @@ fn wrong_holder_key_and_unknown_elements_are_refused() {
         present(&w.license, &w.holder, Disclosure::Elements(&["holder_name", "salary"]), now).unwrap_err(),
         PresentError::ElementNotInLicense("salary".into())
     );
-    // The untrusted issuer: a verifier trusting another root.
+    // The untrusted issuer: a verifier trusting another root. The mdoc form carries the
+    // certificate, which does not chain; the compact forms name the issuer by key id, which
+    // that verifier does not know.
     let other = world(Algorithm::Ed25519, 7);
-    let p = present(&w.license, &w.holder, Disclosure::All, now).unwrap();
+    let p = present_mdoc_form(&w.license, &w.holder, Disclosure::All, now).unwrap();
     assert_eq!(verifier(&other, &[]).verify(&p, now).unwrap_err().code(), "trust.untrusted_root");
+    let p = present(&w.license, &w.holder, Disclosure::All, now).unwrap();
+    let e = verifier(&other, &[]).verify(&p, now).unwrap_err();
+    assert_eq!(e.code(), "license.issuer_key_unknown");
+    assert!(e.to_string().contains(&w.issuer_key.key_id().to_string()), "{e}");
 }
 
 #[test]
@@ -229,9 +235,17 @@ fn compact_sets_make_small_codes_with_the_same_checks() {
             assert!(v.verify(&bad, now).is_err(), "{alg}: byte {i}");
         }
         v.verify(&p2, now).unwrap();
-        // Another subset falls back to the general profile.
+        // Another subset takes the tree form, with the same checks, far smaller than the mdoc form.
         let other = present(&w.license, &w.holder, Disclosure::Elements(&["holder_name"]), now).unwrap();
-        assert!(other.len() > p2.len());
+        let mdoc =
+            present_mdoc_form(&w.license, &w.holder, Disclosure::Elements(&["holder_name"]), now).unwrap();
+        assert!(other.len() * 3 < mdoc.len(), "{alg}: {} and {}", other.len(), mdoc.len());
+        let shown = v.verify(&other, now).unwrap();
+        assert_eq!(shown.license().elements()[META_NAMESPACE].len(), 1);
+        assert_eq!(
+            shown.license().meta("holder_name").and_then(|e| e.as_text()),
+            Some("成都天府示例科技有限公司")
+        );
     }
 }
 

@@ -76,6 +76,10 @@ fn push_int(enc: &mut Encoder<&mut Vec<u8>>, v: i64) -> Result<(), PresentError>
 
 /// Builds a presentation of `license` (an IssuerSigned, as issued) disclosing `disclose`,
 /// signed by `holder` (whose key must be the one the license is bound to), created at `at`.
+///
+/// The smallest QR form that holds exactly the chosen elements: a pre-signed compact set
+/// equal to them, or the tree form (any subset, decision 0017); the mdoc-style form only for
+/// a license that has neither (issued before tree claims, or without them).
 pub fn present(
     license: &[u8],
     holder: &dyn Signer,
@@ -83,23 +87,64 @@ pub fn present(
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
     let parsed = parse_issuer_signed(license)?;
-    // A pre-signed compact set with exactly the chosen elements gives a much smaller code.
+    let all: Vec<(&str, &str, &crate::license::ElementValue)> = parsed
+        .namespaces
+        .iter()
+        .flat_map(|(ns, items)| items.iter().map(move |i| (ns.as_str(), i.element.as_str(), &i.value)))
+        .collect();
     if let Disclosure::Elements(wanted) = disclose {
-        let mut want: Vec<String> = wanted.iter().map(|s| (*s).to_owned()).collect();
-        want.sort();
-        want.dedup();
-        for (_, raw) in &parsed.qr_sets {
-            let Ok((mut names, key)) = crate::license::compact_set_view(raw) else { continue };
-            names.sort();
-            if names == want {
-                if key != *holder.public_key() {
-                    return Err(PresentError::HolderKeyMismatch);
-                }
-                return present_compact(raw, holder, at);
-            }
+        if let Some(name) = wanted.iter().find(|w| !all.iter().any(|(_, n, _)| n == *w)) {
+            return Err(PresentError::ElementNotInLicense((*name).to_owned()));
         }
     }
-    let mso = crate::license::mso_of(&parsed)?;
+    let mut want: Vec<String> = match disclose {
+        Disclosure::Elements(wanted) => wanted.iter().map(|s| (*s).to_owned()).collect(),
+        Disclosure::All => all.iter().map(|(_, n, _)| (*n).to_owned()).collect(),
+    };
+    want.sort();
+    want.dedup();
+    let mut candidates = Vec::new();
+    // A pre-signed compact set with exactly the chosen elements.
+    for (_, raw) in &parsed.qr_sets {
+        let Ok((mut names, key)) = crate::license::compact_set_view(raw) else { continue };
+        names.sort();
+        if names == want {
+            if key != *holder.public_key() {
+                return Err(PresentError::HolderKeyMismatch);
+            }
+            candidates.push(present_compact(raw, holder, at)?);
+            break;
+        }
+    }
+    if let Some(tree) = parsed.tree {
+        let wanted: Vec<&str> = want.iter().map(String::as_str).collect();
+        candidates.push(super::tree_form::present(tree, &all, holder, Some(&wanted), at)?);
+    }
+    if !candidates.is_empty() {
+        let size = |p: &Vec<u8>| super::qr_text::encode(p).map_or(usize::MAX, |t| t.len());
+        return candidates.into_iter().min_by_key(size).ok_or_else(|| malformed("no form"));
+    }
+    present_mdoc(&parsed, holder, disclose, at)
+}
+
+/// The mdoc-style form (ISO 18013-5 items and issuerAuth), which any license has: larger, for
+/// verifiers that read mdoc structures.
+pub fn present_mdoc_form(
+    license: &[u8],
+    holder: &dyn Signer,
+    disclose: Disclosure<'_>,
+    at: OffsetDateTime,
+) -> Result<Vec<u8>, PresentError> {
+    present_mdoc(&parse_issuer_signed(license)?, holder, disclose, at)
+}
+
+fn present_mdoc(
+    parsed: &IssuerSigned<'_>,
+    holder: &dyn Signer,
+    disclose: Disclosure<'_>,
+    at: OffsetDateTime,
+) -> Result<Vec<u8>, PresentError> {
+    let mso = crate::license::mso_of(parsed)?;
     if mso.holder_key.as_ref() != Some(holder.public_key()) {
         return Err(PresentError::HolderKeyMismatch);
     }
@@ -407,6 +452,16 @@ impl PresentationVerifier {
                 .map_err(|_| PresentError::HolderSignatureInvalid)?;
             return self.finish(license, c.created, c.nonce, at);
         }
+        if let Some(t) = super::tree_form::parse(bytes)? {
+            self.learn_issuer(&t.license, at);
+            let license = self.licenses.verify_tree(t.license, at)?;
+            let license = self.licenses.apply_status(license, at, &self.lists)?;
+            license
+                .holder_key()
+                .verify(&super::tree_form::to_be_signed(t.signed_part)?, t.signature)
+                .map_err(|_| PresentError::HolderSignatureInvalid)?;
+            return self.finish(license, t.created, t.nonce, at);
+        }
         let p = parse(bytes)?;
         let license = self.licenses.verify_disclosed(p.issuer_signed, at)?;
         if license.doc_type() != p.doc_type {
@@ -416,6 +471,24 @@ impl PresentationVerifier {
         let tbs = to_be_signed(p.doc_type, p.created, p.nonce, p.issuer_signed_raw)?;
         license.holder_key().verify(&tbs, p.signature).map_err(|_| PresentError::HolderSignatureInvalid)?;
         self.finish(license, p.created, p.nonce, at)
+    }
+
+    /// When the code names an issuer key the trust store does not know, learns its
+    /// certificate from the status list the code names, if that list (verified under the trust
+    /// store like any other) was signed with that key. Nothing of the code is trusted here: the
+    /// code is then verified in full.
+    fn learn_issuer(&self, d: &crate::license::tree::verify::Disclosed<'_>, at: OffsetDateTime) {
+        let trust = self.licenses.trust();
+        if trust.issuer_by_key_id(&d.kid).is_some() {
+            return;
+        }
+        let Ok(header) = crate::license::tree::Header::decode(d.header) else { return };
+        let Some(status) = header.status else { return };
+        if let Some(cert) = self.lists.signer_with_key(&status.uri, &d.kid, at) {
+            if trust.verify_chain(std::slice::from_ref(&cert), at).is_ok() {
+                trust.add_issuer(cert);
+            }
+        }
     }
 
     /// The checks after the signatures: freshness, then the nonce (recorded last).
