@@ -26,6 +26,34 @@ pub fn compact_claims(data: &[u8]) {
     let _ = crate::license::decode_compact(data, crate::license::DOC_TYPE_PREFIX);
 }
 
+/// Tree claims (decision 0017): the signed header, the stored form, values as sent, and the
+/// proof walk. A proof made for any disclosure always gives the root; any other proof gives a
+/// root or a refusal, never a panic.
+pub fn tree_claims(data: &[u8]) {
+    use crate::license::tree::{self, Implied, Tree, transport};
+    let _ = tree::Header::decode(data);
+    let _ = tree::parse_stored(data);
+    if let Ok(v) = cbor::decode_value(data) {
+        let implied = Implied { type_code: "11100000000013338W001", issuer: Some("11510000MB0123456W") };
+        for name in ["license_identifier", "issuer_code", "license_type_code", "name"] {
+            let _ = transport::decode(name, &v, implied);
+        }
+    }
+    if let [n, rest @ ..] = data {
+        let n = usize::from(*n % 64) + 1;
+        let tree = Tree { alg: crate::crypto::DigestAlgorithm::Sha256, n };
+        let leaves: Vec<Vec<u8>> = (0..n).map(|i| vec![u8::try_from(i).unwrap_or(0)]).collect();
+        let disclosed: Vec<bool> =
+            (0..n).map(|i| rest.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)).collect();
+        let seed = [9u8; tree::NODE];
+        let shown: Vec<Vec<u8>> =
+            leaves.iter().zip(&disclosed).filter(|(_, d)| **d).map(|(l, _)| l.clone()).collect();
+        let proof = tree.prove(&seed, &leaves, &disclosed);
+        assert_eq!(tree.root_from_proof(&disclosed, &shown, &proof), Ok(tree.root(&seed, &leaves)));
+        let _ = tree.root_from_proof(&disclosed, &shown, rest);
+    }
+}
+
 /// SignedData over a fixed message: never a valid signature, and signers only when it verifies.
 pub fn signed_data(data: &[u8]) {
     let check = crate::seal::ofd::pkcs7::check(data, b"fuzz");
