@@ -1,4 +1,4 @@
-//! QR text to verdict (compact profile, with status check and replay guard) beside the raw
+//! QR text to verdict (compact profile and tree form, with status check and replay guard) beside the raw
 //! cost of its two signature verifications (issuer, holder), measured in the same run.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -55,6 +55,18 @@ fn bench(c: &mut Criterion) {
                 BatchSize::SmallInput,
             )
         });
+        // The tree form (decision 0017): five elements no set was pre-signed for, and all 22.
+        let five =
+            ["legal_representative", "domicile", "business_scope", "issuer_code", "license_identifier"];
+        for (label, disclose) in [("tree-5", Disclosure::Elements(&five)), ("tree-all", Disclosure::All)] {
+            g.bench_function(format!("{name}/{label}"), |b| {
+                b.iter_batched(
+                    || world.wallet.present_qr(&id, disclose, now).unwrap(),
+                    |text| verifier.verify_qr(black_box(&text), now).unwrap(),
+                    BatchSize::SmallInput,
+                )
+            });
+        }
         // The floor: the two raw signature verifications (issuer over ~400 bytes, holder over ~450).
         let ik = SoftwareKey::generate(issuer_alg).unwrap();
         let hk = SoftwareKey::generate(holder_alg).unwrap();
