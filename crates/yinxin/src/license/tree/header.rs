@@ -1,9 +1,9 @@
 //! The signed header of tree claims: what every presentation shows.
 //!
 //! A CBOR array, signed and sent exactly as the issuer wrote it:
-//! `[type code, [holder key COSE alg, key (compressed SEC1 or Ed25519 raw)], valid from,
-//! valid until, signed or null (null: the same as valid from), [status uri, index] or null,
-//! leaf count]`, times in Unix seconds.
+//! `[type code, holder key COSE alg, holder key (compressed SEC1 or Ed25519 raw), valid from,
+//! valid until, [status uri, index] or null, leaf count, signed (only when it is not valid
+//! from)]`, times in Unix seconds.
 //!
 //! Two fields have a shorter form that a QR code needs: a type code of 21 characters
 //! `0-9A-Z` (every valid one) travels as the 14-byte big-endian number its characters spell in
@@ -93,49 +93,44 @@ impl Header {
     /// The header's bytes.
     pub(crate) fn encode(&self) -> Result<Vec<u8>, String> {
         let v = &self.validity;
-        let signed =
-            if v.signed == v.valid_from { Value::Null } else { Value::from(v.signed.unix_timestamp()) };
         let status = match &self.status {
             Some(s) => Value::Array(vec![pack_uri(&s.uri), Value::from(s.index)]),
             None => Value::Null,
         };
-        encode_value(&Value::Array(vec![
+        let mut fields = vec![
             pack_type_code(&self.type_code),
-            Value::Array(vec![
-                Value::from(self.holder_key.algorithm().cose_value()),
-                Value::Bytes(super::super::compact::compressed_key(&self.holder_key)),
-            ]),
+            Value::from(self.holder_key.algorithm().cose_value()),
+            Value::Bytes(super::super::compact::compressed_key(&self.holder_key)),
             Value::from(v.valid_from.unix_timestamp()),
             Value::from(v.valid_until.unix_timestamp()),
-            signed,
             status,
             Value::from(self.leaves as u64),
-        ]))
+        ];
+        // `signed` only when it differs from `valid from`.
+        if v.signed != v.valid_from {
+            fields.push(Value::from(v.signed.unix_timestamp()));
+        }
+        encode_value(&Value::Array(fields))
     }
 
     /// Reads a header (after its signature was verified, or by the holder from its own file).
     pub(crate) fn decode(bytes: &[u8]) -> Result<Self, LicenseError> {
         let value = decode_value(bytes)?;
         let a = value.as_array().ok_or_else(|| bad("not an array"))?;
-        if a.len() != 7 {
-            return Err(bad("not seven fields"));
+        if !(7..=8).contains(&a.len()) {
+            return Err(bad("not seven or eight fields"));
         }
         let type_code = unpack_type_code(a.first()).ok_or_else(|| bad("type code"))?;
-        let key = a.get(1).and_then(Value::as_array).ok_or(LicenseError::DeviceKey)?;
-        let alg = key
-            .first()
+        let alg = a
+            .get(1)
             .and_then(Value::as_integer)
             .and_then(|i| i64::try_from(i).ok())
             .and_then(Algorithm::from_cose_value)
             .ok_or(LicenseError::DeviceKey)?;
-        let key_bytes = key.get(1).and_then(Value::as_bytes).ok_or(LicenseError::DeviceKey)?;
+        let key_bytes = a.get(2).and_then(Value::as_bytes).ok_or(LicenseError::DeviceKey)?;
         let holder_key = PublicKey::from_raw(alg, key_bytes).map_err(|_| LicenseError::DeviceKey)?;
-        let valid_from = time(a.get(2), "valid from")?;
-        let valid_until = time(a.get(3), "valid until")?;
-        let signed = match a.get(4) {
-            Some(Value::Null) => valid_from,
-            other => time(other, "signed")?,
-        };
+        let valid_from = time(a.get(3), "valid from")?;
+        let valid_until = time(a.get(4), "valid until")?;
         if valid_from > valid_until {
             return Err(bad("valid from after valid until"));
         }
@@ -157,6 +152,13 @@ impl Header {
             .and_then(|i| usize::try_from(i).ok())
             .filter(|n| (1..=MAX_LEAVES).contains(n))
             .ok_or_else(|| bad("leaf count"))?;
+        let signed = match a.get(7) {
+            None => valid_from,
+            some => time(some, "signed")?,
+        };
+        if signed == valid_from && a.len() == 8 {
+            return Err(bad("signed given although it is valid from"));
+        }
         Ok(Self {
             type_code,
             holder_key,

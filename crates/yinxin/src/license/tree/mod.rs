@@ -7,7 +7,8 @@
 //! count) and whose external AAD is the tree's root: the root itself is never sent, a verifier
 //! computes it from what it is shown. The holder keeps `[COSE_Sign1, seed, [element keys in
 //! leaf order]]` under `yinxinTree` in the credential; the seed never leaves the holder except
-//! as the seeds of disclosed subtrees.
+//! as the seeds of disclosed subtrees. `license_type_code` and `issuer_code`, which the header
+//! and the issuer certificate imply, are not leaves: a verifier always knows them.
 
 pub(crate) mod header;
 pub(crate) mod shape;
@@ -81,9 +82,16 @@ pub(crate) fn sign(
     holder_key: &PublicKey,
     validity: &ValidityInfo,
     status: Option<&StatusReference>,
-    mut elements: Vec<Element>,
+    elements: Vec<Element>,
 ) -> Result<Vec<u8>, IssueError> {
     let enc = |e: String| IssueError::Encode(e);
+    // Elements the header or the certificate imply are shown without the tree.
+    let imp_owned: Vec<Element> = elements.clone();
+    let imp = implied(type_code, &imp_owned);
+    let mut elements: Vec<Element> = elements
+        .into_iter()
+        .filter(|e| !(e.kind == ElementKind::Meta && transport::is_implied(&e.name, &e.value, imp)))
+        .collect();
     if elements.is_empty() || elements.len() > shape::MAX_LEAVES {
         return Err(IssueError::WouldNotVerify(format!(
             "tree claims hold 1 to {} elements, not {}",

@@ -3,8 +3,8 @@
 //!
 //! | value | sent as |
 //! | --- | --- |
-//! | `license_type_code` equal to the header's type code, `issuer_code` equal to the USCC of the issuer certificate | `null` (implied; neither is ever null) |
-//! | `license_identifier` whose type and issuer parts are those two | `[serial, version]` (prefix and check character rebuilt) |
+//! | `license_type_code` equal to the header's type code, `issuer_code` equal to the USCC of the issuer certificate | `null` (implied; neither is ever null; never a leaf) |
+//! | `license_identifier` whose type and issuer parts are those two | `[serial, version]`, each a number when it is all digits (prefix and check character rebuilt) |
 //! | text shorter in GB 18030 | `bstr` of its GB 18030 bytes (decoded strictly) |
 //! | other text | `tstr` |
 //! | date | `#6.100(days since 1970-01-01)` (RFC 8943) |
@@ -40,6 +40,18 @@ fn days_since_epoch(d: Date) -> i64 {
         - i64::from(Date::from_ordinal_date(1970, 1).map_or(2_440_588, Date::to_julian_day))
 }
 
+/// Whether `value` of element `name` is implied by the header or the issuer certificate: such
+/// an element is never a leaf of the tree (its value is always known to a verifier), and
+/// travels as `null` when the holder shows it.
+pub(crate) fn is_implied(name: &str, value: &ElementValue, implied: Implied<'_>) -> bool {
+    matches!(name, "license_type_code" | "issuer_code") && encode(name, value, implied) == IMPLIED
+}
+
+/// Whether a value as sent says "implied" for an element that can be.
+pub(crate) fn sent_implied(name: &str, sent: &Value) -> bool {
+    matches!(name, "license_type_code" | "issuer_code") && *sent == IMPLIED
+}
+
 /// The form a value travels in.
 pub(crate) fn encode(name: &str, value: &ElementValue, implied: Implied<'_>) -> Value {
     match (name, value) {
@@ -51,7 +63,7 @@ pub(crate) fn encode(name: &str, value: &ElementValue, implied: Implied<'_>) -> 
                     && Some(id.issuer().as_str()) == implied.issuer
                     && id.to_string() == *t =>
             {
-                Value::Array(vec![Value::Text(id.serial().to_owned()), Value::Text(id.version().to_owned())])
+                Value::Array(vec![digits(id.serial(), 0), digits(id.version(), 3)])
             }
             _ => text(t),
         },
@@ -60,6 +72,15 @@ pub(crate) fn encode(name: &str, value: &ElementValue, implied: Implied<'_>) -> 
         (_, ElementValue::DateTime(t)) => Value::Tag(TAG_EPOCH, Box::new(Value::from(t.unix_timestamp()))),
         (_, ElementValue::Bytes(b)) => Value::Tag(TAG_BYTES, Box::new(Value::Bytes(b.clone()))),
         (_, other) => other.to_cbor(),
+    }
+}
+
+/// Digits as the number they spell when that gives them back: written as is (`pad` 0, no
+/// leading zero) or zero-padded to `pad` digits (a version, "001"); anything else as text.
+fn digits(s: &str, pad: usize) -> Value {
+    match s.parse::<u64>() {
+        Ok(n) if s.bytes().all(|b| b.is_ascii_digit()) && format!("{n:0pad$}") == s => Value::from(n),
+        _ => Value::Text(s.to_owned()),
     }
 }
 
@@ -76,7 +97,19 @@ pub(crate) fn decode(name: &str, sent: &Value, implied: Implied<'_>) -> Option<E
         ("license_type_code", Value::Null) => ElementValue::Text(implied.type_code.to_owned()),
         ("issuer_code", Value::Null) => ElementValue::Text(implied.issuer?.to_owned()),
         ("license_identifier", Value::Array(parts)) => {
-            let [Value::Text(serial), Value::Text(version)] = parts.as_slice() else { return None };
+            let [serial, version] = parts.as_slice() else { return None };
+            let serial = match serial {
+                Value::Text(t) => t.clone(),
+                Value::Integer(n) => u64::try_from(*n).ok()?.to_string(),
+                _ => return None,
+            };
+            // A version is always three digits.
+            let version = match version {
+                Value::Text(t) => t.clone(),
+                Value::Integer(n) => format!("{:03}", u64::try_from(*n).ok().filter(|n| *n < 1000)?),
+                _ => return None,
+            };
+            let (serial, version) = (serial.as_str(), version.as_str());
             let type_code = LicenseTypeCode::parse(implied.type_code).ok()?;
             let issuer = Uscc::parse(implied.issuer?).ok()?;
             ElementValue::Text(LicenseIdentifier::new(type_code, issuer, serial, version).ok()?.to_string())
@@ -132,6 +165,25 @@ mod tests {
             let sent = encode(name, &value, implied());
             assert_eq!(decode(name, &sent, implied()), Some(value.clone()), "{name}: {value:?}");
         }
+    }
+
+    #[test]
+    fn identifiers_travel_as_numbers_only_when_they_come_back_the_same() {
+        for serial in ["510100202411220001", "0123", "9", "51010A", "99999999999999999999999"] {
+            let id = LicenseIdentifier::new(
+                LicenseTypeCode::parse(TYPE).expect("type"),
+                Uscc::parse(ISSUER).expect("uscc"),
+                serial,
+                "007",
+            );
+            let Ok(id) = id else { continue };
+            let value = ElementValue::Text(id.to_string());
+            let sent = encode("license_identifier", &value, implied());
+            assert_eq!(decode("license_identifier", &sent, implied()), Some(value), "{serial}");
+        }
+        assert_eq!(digits("0123", 0), Value::Text("0123".into()));
+        assert_eq!(digits("007", 3), Value::from(7));
+        assert_eq!(digits("510100202411220001", 0), Value::from(510_100_202_411_220_001_u64));
     }
 
     #[test]

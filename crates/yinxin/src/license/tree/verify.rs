@@ -33,8 +33,9 @@ fn check_signature(
 }
 
 /// Checks the tree claims a license file stores against the license it came with: the issuer
-/// `key`'s signature over the root of every element (one leaf each, none left out), and a
-/// header that says what the MSO says.
+/// `key`'s signature over the root of every element (one leaf each, none left out but those
+/// the header and certificate imply), and a header that says what the MSO says (`expected`;
+/// its leaf count is the tree's).
 pub(crate) fn check_stored(
     stored: &Stored<'_>,
     key: &PublicKey,
@@ -55,7 +56,19 @@ pub(crate) fn check_stored(
     let mut seen: Vec<(ElementKind, &str)> = leaves.iter().map(|e| (e.kind, e.name.as_str())).collect();
     seen.sort();
     seen.dedup();
-    if seen.len() != leaves.len() || leaves.len() != all.len() {
+    // Every element is a leaf once, except those the header and certificate imply (their
+    // values were checked against the docType and the certificate already).
+    let issuer =
+        elements.get(META_NAMESPACE).and_then(|m| m.get("issuer_code")).and_then(ElementValue::as_text);
+    let implied = Implied { type_code: &expected.type_code, issuer };
+    let outside =
+        all.iter().filter(|(ns, n, v)| *ns == META_NAMESPACE && transport::is_implied(n, v, implied)).count();
+    if seen.len() != leaves.len()
+        || leaves.len() + outside != all.len()
+        || leaves
+            .iter()
+            .any(|e| e.kind == ElementKind::Meta && transport::is_implied(&e.name, &e.value, implied))
+    {
         return Err(bad("the leaves are not the license's elements, each once"));
     }
     let bytes =
@@ -64,7 +77,7 @@ pub(crate) fn check_stored(
     let root = tree.root(&stored.seed, &bytes);
     check_signature(key, stored.sign1.payload, &root, stored.sign1.signature)
         .map_err(|_| bad("the issuer's signature over the tree does not verify"))?;
-    if stored.header()? != *expected {
+    if stored.header()? != (Header { leaves: leaves.len(), ..expected.clone() }) {
         return Err(bad("its header differs from the license's"));
     }
     Ok(())
@@ -124,7 +137,11 @@ impl LicenseVerifier {
             let (kind, name) = element_of(key_value).ok_or_else(|| bad("unknown element key"))?;
             let value =
                 transport::decode(&name, sent, implied).ok_or_else(|| bad(format!("value of {name}")))?;
-            leaves.push(leaf_bytes(key_value, &value).map_err(bad)?);
+            // An implied element is known from the signed header or the trusted certificate:
+            // not a leaf.
+            if !(kind == ElementKind::Meta && transport::sent_implied(&name, sent)) {
+                leaves.push(leaf_bytes(key_value, &value).map_err(bad)?);
+            }
             let ns = match kind {
                 ElementKind::Meta => META_NAMESPACE.to_owned(),
                 ElementKind::Surface => surface_ns.clone(),
