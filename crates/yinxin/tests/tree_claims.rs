@@ -1,5 +1,6 @@
 //! Tree claims (decision 0017): any subset of a license in a QR code, the checks of every other
 //! form, sizes within the budgets, and every signed part of a license file checked.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use proptest::prelude::*;
 use time::{Duration, OffsetDateTime};
 use yinxin::ErrorCode;
 use yinxin::crypto::{Algorithm, Signer, SoftwareKey};
-use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier, StatusReference};
+use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, LicenseVerifier};
 use yinxin::present::{Disclosure, PresentationVerifier, present, qr_text};
 use yinxin::status::StatusListCache;
 use yinxin::trust::{Certificate, TrustStore};
@@ -34,7 +35,7 @@ fn world(alg: Algorithm) -> World {
     let issuer = LicenseIssuer::new(key, vec![cert]).unwrap();
     let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
     let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
-    let license = issue(&issuer, &holder, &data, 7);
+    let license = issue(&issuer, &holder, &data);
     let verified = LicenseVerifier::new(trust.clone()).verify(&license, t).unwrap();
     let elements = verified
         .elements()
@@ -44,19 +45,13 @@ fn world(alg: Algorithm) -> World {
     World { trust, issuer, holder, data, license, elements }
 }
 
-fn issue(
-    issuer: &LicenseIssuer<SoftwareKey>,
-    holder: &SoftwareKey,
-    data: &LicenseData,
-    index: u64,
-) -> Vec<u8> {
+fn issue(issuer: &LicenseIssuer<SoftwareKey>, holder: &SoftwareKey, data: &LicenseData) -> Vec<u8> {
     let options = IssueOptions {
         status: None,
         at: Some(OffsetDateTime::now_utc() - Duration::minutes(10)),
         qr_sets: data.qr_sets(),
         ..IssueOptions::default()
     };
-    let _ = StatusReference { index, uri: String::new() };
     issuer.issue(data, holder.public_key(), &options).unwrap().bytes
 }
 
@@ -205,7 +200,7 @@ fn every_signed_part_of_a_license_file_is_checked() {
     // signed, but over other salts and another license.
     let mut data = w.data.clone();
     data.meta.license_number = "510100000999999".into();
-    let other = issue(&w.issuer, &w.holder, &data, 8);
+    let other = issue(&w.issuer, &w.holder, &data);
     let e = v.verify(&swap_part(&w.license, &other, "yinxinTree"), now).unwrap_err();
     assert_eq!(e.code(), "license.tree_invalid", "{e}");
     // A pre-signed set of another issuer's license.
@@ -216,7 +211,45 @@ fn every_signed_part_of_a_license_file_is_checked() {
     // A set with another value of the same issuer: the values differ.
     let mut renamed = w.data.clone();
     renamed.meta.holder_name = "成都另一家科技有限公司".into();
-    let other = issue(&w.issuer, &w.holder, &renamed, 9);
+    let other = issue(&w.issuer, &w.holder, &renamed);
     let e = v.verify(&swap_part(&w.license, &other, "yinxinQr"), now).unwrap_err();
     assert_eq!(e.code(), "license.qr_set_invalid", "{e}");
+}
+
+/// A holder key that counts its signatures (a phone keystore may ask the user for each).
+struct Counting(SoftwareKey, std::sync::atomic::AtomicUsize);
+
+impl Signer for Counting {
+    fn algorithm(&self) -> Algorithm {
+        self.0.algorithm()
+    }
+    fn public_key(&self) -> &yinxin::crypto::PublicKey {
+        self.0.public_key()
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, yinxin::crypto::SignError> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.sign(message)
+    }
+}
+
+#[test]
+fn the_holder_key_signs_once_whichever_form_is_chosen() {
+    let w = world(Algorithm::Ed25519);
+    let v = verifier(&w);
+    let holder = Counting(SoftwareKey::from_pkcs8_der(&w.holder.to_pkcs8_der().unwrap()).unwrap(), 0.into());
+    let now = OffsetDateTime::now_utc();
+    let counter_check =
+        ["holder_name", "holder_code", "legal_representative", "valid_until", "license_identifier"];
+    for (disclose, smaller_than) in [
+        (Disclosure::Elements(&counter_check), 700),
+        (Disclosure::All, 1100),
+        (Disclosure::Elements(&["domicile"]), 650),
+    ] {
+        let before = holder.1.load(std::sync::atomic::Ordering::SeqCst);
+        let p = present(&w.license, &holder, disclose, now).unwrap();
+        assert_eq!(holder.1.load(std::sync::atomic::Ordering::SeqCst), before + 1);
+        let text = qr_text::encode(&p).unwrap();
+        assert!(text.len() <= smaller_than, "{disclose:?}: {}", text.len());
+        v.verify_qr(&text, now).unwrap();
+    }
 }

@@ -10,9 +10,11 @@
 //! * [`qr_text`]: `YX1:` + base45 of the presentation; `qr_image` (feature `qr-image`)
 //!   renders it and reads it back from photos.
 //!
-//! Two profiles: the compact one, when the chosen elements are a disclosure set the issuer
-//! pre-signed (small codes: decisions 0010 and 0011), and the general mdoc-style one for any
-//! other subset.
+//! Three forms: a disclosure set the issuer pre-signed (decisions 0010 and 0011), the tree form
+//! for any subset (decision 0017), both naming the issuer by key id; [`present`] takes the
+//! shorter that holds exactly the chosen elements. The mdoc-style form
+//! ([`present_mdoc_form`]) carries ISO 18013-5 items and the issuer certificate, for verifiers
+//! that read only mdoc, and is what a license without tree claims falls back to.
 
 mod error;
 mod presentation;

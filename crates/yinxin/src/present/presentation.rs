@@ -103,8 +103,8 @@ pub fn present(
     };
     want.sort();
     want.dedup();
-    let mut candidates = Vec::new();
     // A pre-signed compact set with exactly the chosen elements.
+    let mut set = None;
     for (_, raw) in &parsed.qr_sets {
         let Ok((mut names, key)) = crate::license::compact_set_view(raw) else { continue };
         names.sort();
@@ -112,19 +112,48 @@ pub fn present(
             if key != *holder.public_key() {
                 return Err(PresentError::HolderKeyMismatch);
             }
-            candidates.push(present_compact(raw, holder, at)?);
+            set = Some(*raw);
             break;
         }
     }
-    if let Some(tree) = parsed.tree {
-        let wanted: Vec<&str> = want.iter().map(String::as_str).collect();
-        candidates.push(super::tree_form::present(tree, &all, holder, Some(&wanted), at)?);
+    let wanted: Vec<&str> = want.iter().map(String::as_str).collect();
+    let tree =
+        |signer: &dyn Signer, tree: &[u8]| super::tree_form::present(tree, &all, signer, Some(&wanted), at);
+    match (set, parsed.tree) {
+        (Some(set), Some(t)) => {
+            // Both hold exactly these elements: measure each with a stand-in signature of the
+            // holder's length, so the holder key (a keystore that may ask the user) signs once.
+            let sizer = SizingSigner(holder.public_key().clone());
+            let size = |p: Vec<u8>| super::qr_text::encode(&p).map_or(usize::MAX, |t| t.len());
+            if size(present_compact(set, &sizer, at)?) <= size(tree(&sizer, t)?) {
+                present_compact(set, holder, at)
+            } else {
+                tree(holder, t)
+            }
+        }
+        (Some(set), None) => present_compact(set, holder, at),
+        (None, Some(t)) => tree(holder, t),
+        (None, None) => present_mdoc(&parsed, holder, disclose, at),
     }
-    if !candidates.is_empty() {
-        let size = |p: &Vec<u8>| super::qr_text::encode(p).map_or(usize::MAX, |t| t.len());
-        return candidates.into_iter().min_by_key(size).ok_or_else(|| malformed("no form"));
+}
+
+/// Signs with random bytes of the key's signature length: sizes a code without the holder key.
+struct SizingSigner(crate::crypto::PublicKey);
+
+impl Signer for SizingSigner {
+    fn algorithm(&self) -> crate::crypto::Algorithm {
+        self.0.algorithm()
     }
-    present_mdoc(&parsed, holder, disclose, at)
+
+    fn public_key(&self) -> &crate::crypto::PublicKey {
+        &self.0
+    }
+
+    fn sign(&self, _: &[u8]) -> Result<Vec<u8>, crate::crypto::SignError> {
+        let mut out = vec![0u8; self.0.algorithm().raw_signature_len()];
+        getrandom::fill(&mut out).map_err(|_| crate::crypto::SignError::Rng)?;
+        Ok(out)
+    }
 }
 
 /// The mdoc-style form (ISO 18013-5 items and issuerAuth), which any license has: larger, for

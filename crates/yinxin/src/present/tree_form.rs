@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use super::PresentError;
 use crate::cose::cbor::{Walker, decode_value, encode_value};
 use crate::crypto::{KeyId, Signer};
+use crate::license::compact_keys::{ElementKind, key_of};
 use crate::license::tree::{self, Implied, Stored, Tree, transport, tree_digest, verify::Disclosed};
 use crate::license::{ElementValue, META_NAMESPACE};
 
@@ -70,6 +71,16 @@ pub(crate) fn present(
         .and_then(|(_, _, v)| v.as_text());
     let implied = Implied { type_code: &header.type_code, issuer };
     let mut shown = Vec::new();
+    // The implied elements chosen (never leaves), then the disclosed leaves in leaf order.
+    for (ns, name, value) in all {
+        if *ns == META_NAMESPACE
+            && wanted.is_none_or(|w| w.contains(name))
+            && transport::is_implied(name, value, implied)
+        {
+            shown.push(key_of(ElementKind::Meta, name));
+            shown.push(transport::encode(name, value, implied));
+        }
+    }
     for (leaf, _) in leaves.iter().zip(&disclosed).filter(|(_, d)| **d) {
         shown.push(leaf.key());
         shown.push(transport::encode(&leaf.name, &leaf.value, implied));
