@@ -1939,8 +1939,9 @@ public protocol WalletProtocol: AnyObject, Sendable {
     
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
-     * (or at `at_unix`). A pre-signed disclosure set with exactly these elements gives a small
-     * code; any other subset works too, with a larger one.
+     * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
+     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * license element, about 1,030 for all of it).
      */
     func present(identifier: String, elements: [String], atUnix: Int64?) throws  -> String
     
@@ -2107,8 +2108,9 @@ open func licenses() -> [LicenseSummary]  {
     
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
-     * (or at `at_unix`). A pre-signed disclosure set with exactly these elements gives a small
-     * code; any other subset works too, with a larger one.
+     * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
+     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * license element, about 1,030 for all of it).
      */
 open func present(identifier: String, elements: [String], atUnix: Int64?)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
@@ -4880,7 +4882,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_method_wallet_licenses() != 16380) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_method_wallet_present() != 47098) {
+    if (uniffi_yinxin_ffi_checksum_method_wallet_present() != 64338) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_wallet_present_all() != 63083) {

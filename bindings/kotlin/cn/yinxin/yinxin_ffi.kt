@@ -1148,7 +1148,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_licenses() and 0xFFFF) != 16380) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_present() and 0xFFFF) != 47098) {
+    if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_present() and 0xFFFF) != 64338) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_present_all() and 0xFFFF) != 63083) {
@@ -3716,8 +3716,9 @@ public interface WalletInterface {
     
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
-     * (or at `at_unix`). A pre-signed disclosure set with exactly these elements gives a small
-     * code; any other subset works too, with a larger one.
+     * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
+     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * license element, about 1,030 for all of it).
      */
     fun `present`(`identifier`: kotlin.String, `elements`: List<kotlin.String>, `atUnix`: kotlin.Long?): kotlin.String
     
@@ -3918,8 +3919,9 @@ open class Wallet: Disposable, AutoCloseable, WalletInterface
     
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
-     * (or at `at_unix`). A pre-signed disclosure set with exactly these elements gives a small
-     * code; any other subset works too, with a larger one.
+     * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
+     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * license element, about 1,030 for all of it).
      */
     @Throws(YinxinException::class)override fun `present`(`identifier`: kotlin.String, `elements`: List<kotlin.String>, `atUnix`: kotlin.Long?): kotlin.String {
             return FfiConverterString.lift(

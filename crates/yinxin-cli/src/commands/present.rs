@@ -34,6 +34,11 @@ pub struct PresentArgs {
     /// Disclose every element.
     #[arg(long)]
     disclose_all: bool,
+    /// Use the mdoc-style form (ISO 18013-5 items and the issuer certificate), for verifiers
+    /// that read only mdoc structures; far larger. By default the smallest form that holds
+    /// exactly the chosen elements (a pre-signed set or the tree form).
+    #[arg(long)]
+    mdoc: bool,
     /// Creation time (RFC 3339, or a date taken as midnight Beijing time), default now.
     #[arg(long)]
     at: Option<String>,
@@ -98,7 +103,12 @@ pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
     let at = time_arg::at(args.at.as_deref())?;
     let names: Vec<&str> = args.disclose.iter().map(String::as_str).collect();
     let disclose = if args.disclose_all { Disclosure::All } else { Disclosure::Elements(&names) };
-    let p = present(&license, &holder, disclose, at).map_err(|e| Failure::unreadable(&e, &args.license))?;
+    let p = if args.mdoc {
+        yinxin::present::present_mdoc_form(&license, &holder, disclose, at)
+    } else {
+        present(&license, &holder, disclose, at)
+    }
+    .map_err(|e| Failure::unreadable(&e, &args.license))?;
     let text = qr_text::encode(&p).map_err(|e| Failure::unreadable(&e, "encode"))?;
     if matches!(args.format, Format::Png) && args.out.is_none() {
         return Err(Failure::usage("--format png needs --out FILE"));
