@@ -1,6 +1,6 @@
 //! The QR size report of BENCHMARKS.md: for both reference licenses, each disclosure set, each
 //! issuer algorithm, the QR text length and the QR version at error correction M, for the
-//! compact profile (pre-signed sets) and the general profile.
+//! pre-signed set, the tree form (decision 0017) and the mdoc form.
 //!
 //! `cargo run --release -p yinxin-cli --example qr_sizes`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -8,7 +8,7 @@
 use time::OffsetDateTime;
 use yinxin::crypto::{Algorithm, Signer, SoftwareKey};
 use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, StatusReference};
-use yinxin::present::{Disclosure, present, qr_text};
+use yinxin::present::{Disclosure, present, present_mdoc_form, qr_text};
 use yinxin_test_vectors::kit;
 
 fn version(text: &str) -> String {
@@ -39,15 +39,23 @@ fn main() {
                 qr_sets: sets.clone(),
                 ..IssueOptions::default()
             };
-            let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
-            let plain = issuer
+            let sets_only = issuer
+                .issue(&data, holder.public_key(), &IssueOptions { tree_claims: false, ..options.clone() })
+                .unwrap()
+                .bytes;
+            let tree_only = issuer
                 .issue(&data, holder.public_key(), &IssueOptions { qr_sets: vec![], ..options.clone() })
                 .unwrap()
                 .bytes;
             for (name, elements) in &sets {
                 let names: Vec<&str> = elements.iter().map(String::as_str).collect();
-                for (profile, lic) in [("compact", &license), ("general", &plain)] {
-                    let p = present(lic, &holder, Disclosure::Elements(&names), t).unwrap();
+                for profile in ["pre-signed", "tree", "mdoc"] {
+                    let d = Disclosure::Elements(&names);
+                    let p = match profile {
+                        "pre-signed" => present(&sets_only, &holder, d, t).unwrap(),
+                        "tree" => present(&tree_only, &holder, d, t).unwrap(),
+                        _ => present_mdoc_form(&tree_only, &holder, d, t).unwrap(),
+                    };
                     let text = qr_text::encode(&p).unwrap();
                     println!(
                         "| {fixture} | {name} | {} | {profile} | {} | {} |",
