@@ -253,3 +253,22 @@ fn the_holder_key_signs_once_whichever_form_is_chosen() {
         v.verify_qr(&text, now).unwrap();
     }
 }
+
+#[test]
+fn a_wallet_refuses_a_license_whose_other_parts_do_not_verify() {
+    let w = world(Algorithm::Es256);
+    let mut data = w.data.clone();
+    data.meta.license_number = "510100000999999".into();
+    let other = issue(&w.issuer, &w.holder, &data);
+    let wallet =
+        yinxin::wallet::Wallet::new(SoftwareKey::from_pkcs8_der(&w.holder.to_pkcs8_der().unwrap()).unwrap());
+    let e = wallet.add_license(swap_part(&w.license, &other, "yinxinTree")).unwrap_err();
+    assert_eq!(e.code(), "license.tree_invalid", "{e}");
+    // A pre-signed set whose holder_name is another's (the set signed over other values).
+    let mut renamed = w.data.clone();
+    renamed.meta.holder_name = "成都另一家科技有限公司".into();
+    let renamed = issue(&w.issuer, &w.holder, &renamed);
+    let e = wallet.add_license(swap_part(&w.license, &renamed, "yinxinQr")).unwrap_err();
+    assert_eq!(e.code(), "license.qr_set_invalid", "{e}");
+    wallet.add_license(w.license.clone()).unwrap();
+}

@@ -37,6 +37,8 @@ pub struct MdocReport {
     pub error: Option<&'static str>,
     /// The first failure in words, if any.
     pub message: Option<String>,
+    /// The first failure itself (for the wallet, which refuses with it).
+    pub(crate) failure: Option<LicenseError>,
 }
 
 impl MdocReport {
@@ -104,11 +106,13 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
                 elements: BTreeMap::new(),
                 error: None,
                 message: None,
+                failure: None,
             };
             let first_error = |e: &LicenseError, r: &mut MdocReport| {
                 if r.error.is_none() {
                     r.error = Some(e.code());
                     r.message = Some(e.to_string());
+                    r.failure = Some(e.clone());
                 }
             };
             match signer_of(&parsed.issuer_auth) {
@@ -137,6 +141,23 @@ pub fn inspect(bytes: &[u8], at: OffsetDateTime) -> Result<Vec<MdocReport>, Lice
                             report.elements = into_elements(doc.issuer_signed.clone());
                         }
                         Err(e) => first_error(&e, &mut report),
+                    }
+                    // The pre-signed sets and tree claims, with the key that signed issuerAuth.
+                    let holder = mso.device_key.as_ref().and_then(super::device_key::from_cose_key);
+                    if let (Ok((_, key)), Some(holder), true) =
+                        (signer_of(&parsed.issuer_auth), holder, report.digests)
+                    {
+                        let parts = super::verify::check_signed_parts(
+                            &parsed.qr_sets,
+                            parsed.tree,
+                            &key,
+                            &mso,
+                            &holder,
+                            &report.elements,
+                        );
+                        if let Err(e) = parts {
+                            first_error(&e, &mut report);
+                        }
                     }
                 }
                 Err(e) => first_error(&e, &mut report),

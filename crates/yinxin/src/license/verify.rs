@@ -408,28 +408,7 @@ impl LicenseVerifier {
         let holder_key = mso.device_key.as_ref().and_then(from_cose_key).ok_or(LicenseError::DeviceKey)?;
         check_validity(&mso.validity, at, self.clock_skew)?;
         if complete {
-            // Every other part the issuer signed must hold too: one bad part, one bad file.
-            let key = chain.leaf().public_key();
-            let type_code = mso.doc_type.strip_prefix(super::DOC_TYPE_PREFIX).unwrap_or_default();
-            let expected = super::tree::Header {
-                type_code: type_code.to_owned(),
-                holder_key: holder_key.clone(),
-                validity: mso.validity,
-                status: mso.status.clone(),
-                leaves: 0,
-            };
-            for (name, raw) in &qr_sets {
-                super::compact::check_stored(raw, key, &elements, &expected)
-                    .map_err(|reason| LicenseError::QrSetInvalid { set: name.clone(), reason })?;
-            }
-            if let Some(raw) = tree {
-                super::tree::verify::check_stored(
-                    &super::tree::parse_stored(raw)?,
-                    key,
-                    &elements,
-                    &expected,
-                )?;
-            }
+            check_signed_parts(&qr_sets, tree, chain.leaf().public_key(), &mso, &holder_key, &elements)?;
         }
         Ok(VerifiedLicense {
             doc_type: mso.doc_type,
@@ -441,6 +420,35 @@ impl LicenseVerifier {
             status_checked: None,
         })
     }
+}
+
+/// Every part of a license file the issuer signed besides issuerAuth must hold too, with the
+/// issuer's `key`: each pre-signed QR set and the tree claims, against the license's own
+/// elements, holder key, validity and status. One bad part, one bad file.
+pub(crate) fn check_signed_parts(
+    qr_sets: &[(String, &[u8])],
+    tree: Option<&[u8]>,
+    key: &PublicKey,
+    mso: &Mso<'_>,
+    holder_key: &PublicKey,
+    elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
+) -> Result<(), LicenseError> {
+    let type_code = mso.doc_type.strip_prefix(super::DOC_TYPE_PREFIX).unwrap_or_default();
+    let expected = super::tree::Header {
+        type_code: type_code.to_owned(),
+        holder_key: holder_key.clone(),
+        validity: mso.validity,
+        status: mso.status.clone(),
+        leaves: 0,
+    };
+    for (name, raw) in qr_sets {
+        super::compact::check_stored(raw, key, elements, &expected)
+            .map_err(|reason| LicenseError::QrSetInvalid { set: name.clone(), reason })?;
+    }
+    if let Some(raw) = tree {
+        super::tree::verify::check_stored(&super::tree::parse_stored(raw)?, key, elements, &expected)?;
+    }
+    Ok(())
 }
 
 /// An issuer trusted through a trust list must be listed for the license's docType.

@@ -47,10 +47,15 @@ pub(super) fn read(credential: &[u8]) -> Result<(LicenseSummary, Option<PublicKe
     let report = untrusted::inspect(credential, OffsetDateTime::now_utc())?;
     let doc = report.into_iter().next().ok_or_else(|| LicenseError::Malformed("no document".into()))?;
     if let Some(code) = doc.error {
-        // The holder's own data, but not data that does not even verify against its own key.
-        return Err(
-            LicenseError::Malformed(format!("{code}: {}", doc.message.clone().unwrap_or_default())).into()
-        );
+        // The holder's own data, but not data that does not even verify against its own key,
+        // nor one whose pre-signed sets or tree claims do not (the failure's own code).
+        return Err(doc
+            .failure
+            .clone()
+            .unwrap_or_else(|| {
+                LicenseError::Malformed(format!("{code}: {}", doc.message.clone().unwrap_or_default()))
+            })
+            .into());
     }
     let meta = doc.elements.get(META_NAMESPACE);
     let get = |id: &str| text(meta.and_then(|m| m.get(id)));
