@@ -5,8 +5,9 @@
 //!   issuer puts the largest element there) and its right child the RFC 6962 tree of leaves
 //!   `1..n` (left subtree the largest power of two smaller than the range); otherwise RFC 6962.
 //! * Hashes are SHA-256 or SM3 (GM profile) cut to [`NODE`] bytes, domain separated:
-//!   leaf `H(0x00 ‖ salt ‖ key ‖ value)`, node `H(0x01 ‖ left ‖ right)`, seed of a child
-//!   `H(0x02 ‖ seed ‖ side)`. The salt of a leaf is its seed; the root seed is the license's.
+//!   leaf `H(0x00 ‖ salt ‖ key ‖ value)`, node `H(0x01 ‖ left ‖ right)`; the seeds of a node's
+//!   children are the two 16-byte halves of `H(0x02 ‖ seed)`. The salt of a leaf is its seed;
+//!   the root seed is the license's.
 //! * Proof: in depth-first order, left before right, one [`NODE`]-byte value for each maximal
 //!   subtree whose leaves are all disclosed (its seed) or all undisclosed (its hash). A fully
 //!   disclosed tree is proved by its root seed, an undisclosed one by its root hash.
@@ -47,12 +48,15 @@ fn node_hash(alg: DigestAlgorithm, left: &Node, right: &Node) -> Node {
     cut(h.finalize())
 }
 
-fn child_seed(alg: DigestAlgorithm, seed: &Node, side: u8) -> Node {
+/// The seeds of a node's two children: the two halves of `H(0x02 ‖ seed)` (a length-doubling
+/// generator, as in the GGM construction): one hash for both.
+fn child_seeds(alg: DigestAlgorithm, seed: &Node) -> (Node, Node) {
     let mut h = Hasher::new(alg);
     h.update(&[SEED]);
     h.update(seed);
-    h.update(&[side]);
-    cut(h.finalize())
+    let full = h.finalize();
+    let (left, right) = full.split_at(NODE);
+    (left.try_into().unwrap_or([0u8; NODE]), right.try_into().unwrap_or([0u8; NODE]))
 }
 
 /// Where the range `lo..hi` (two leaves or more) of a tree of `n` leaves splits.
@@ -91,8 +95,9 @@ impl Tree {
             return leaf_hash(self.alg, seed, leaf(lo));
         }
         let mid = split(self.n, lo, hi);
-        let left = self.subtree(lo, mid, &child_seed(self.alg, seed, 0), leaf);
-        let right = self.subtree(mid, hi, &child_seed(self.alg, seed, 1), leaf);
+        let (l, r) = child_seeds(self.alg, seed);
+        let left = self.subtree(lo, mid, &l, leaf);
+        let right = self.subtree(mid, hi, &r, leaf);
         node_hash(self.alg, &left, &right)
     }
 
@@ -120,8 +125,9 @@ impl Tree {
             out.extend_from_slice(&self.subtree(lo, hi, seed, leaf));
         } else {
             let mid = split(self.n, lo, hi);
-            self.prove_range(lo, mid, &child_seed(self.alg, seed, 0), leaf, disclosed, out);
-            self.prove_range(mid, hi, &child_seed(self.alg, seed, 1), leaf, disclosed, out);
+            let (l, r) = child_seeds(self.alg, seed);
+            self.prove_range(lo, mid, &l, leaf, disclosed, out);
+            self.prove_range(mid, hi, &r, leaf, disclosed, out);
         }
     }
 
@@ -233,7 +239,7 @@ mod tests {
         // The seed of a subtree is never the seed of its sibling or of its parent.
         let alg = DigestAlgorithm::Sm3;
         let seed = [3u8; NODE];
-        let (l, r) = (child_seed(alg, &seed, 0), child_seed(alg, &seed, 1));
+        let (l, r) = child_seeds(alg, &seed);
         assert_ne!(l, r);
         assert_ne!(l, seed);
     }
