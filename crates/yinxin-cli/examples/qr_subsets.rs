@@ -13,8 +13,8 @@
 )]
 
 use time::OffsetDateTime;
-use yinxin::crypto::{Algorithm, Signer, SoftwareKey};
-use yinxin::license::{IssueOptions, LicenseData, LicenseIssuer, StatusReference};
+use yinxin::crypto::Algorithm;
+use yinxin::license::{IssueOptions, StatusReference};
 use yinxin::present::{Disclosure, present, present_mdoc_form, qr_text};
 use yinxin_test_vectors::kit;
 
@@ -27,27 +27,27 @@ impl Lcg {
     }
 }
 
+/// The element names whose bits are set in `mask`.
+fn chosen(names: &[String], mask: u32) -> Vec<&str> {
+    names.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, n)| n.as_str()).collect()
+}
+
 fn main() {
     let mdoc = std::env::args().any(|a| a == "--mdoc");
-    let data = LicenseData::from_json(&yinxin_test_vectors::fixture("business-license.json")).unwrap();
     let mut names: Vec<String> = Vec::new();
     for alg in [Algorithm::Ed25519, Algorithm::Es256, Algorithm::Sm2Sm3] {
         let t = OffsetDateTime::now_utc();
-        let root = kit::root(alg, "四川省电子证照根CA", t);
-        let (key, cert) = kit::signer(&root, alg, &data.meta.issuer_name, "11510000MB0123456W", t, 365);
-        let issuer = LicenseIssuer::new(key, vec![cert]).unwrap();
-        let holder = SoftwareKey::generate(Algorithm::Es256).unwrap();
         let options = IssueOptions {
             status: Some(StatusReference {
                 index: 654_321,
                 uri: "https://status.example.gov.cn/lists/1".into(),
             }),
-            qr_sets: data.qr_sets(),
             ..IssueOptions::default()
         };
-        let license = issuer.issue(&data, holder.public_key(), &options).unwrap().bytes;
+        let world = kit::issued_to(alg, Algorithm::Es256, "business-license.json", options);
+        let (license, holder) = (&world.license.bytes, world.wallet.signer());
         if names.is_empty() {
-            let report = yinxin::license::untrusted::inspect(&license, t).unwrap();
+            let report = yinxin::license::untrusted::inspect(license, t).unwrap();
             names = report[0].elements.values().flat_map(|m| m.keys().cloned()).collect();
             let all = names.len();
             println!(
@@ -58,18 +58,10 @@ fn main() {
         }
         let all = names.len();
         let len = |mask: u32| -> usize {
-            let chosen: Vec<&str> = names
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, n)| n.as_str())
-                .collect();
+            let chosen = chosen(&names, mask);
             let d = Disclosure::Elements(&chosen);
-            let p = if mdoc {
-                present_mdoc_form(&license, &holder, d, t)
-            } else {
-                present(&license, &holder, d, t)
-            };
+            let p =
+                if mdoc { present_mdoc_form(license, holder, d, t) } else { present(license, holder, d, t) };
             qr_text::encode(&p.unwrap()).unwrap().len()
         };
         if std::env::args().any(|a| a == "--singles") {
@@ -110,13 +102,8 @@ fn main() {
                     }
                 }
                 if best > worst[k] && std::env::args().any(|a| a == "--parts") {
-                    let chosen: Vec<&str> = names
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| mask & (1 << i) != 0)
-                        .map(|(_, n)| n.as_str())
-                        .collect();
-                    let p = present(&license, &holder, Disclosure::Elements(&chosen), t).unwrap();
+                    let chosen = chosen(&names, mask);
+                    let p = present(license, holder, Disclosure::Elements(&chosen), t).unwrap();
                     let v: ciborium::Value = ciborium::from_reader(p.as_slice()).unwrap();
                     let parts: Vec<usize> = v
                         .as_array()
