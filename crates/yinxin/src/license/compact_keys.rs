@@ -101,6 +101,10 @@ pub(crate) fn element_of(key: &Value) -> Option<(ElementKind, String)> {
 
 /// The GB 18030 bytes of a text, when they are shorter than its UTF-8.
 pub(crate) fn gb18030_if_shorter(text: &str) -> Option<Vec<u8>> {
+    // ASCII is the same length in both (and the encoder's table search is slow).
+    if text.is_ascii() {
+        return None;
+    }
     let (bytes, _, unmappable) = encoding_rs::GB18030.encode(text);
     (!unmappable && bytes.len() < text.len()).then(|| bytes.into_owned())
 }
