@@ -1,4 +1,5 @@
-//! Demo steps: the holder shows the driving license as a QR code; the counter verifies it once.
+//! Demo steps: the holder shows the driving license as a QR code; the counter verifies it once;
+//! any other choice of elements fits a code too.
 
 use std::sync::Arc;
 
@@ -48,6 +49,21 @@ pub(super) fn run(story: &Story, first_step: u32) -> Result<u32, Failure> {
     match verifier.verify_qr(&text, now + Duration::seconds(20)) {
         Ok(_) => outln!("scan 2: UNEXPECTED: accepted"),
         Err(e) => outln!("scan 2 (same code): REFUSED {}", e.code()),
+    }
+    // Any other choice works too (the tree claims every license carries, decision 0017).
+    for (label, disclose) in [
+        ("only the vehicle class", Disclosure::Elements(&["vehicle_class"])),
+        ("every element", Disclosure::All),
+    ] {
+        let p = present(&license.bytes, holder, disclose, now).map_err(fail)?;
+        let text = qr_text::encode(&p).map_err(fail)?;
+        let verdict = match verifier.verify_qr(&text, now + Duration::seconds(5)) {
+            Ok(v) => {
+                format!("VALID ({} shown)", v.license().elements().values().map(|m| m.len()).sum::<usize>())
+            }
+            Err(e) => format!("REFUSED {}", e.code()),
+        };
+        outln!("{label}: {} characters, QR version {}: {verdict}", text.len(), version(&text)?);
     }
     let old = present(&license.bytes, holder, Disclosure::Elements(&shown), now - Duration::minutes(6))
         .map_err(fail)?;
