@@ -272,3 +272,44 @@ fn a_wallet_refuses_a_license_whose_other_parts_do_not_verify() {
     assert_eq!(e.code(), "license.qr_set_invalid", "{e}");
     wallet.add_license(w.license.clone()).unwrap();
 }
+
+#[test]
+fn every_flipped_byte_of_a_license_file_with_sets_and_tree_is_refused() {
+    // Issue 18 found 1,161 positions inside the pre-signed claims where a flipped byte still
+    // verified, set names included. Now the MSO names each part by digest: the verifier and
+    // the wallet refuse every flipped byte of them.
+    let w = world(Algorithm::Ed25519);
+    let v = LicenseVerifier::new(w.trust.clone());
+    let now = OffsetDateTime::now_utc();
+    let sets = w.license.windows(8).position(|x| x == b"yinxinQr").unwrap();
+    let wallet =
+        yinxin::wallet::Wallet::new(SoftwareKey::from_pkcs8_der(&w.holder.to_pkcs8_der().unwrap()).unwrap());
+    // From the pre-signed sets on (tests/license.rs flips every byte before them).
+    for i in sets - 1..w.license.len() {
+        let mut bad = w.license.clone();
+        bad[i] ^= 0x01;
+        assert!(v.verify(&bad, now).is_err(), "byte {i} of {}", w.license.len());
+        assert!(wallet.add_license(bad).is_err(), "wallet, byte {i}");
+    }
+}
+
+#[test]
+fn a_part_left_out_of_a_license_file_is_noticed() {
+    let w = world(Algorithm::Es256);
+    let v = LicenseVerifier::new(w.trust.clone());
+    let strip = |key: &str| -> Vec<u8> {
+        let map: Vec<(Value, Value)> = ciborium::from_reader::<Value, _>(w.license.as_slice())
+            .unwrap()
+            .into_map()
+            .unwrap()
+            .into_iter()
+            .filter(|(k, _)| k.as_text() != Some(key))
+            .collect();
+        let mut out = Vec::new();
+        ciborium::into_writer(&Value::Map(map), &mut out).unwrap();
+        out
+    };
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(v.verify(&strip("yinxinTree"), now).unwrap_err().code(), "license.tree_invalid");
+    assert_eq!(v.verify(&strip("yinxinQr"), now).unwrap_err().code(), "license.qr_set_invalid");
+}

@@ -259,18 +259,6 @@ impl<S: Signer> LicenseIssuer<S> {
             value_digests.insert(ns.clone(), digests);
             namespaces.push((ns, items));
         }
-        let mso = Mso {
-            digest_algorithm: digest.mdoc_name().to_owned(),
-            value_digests,
-            device_key: Some(to_cose_key(holder_key)),
-            doc_type: doc_type.clone(),
-            validity: ValidityInfo { signed: now, valid_from, valid_until, expected_update: None },
-            status: options.status.clone(),
-        };
-        let payload = mso.to_payload().map_err(IssueError::Encode)?;
-        let x5chain: Vec<&[u8]> = self.chain.iter().map(Certificate::der).collect();
-        let headers = Headers { typ: None, kid: None, x5chain: &x5chain };
-        let sign1 = build::sign1(&self.signer, headers, payload)?;
         let validity = ValidityInfo { signed: now, valid_from, valid_until, expected_update: None };
         let mut qr = Vec::with_capacity(options.qr_sets.len());
         for (name, wanted) in &options.qr_sets {
@@ -308,6 +296,23 @@ impl<S: Signer> LicenseIssuer<S> {
         } else {
             None
         };
+        let mso = Mso {
+            digest_algorithm: digest.mdoc_name().to_owned(),
+            value_digests,
+            device_key: Some(to_cose_key(holder_key)),
+            doc_type: doc_type.clone(),
+            validity: ValidityInfo { signed: now, valid_from, valid_until, expected_update: None },
+            status: options.status.clone(),
+            // The other parts, so that the MSO signature covers them (names included).
+            parts: Some(super::mso::Parts {
+                qr: qr.iter().map(|(name, raw)| (name.clone(), digest.digest(raw).to_vec())).collect(),
+                tree: tree.as_ref().map(|raw| digest.digest(raw).to_vec()),
+            }),
+        };
+        let payload = mso.to_payload().map_err(IssueError::Encode)?;
+        let x5chain: Vec<&[u8]> = self.chain.iter().map(Certificate::der).collect();
+        let headers = Headers { typ: None, kid: None, x5chain: &x5chain };
+        let sign1 = build::sign1(&self.signer, headers, payload)?;
         let bytes = encode(&namespaces, sign1, &qr, tree.as_deref()).map_err(IssueError::Encode)?;
         // Issue only what verifies: the same size limit and the verifier's own parser (its
         // nesting and count limits) over exactly these bytes.

@@ -50,6 +50,58 @@ pub(crate) struct Mso<'a> {
     pub doc_type: String,
     pub validity: ValidityInfo,
     pub status: Option<StatusReference>,
+    /// The digests of the other parts of the license file (yinxin's `yinxinParts`), so that the
+    /// issuer's MSO signature covers them, their names included.
+    pub parts: Option<Parts>,
+}
+
+/// `"yinxinParts": {"qr": {name: digest of the pre-signed set's bytes}, "tree": digest of the
+/// tree claims' bytes}` in the MSO (digests with the MSO's digest algorithm). Readers of plain
+/// ISO 18013-5 ignore an MSO key they do not know.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Parts {
+    pub qr: Vec<(String, Vec<u8>)>,
+    pub tree: Option<Vec<u8>>,
+}
+
+/// The MSO key of [`Parts`].
+const PARTS: &str = "yinxinParts";
+
+impl Parts {
+    fn to_cbor(&self) -> Value {
+        let mut map = vec![(
+            Value::Text("qr".into()),
+            Value::Map(
+                self.qr.iter().map(|(n, d)| (Value::Text(n.clone()), Value::Bytes(d.clone()))).collect(),
+            ),
+        )];
+        if let Some(t) = &self.tree {
+            map.push((Value::Text("tree".into()), Value::Bytes(t.clone())));
+        }
+        Value::Map(map)
+    }
+
+    fn from_cbor(v: &Value) -> Result<Self, LicenseError> {
+        let map = v.as_map().ok_or_else(|| mso_err(PARTS))?;
+        let mut keys = crate::cose::cbor::KeySet::default();
+        let mut parts = Parts::default();
+        for (k, v) in map {
+            keys.insert_value(k)?;
+            match k.as_text() {
+                Some("qr") => {
+                    let mut names = crate::cose::cbor::KeySet::default();
+                    for (n, d) in v.as_map().ok_or_else(|| mso_err(PARTS))? {
+                        names.insert_value(n)?;
+                        let name = n.as_text().ok_or_else(|| mso_err(PARTS))?.to_owned();
+                        parts.qr.push((name, d.as_bytes().ok_or_else(|| mso_err(PARTS))?.clone()));
+                    }
+                }
+                Some("tree") => parts.tree = Some(v.as_bytes().ok_or_else(|| mso_err(PARTS))?.clone()),
+                _ => return Err(mso_err(PARTS)),
+            }
+        }
+        Ok(parts)
+    }
 }
 
 /// `{ + NameSpace => { + DigestID => Digest } }`.
@@ -171,7 +223,11 @@ impl<'a> Mso<'a> {
             None => None,
             Some(s) => Some(StatusReference::from_cbor(s).ok_or_else(|| mso_err("status"))?),
         };
-        Ok(Self { digest_algorithm, value_digests, device_key, doc_type, validity, status })
+        let parts = match map_get(map, PARTS) {
+            None => None,
+            Some(p) => Some(Parts::from_cbor(p)?),
+        };
+        Ok(Self { digest_algorithm, value_digests, device_key, doc_type, validity, status, parts })
     }
 
     /// The digest algorithm, if yinxin supports it.
@@ -217,6 +273,9 @@ impl<'a> Mso<'a> {
         map.push((text("validityInfo"), Value::Map(validity)));
         if let Some(s) = &self.status {
             map.push((text("status"), s.to_cbor()));
+        }
+        if let Some(p) = &self.parts {
+            map.push((text(PARTS), p.to_cbor()));
         }
         let mso = crate::cose::cbor::encode_value(&Value::Map(map))?;
         crate::cose::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(mso))))

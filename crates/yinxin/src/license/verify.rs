@@ -433,6 +433,32 @@ pub(crate) fn check_signed_parts(
     holder_key: &PublicKey,
     elements: &BTreeMap<String, BTreeMap<String, ElementValue>>,
 ) -> Result<(), LicenseError> {
+    // The parts the MSO names (its signature covers their digests and names) are exactly
+    // those of the file: none added, renamed, changed or left out. A license issued before
+    // parts were named in the MSO has its parts checked below only.
+    if let Some(named) = &mso.parts {
+        let digest = mso.digest()?;
+        for (name, raw) in qr_sets {
+            if !named.qr.iter().any(|(n, d)| n == name && *d == digest.digest(raw)) {
+                return Err(LicenseError::QrSetInvalid {
+                    set: name.clone(),
+                    reason: "it is not a set the license's MSO names, with these bytes".into(),
+                });
+            }
+        }
+        if let Some((name, _)) = named.qr.iter().find(|(n, _)| !qr_sets.iter().any(|(s, _)| s == n)) {
+            return Err(LicenseError::QrSetInvalid {
+                set: name.clone(),
+                reason: "it is missing from the file".into(),
+            });
+        }
+        match (tree, &named.tree) {
+            (None, None) => {}
+            (Some(raw), Some(d)) if *d == digest.digest(raw) => {}
+            (None, Some(_)) => return Err(LicenseError::TreeInvalid("missing from the file".into())),
+            _ => return Err(LicenseError::TreeInvalid("not the tree claims the license's MSO names".into())),
+        }
+    }
     let type_code = mso.doc_type.strip_prefix(super::DOC_TYPE_PREFIX).unwrap_or_default();
     let expected = super::tree::Header {
         type_code: type_code.to_owned(),
