@@ -5,7 +5,8 @@
 //! then `callgrind_annotate --inclusive=yes cg | grep -E 'PresentationVerifier::verify |PublicKey as .*Verifier>::verify'`
 //!
 //! FORM: `set` (the pre-signed counter_check set), `tree-5` (five elements in the tree form),
-//! `tree-all` (every element) or `floor` (the two raw signature verifications only).
+//! `tree-all` (every element) or `floor` (the two raw signature verifications only); a second
+//! argument `sm2` takes an SM2 issuer and holder instead.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::sync::Arc;
@@ -19,12 +20,15 @@ use yinxin_test_vectors::kit;
 
 fn main() {
     let form = std::env::args().nth(1).unwrap_or_else(|| "tree-all".into());
+    let (issuer_alg, holder_alg) = if std::env::args().nth(2).as_deref() == Some("sm2") {
+        (Algorithm::Sm2Sm3, Algorithm::Sm2Sm3)
+    } else {
+        (Algorithm::Ed25519, Algorithm::Es256)
+    };
     let t = OffsetDateTime::now_utc();
     if form == "floor" {
-        let (ik, hk) = (
-            SoftwareKey::generate(Algorithm::Ed25519).unwrap(),
-            SoftwareKey::generate(Algorithm::Es256).unwrap(),
-        );
+        let (ik, hk) =
+            (SoftwareKey::generate(issuer_alg).unwrap(), SoftwareKey::generate(holder_alg).unwrap());
         let (m1, m2) = (vec![1u8; 400], vec![2u8; 450]);
         let (s1, s2) = (ik.sign(&m1).unwrap(), hk.sign(&m2).unwrap());
         for _ in 0..200 {
@@ -33,12 +37,7 @@ fn main() {
         }
         return;
     }
-    let world = kit::issued_to(
-        Algorithm::Ed25519,
-        Algorithm::Es256,
-        "business-license.json",
-        IssueOptions::default(),
-    );
+    let world = kit::issued_to(issuer_alg, holder_alg, "business-license.json", IssueOptions::default());
     let trust = kit::trust(&world.root);
     trust.add_issuer(world.authority.certificate().clone());
     let v = PresentationVerifier::new(LicenseVerifier::new(trust), Arc::new(StatusListCache::new()))
