@@ -86,42 +86,29 @@ pub(crate) fn sign(
 ) -> Result<Vec<u8>, IssueError> {
     let enc = |e: String| IssueError::Encode(e);
     // Elements the header or the certificate imply are shown without the tree.
-    let imp_owned: Vec<Element> = elements.clone();
-    let imp = implied(type_code, &imp_owned);
-    let mut elements: Vec<Element> = elements
+    let issuer = implied(type_code, &elements).issuer.map(str::to_owned);
+    let imp = Implied { type_code, issuer: issuer.as_deref() };
+    // Largest value (as sent) first: leaf 0 sits next to the root and costs the least to
+    // disclose. The sort is stable, so equal sizes keep the license's order.
+    let mut sized: Vec<(usize, Element)> = elements
         .into_iter()
         .filter(|e| !(e.kind == ElementKind::Meta && transport::is_implied(&e.name, &e.value, imp)))
+        .map(|e| {
+            let sent = transport::encode(&e.name, &e.value, imp);
+            let len =
+                encode_value(&e.key()).map_or(0, |k| k.len()) + encode_value(&sent).map_or(0, |v| v.len());
+            (len, e)
+        })
         .collect();
-    if elements.is_empty() || elements.len() > shape::MAX_LEAVES {
+    if sized.is_empty() || sized.len() > shape::MAX_LEAVES {
         return Err(IssueError::WouldNotVerify(format!(
             "tree claims hold 1 to {} elements, not {}",
             shape::MAX_LEAVES,
-            elements.len()
+            sized.len()
         )));
     }
-    // Largest value first: leaf 0 sits next to the root and costs the least to disclose.
-    let sizes: Vec<(usize, usize)> = {
-        let imp = implied(type_code, &elements);
-        elements
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let sent = transport::encode(&e.name, &e.value, imp);
-                let len = encode_value(&e.key()).map_or(0, |k| k.len())
-                    + encode_value(&sent).map_or(0, |v| v.len());
-                (i, len)
-            })
-            .collect()
-    };
-    let mut order: Vec<usize> = (0..elements.len()).collect();
-    order.sort_by_key(|i| std::cmp::Reverse(sizes.get(*i).map_or(0, |s| s.1)));
-    let mut sorted = Vec::with_capacity(elements.len());
-    for i in order {
-        sorted.push(std::mem::replace(
-            elements.get_mut(i).ok_or_else(|| enc("element order".into()))?,
-            Element { kind: ElementKind::Meta, name: String::new(), value: ElementValue::Null },
-        ));
-    }
+    sized.sort_by_key(|(len, _)| std::cmp::Reverse(*len));
+    let sorted: Vec<Element> = sized.into_iter().map(|(_, e)| e).collect();
     let leaves =
         sorted.iter().map(|e| leaf_bytes(&e.key(), &e.value)).collect::<Result<Vec<_>, _>>().map_err(enc)?;
     let mut seed = [0u8; NODE];
