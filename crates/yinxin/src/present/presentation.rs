@@ -87,16 +87,12 @@ pub fn present(
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
     let parsed = parse_issuer_signed(license)?;
+    check_chosen(&parsed, disclose)?;
     let all: Vec<(&str, &str, &crate::license::ElementValue)> = parsed
         .namespaces
         .iter()
         .flat_map(|(ns, items)| items.iter().map(move |i| (ns.as_str(), i.element.as_str(), &i.value)))
         .collect();
-    if let Disclosure::Elements(wanted) = disclose {
-        if let Some(name) = wanted.iter().find(|w| !all.iter().any(|(_, n, _)| n == *w)) {
-            return Err(PresentError::ElementNotInLicense((*name).to_owned()));
-        }
-    }
     let mut want: Vec<String> = match disclose {
         Disclosure::Elements(wanted) => wanted.iter().map(|s| (*s).to_owned()).collect(),
         Disclosure::All => all.iter().map(|(_, n, _)| (*n).to_owned()).collect(),
@@ -117,24 +113,38 @@ pub fn present(
         }
     }
     let wanted: Vec<&str> = want.iter().map(String::as_str).collect();
-    let tree =
-        |signer: &dyn Signer, tree: &[u8]| super::tree_form::present(tree, &all, signer, Some(&wanted), at);
+    let tree = |t: &[u8]| super::tree_form::unsigned(t, &all, holder.public_key(), &wanted, at);
     match (set, parsed.tree) {
         (Some(set), Some(t)) => {
             // Both hold exactly these elements: measure each with a stand-in signature of the
             // holder's length, so the holder key (a keystore that may ask the user) signs once.
             let sizer = SizingSigner(holder.public_key().clone());
             let size = |p: Vec<u8>| super::qr_text::encode(&p).map_or(usize::MAX, |t| t.len());
-            if size(present_compact(set, &sizer, at)?) <= size(tree(&sizer, t)?) {
+            let unsigned = tree(t)?;
+            if size(present_compact(set, &sizer, at)?)
+                <= size(super::tree_form::sign(unsigned.clone(), &sizer)?)
+            {
                 present_compact(set, holder, at)
             } else {
-                tree(holder, t)
+                super::tree_form::sign(unsigned, holder)
             }
         }
         (Some(set), None) => present_compact(set, holder, at),
-        (None, Some(t)) => tree(holder, t),
+        (None, Some(t)) => super::tree_form::sign(tree(t)?, holder),
         (None, None) => present_mdoc(&parsed, holder, disclose, at),
     }
+}
+
+/// Every element chosen is one of the license's (in any name space).
+fn check_chosen(parsed: &IssuerSigned<'_>, disclose: Disclosure<'_>) -> Result<(), PresentError> {
+    if let Disclosure::Elements(wanted) = disclose {
+        for name in wanted {
+            if !parsed.namespaces.iter().any(|(_, items)| items.iter().any(|i| i.element == *name)) {
+                return Err(PresentError::ElementNotInLicense((*name).to_owned()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Signs with random bytes of the key's signature length: sizes a code without the holder key.
@@ -177,13 +187,7 @@ fn present_mdoc(
     if mso.holder_key.as_ref() != Some(holder.public_key()) {
         return Err(PresentError::HolderKeyMismatch);
     }
-    if let Disclosure::Elements(wanted) = disclose {
-        for name in wanted {
-            if !parsed.namespaces.iter().any(|(_, items)| items.iter().any(|i| i.element == *name)) {
-                return Err(PresentError::ElementNotInLicense((*name).to_owned()));
-            }
-        }
-    }
+    check_chosen(parsed, disclose)?;
     // The IssuerSigned with only the chosen items, each item and issuerAuth byte for byte.
     let chosen: Vec<(&str, Vec<&[u8]>)> = parsed
         .namespaces

@@ -48,23 +48,23 @@ pub(crate) fn to_be_signed(signed_part: &[u8]) -> Result<Vec<u8>, PresentError> 
     Ok(out)
 }
 
-/// Builds a tree presentation from a license's stored tree claims, disclosing the leaves whose
-/// element identifier is in `wanted` (`None`: every leaf).
-pub(crate) fn present(
+/// Everything of a tree presentation but the holder's signature, from a license's stored tree
+/// claims, disclosing the elements whose identifier is in `wanted`, for the holder key
+/// `holder`: the part [`sign`] signs. Made once, it can be sized before the holder signs.
+pub(crate) fn unsigned(
     stored_raw: &[u8],
     all: &[(&str, &str, &ElementValue)],
-    holder: &dyn Signer,
-    wanted: Option<&[&str]>,
+    holder: &crate::crypto::PublicKey,
+    wanted: &[&str],
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
     let stored: Stored<'_> = tree::parse_stored(stored_raw)?;
     let header = stored.header()?;
-    if header.holder_key != *holder.public_key() {
+    if header.holder_key != *holder {
         return Err(PresentError::HolderKeyMismatch);
     }
     let (leaves, bytes) = tree::verify::holder_leaves(&stored, all)?;
-    let disclosed: Vec<bool> =
-        leaves.iter().map(|l| wanted.is_none_or(|w| w.contains(&l.name.as_str()))).collect();
+    let disclosed: Vec<bool> = leaves.iter().map(|l| wanted.contains(&l.name.as_str())).collect();
     let issuer = all
         .iter()
         .find(|(ns, n, _)| *ns == META_NAMESPACE && *n == "issuer_code")
@@ -73,10 +73,7 @@ pub(crate) fn present(
     let mut shown = Vec::new();
     // The implied elements chosen (never leaves), then the disclosed leaves in leaf order.
     for (ns, name, value) in all {
-        if *ns == META_NAMESPACE
-            && wanted.is_none_or(|w| w.contains(name))
-            && transport::is_implied(name, value, implied)
-        {
+        if *ns == META_NAMESPACE && wanted.contains(name) && transport::is_implied(name, value, implied) {
             shown.push(key_of(ElementKind::Meta, name));
             shown.push(transport::encode(name, value, implied));
         }
@@ -118,9 +115,14 @@ pub(crate) fn present(
     e.push(Header::Positive(u64::try_from(at.unix_timestamp()).map_err(|_| malformed("created"))?))
         .map_err(enc)?;
     e.bytes(&nonce, None).map_err(enc)?;
-    let signature = holder.sign(&to_be_signed(&out)?)?;
-    Encoder::from(&mut out).bytes(&signature, None).map_err(enc)?;
     Ok(out)
+}
+
+/// A tree presentation: `unsigned` (from [`unsigned`]) and the holder's signature over it.
+pub(crate) fn sign(mut unsigned: Vec<u8>, holder: &dyn Signer) -> Result<Vec<u8>, PresentError> {
+    let signature = holder.sign(&to_be_signed(&unsigned)?)?;
+    Encoder::from(&mut unsigned).bytes(&signature, None).map_err(enc)?;
+    Ok(unsigned)
 }
 
 fn key_alg(stored: &Stored<'_>) -> Result<crate::crypto::Algorithm, PresentError> {
