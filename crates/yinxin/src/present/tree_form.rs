@@ -65,11 +65,7 @@ pub(crate) fn unsigned(
     }
     let (leaves, bytes) = tree::verify::holder_leaves(&stored, all)?;
     let disclosed: Vec<bool> = leaves.iter().map(|l| wanted.contains(&l.name.as_str())).collect();
-    let issuer = all
-        .iter()
-        .find(|(ns, n, _)| *ns == META_NAMESPACE && *n == "issuer_code")
-        .and_then(|(_, _, v)| v.as_text());
-    let implied = Implied { type_code: &header.type_code, issuer };
+    let implied = Implied::of(&header.type_code, all);
     let mut shown = Vec::new();
     // The implied elements chosen (never leaves), then the disclosed leaves in leaf order.
     for (ns, name, value) in all {

@@ -65,6 +65,11 @@ impl Element {
     pub(crate) fn key(&self) -> Value {
         key_of(self.kind, &self.name)
     }
+
+    /// The bytes of its leaf ([`leaf_bytes`]).
+    pub(crate) fn leaf_bytes(&self) -> Result<Vec<u8>, String> {
+        leaf_bytes(&self.key(), &self.value)
+    }
 }
 
 fn implied<'a>(type_code: &'a str, elements: &'a [Element]) -> Implied<'a> {
@@ -109,8 +114,7 @@ pub(crate) fn sign(
     }
     sized.sort_by_key(|(len, _)| std::cmp::Reverse(*len));
     let sorted: Vec<Element> = sized.into_iter().map(|(_, e)| e).collect();
-    let leaves =
-        sorted.iter().map(|e| leaf_bytes(&e.key(), &e.value)).collect::<Result<Vec<_>, _>>().map_err(enc)?;
+    let leaves = sorted.iter().map(Element::leaf_bytes).collect::<Result<Vec<_>, _>>().map_err(enc)?;
     let mut seed = [0u8; NODE];
     getrandom::fill(&mut seed).map_err(|_| IssueError::Sign(crate::crypto::SignError::Rng))?;
     let tree = Tree { alg: tree_digest(signer.algorithm()), n: leaves.len() };

@@ -29,6 +29,18 @@ pub(crate) struct Implied<'a> {
     pub issuer: Option<&'a str>,
 }
 
+impl<'a> Implied<'a> {
+    /// What `type_code` and the license's own `issuer_code` (in `all`: name space, element,
+    /// value) imply: the holder's view, and a license file's check.
+    pub(crate) fn of(type_code: &'a str, all: &[(&'a str, &'a str, &'a ElementValue)]) -> Self {
+        let issuer = all
+            .iter()
+            .find(|(ns, n, _)| *ns == crate::license::META_NAMESPACE && *n == "issuer_code")
+            .and_then(|(_, _, v)| v.as_text());
+        Self { type_code, issuer }
+    }
+}
+
 const TAG_DAYS: u64 = 100;
 const TAG_EPOCH: u64 = 1;
 const TAG_BYTES: u64 = 64;

@@ -52,15 +52,13 @@ pub(crate) fn check_stored(
         .iter()
         .flat_map(|(ns, items)| items.iter().map(move |(n, v)| (ns.as_str(), n.as_str(), v)))
         .collect();
-    let leaves = stored.leaves(&all)?;
+    let (leaves, bytes) = holder_leaves(stored, &all)?;
     let mut seen: Vec<(ElementKind, &str)> = leaves.iter().map(|e| (e.kind, e.name.as_str())).collect();
     seen.sort();
     seen.dedup();
     // Every element is a leaf once, except those the header and certificate imply (their
     // values were checked against the docType and the certificate already).
-    let issuer =
-        elements.get(META_NAMESPACE).and_then(|m| m.get("issuer_code")).and_then(ElementValue::as_text);
-    let implied = Implied { type_code: &expected.type_code, issuer };
+    let implied = Implied::of(&expected.type_code, &all);
     let outside =
         all.iter().filter(|(ns, n, v)| *ns == META_NAMESPACE && transport::is_implied(n, v, implied)).count();
     if seen.len() != leaves.len()
@@ -71,8 +69,6 @@ pub(crate) fn check_stored(
     {
         return Err(bad("the leaves are not the license's elements, each once"));
     }
-    let bytes =
-        leaves.iter().map(|e| leaf_bytes(&e.key(), &e.value)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
     let tree = Tree { alg: tree_digest(key.algorithm()), n: bytes.len() };
     let root = tree.root(&stored.seed, &bytes);
     check_signature(key, stored.sign1.payload, &root, stored.sign1.signature)
@@ -163,13 +159,13 @@ impl LicenseVerifier {
     }
 }
 
-/// The holder's side: the leaves of its tree and their bytes, for a presentation.
+/// The leaves of a stored tree, looked up in the license's elements `all`, and their bytes:
+/// for the holder's presentations and a license file's check.
 pub(crate) fn holder_leaves(
     stored: &Stored<'_>,
     all: &[(&str, &str, &ElementValue)],
 ) -> Result<(Vec<Element>, Vec<Vec<u8>>), LicenseError> {
     let leaves = stored.leaves(all)?;
-    let bytes =
-        leaves.iter().map(|e| leaf_bytes(&e.key(), &e.value)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
+    let bytes = leaves.iter().map(Element::leaf_bytes).collect::<Result<Vec<_>, _>>().map_err(bad)?;
     Ok((leaves, bytes))
 }
