@@ -106,7 +106,7 @@ pub struct MakeArgs {
     force: bool,
 }
 
-/// Who signs with a seal, and when: shared by `ofd sign` and `license render`.
+/// Who signs with a seal, and when: shared by `seal sign`, `ofd sign` and `license render`.
 #[derive(Args)]
 pub struct SealSignerArgs {
     /// The seal (.esl, GB/T 38540 v4).
@@ -143,24 +143,14 @@ impl SealSignerArgs {
 
 #[derive(Args)]
 pub struct SignArgs {
-    /// The seal.
-    #[arg(long)]
-    seal: String,
-    /// The signer's SM2 private key.
-    #[arg(long)]
-    key: String,
-    /// The signer's certificate (must be in the seal's list).
-    #[arg(long)]
-    cert: String,
+    #[command(flatten)]
+    signer: SealSignerArgs,
     /// The data to sign.
     #[arg(long)]
     data: String,
     /// propertyInfo (default: the data file's name).
     #[arg(long)]
     property_info: Option<String>,
-    /// Signing time (RFC 3339, or a date taken as midnight Beijing time), default now.
-    #[arg(long)]
-    at: Option<String>,
     /// Output file (SignedValue.dat; never overwritten without --force).
     #[arg(long)]
     out: PathBuf,
@@ -346,12 +336,8 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
 }
 
 fn sign(args: &SignArgs) -> Result<ExitCode, Failure> {
-    let seal = Input::Seal.read(&args.seal)?;
-    let key = load_private_key(&args.key)?;
-    let cert = load_cert(&args.cert)?;
+    let (holder, at) = args.signer.load()?;
     let data = Input::Document.read(&args.data)?;
-    let at = time_arg::at(args.at.as_deref())?;
-    let holder = SealHolder::new(&seal, Box::new(key), cert).map_err(|e| Failure::invalid(&e, &args.seal))?;
     let property = args.property_info.clone().unwrap_or_else(|| {
         Path::new(&args.data)
             .file_name()
