@@ -8,7 +8,7 @@ use ciborium_ll::Header;
 use coset::CoseSign1;
 
 use super::{ElementValue, LicenseError};
-use crate::cose::cbor::{KeySet, Walker, decode_value};
+use crate::cose::cbor::{KeySet, Walker};
 
 /// Credentials larger than this are refused before parsing (1 MiB: a license with a portrait
 /// is about 16 KiB).
@@ -270,38 +270,51 @@ pub(crate) fn encode_item(
     crate::cose::cbor::encode_value(&Value::Tag(24, Box::new(Value::Bytes(content))))
 }
 
-/// Encodes an IssuerSigned from already-encoded items and issuerAuth.
+/// Encodes an IssuerSigned from already-encoded items, issuerAuth, pre-signed sets and tree
+/// claims, each written as the exact bytes given: their digests (in the MSO) are over these
+/// bytes, so nothing is decoded and encoded again.
 pub(crate) fn encode(
     namespaces: &[(String, Vec<Vec<u8>>)],
     issuer_auth: CoseSign1,
     qr_sets: &[(String, Vec<u8>)],
     tree: Option<&[u8]>,
 ) -> Result<Vec<u8>, String> {
-    use coset::AsCborValue as _;
-    let mut ns_map = Vec::with_capacity(namespaces.len());
+    use coset::CborSerializable as _;
+    let auth = issuer_auth.to_vec().map_err(|e| e.to_string())?;
+    let size = namespaces.iter().flat_map(|(_, items)| items).map(Vec::len).sum::<usize>()
+        + auth.len()
+        + qr_sets.iter().map(|(_, raw)| raw.len() + 32).sum::<usize>()
+        + tree.map_or(0, <[u8]>::len)
+        + 256;
+    let mut out = Vec::with_capacity(size);
+    let err = |e: std::io::Error| e.to_string();
+    let entries = 2 + usize::from(!qr_sets.is_empty()) + usize::from(tree.is_some());
+    let mut enc = ciborium_ll::Encoder::from(&mut out);
+    enc.push(Header::Map(Some(entries))).map_err(err)?;
+    enc.text("nameSpaces", None).map_err(err)?;
+    enc.push(Header::Map(Some(namespaces.len()))).map_err(err)?;
     for (ns, items) in namespaces {
-        let values = items
-            .iter()
-            .map(|raw| decode_value(raw).map_err(|e| e.to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
-        ns_map.push((Value::Text(ns.clone()), Value::Array(values)));
+        let mut enc = ciborium_ll::Encoder::from(&mut out);
+        enc.text(ns, None).map_err(err)?;
+        enc.push(Header::Array(Some(items.len()))).map_err(err)?;
+        for raw in items {
+            out.extend_from_slice(raw);
+        }
     }
-    let auth = issuer_auth.to_cbor_value().map_err(|e| e.to_string())?;
-    let mut top = vec![
-        (Value::Text("nameSpaces".into()), Value::Map(ns_map)),
-        (Value::Text("issuerAuth".into()), auth),
-    ];
+    ciborium_ll::Encoder::from(&mut out).text("issuerAuth", None).map_err(err)?;
+    out.extend_from_slice(&auth);
     if !qr_sets.is_empty() {
-        let sets = qr_sets
-            .iter()
-            .map(|(name, raw)| {
-                decode_value(raw).map(|v| (Value::Text(name.clone()), v)).map_err(|e| e.to_string())
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        top.push((Value::Text(QR_KEY.into()), Value::Map(sets)));
+        let mut enc = ciborium_ll::Encoder::from(&mut out);
+        enc.text(QR_KEY, None).map_err(err)?;
+        enc.push(Header::Map(Some(qr_sets.len()))).map_err(err)?;
+        for (name, raw) in qr_sets {
+            ciborium_ll::Encoder::from(&mut out).text(name, None).map_err(err)?;
+            out.extend_from_slice(raw);
+        }
     }
     if let Some(tree) = tree {
-        top.push((Value::Text(super::tree::TREE_KEY.into()), decode_value(tree).map_err(|e| e.to_string())?));
+        ciborium_ll::Encoder::from(&mut out).text(super::tree::TREE_KEY, None).map_err(err)?;
+        out.extend_from_slice(tree);
     }
-    crate::cose::cbor::encode_value(&Value::Map(top))
+    Ok(out)
 }
