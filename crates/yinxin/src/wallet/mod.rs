@@ -3,53 +3,24 @@
 //!
 //! The key is any [`Signer`]: a software key, or the platform keystore through the bindings
 //! (Android Keystore, the iOS Secure Enclave).
+//!
+//! [`Wallet`] keeps one holder key and its licenses in memory (the app persists them); the
+//! [`store`] keeps many licenses, each with its own key, encrypted in a directory behind the
+//! showing PIN (亮证密码), with a consent log.
 
+mod error;
+pub mod store;
 mod summary;
 
 use std::sync::Mutex;
 
 use time::OffsetDateTime;
 
+pub use error::WalletError;
 pub use summary::{DisclosureSet, LicenseSummary};
 
-use crate::ErrorCode;
 use crate::crypto::{PublicKey, Signer, SoftwareKey};
-use crate::license::LicenseError;
-use crate::present::{Disclosure, PresentError, present, qr_text};
-
-/// Why a wallet operation failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum WalletError {
-    /// No license with this identifier in the wallet.
-    #[error("no license {0} in the wallet")]
-    UnknownLicense(String),
-    /// The license is bound to another holder key than the wallet's: it could never be shown.
-    #[error("the license is bound to another holder key than this wallet's")]
-    HolderKeyMismatch,
-    /// The credential could not be read.
-    #[error(transparent)]
-    License(#[from] LicenseError),
-    /// The presentation could not be made (the key refused to sign, an element not in the
-    /// license, a code too large).
-    #[error(transparent)]
-    Present(#[from] PresentError),
-    /// The wallet's state cannot be used (a thread panicked while holding it).
-    #[error("the wallet's state cannot be used")]
-    State,
-}
-
-impl ErrorCode for WalletError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::UnknownLicense(_) => "wallet.unknown_license",
-            Self::HolderKeyMismatch => "wallet.holder_key_mismatch",
-            Self::License(e) => e.code(),
-            Self::Present(e) => e.code(),
-            Self::State => "wallet.state",
-        }
-    }
-}
+use crate::present::{Disclosure, present, qr_text};
 
 struct Stored {
     summary: LicenseSummary,

@@ -27,6 +27,8 @@ pub struct LicenseSummary {
     pub license_name: Option<String>,
     /// The holder's name.
     pub holder_name: Option<String>,
+    /// The issuing authority's name (颁发机构).
+    pub issuer: Option<String>,
     /// Last day of validity (`YYYY-MM-DD`); `None` for long-term licenses.
     pub valid_until: Option<String>,
     /// Every element identifier.
@@ -43,7 +45,7 @@ fn text(v: Option<&ElementValue>) -> Option<String> {
 }
 
 /// The summary of a credential, and the holder key its MSO binds it to.
-pub(super) fn read(credential: &[u8]) -> Result<(LicenseSummary, Option<PublicKey>), WalletError> {
+pub(crate) fn read(credential: &[u8]) -> Result<(LicenseSummary, Option<PublicKey>), WalletError> {
     let report = untrusted::inspect(credential, OffsetDateTime::now_utc())?;
     let doc = report.into_iter().next().ok_or_else(|| LicenseError::Malformed("no document".into()))?;
     if let Some(code) = doc.error {
@@ -68,6 +70,7 @@ pub(super) fn read(credential: &[u8]) -> Result<(LicenseSummary, Option<PublicKe
         doc_type: doc.doc_type.clone(),
         license_name: get("license_name"),
         holder_name: get("holder_name"),
+        issuer: get("issuer_name"),
         valid_until: get("valid_until"),
         elements: doc.elements.values().flat_map(|m| m.keys().cloned()).collect(),
         disclosure_sets: sets.into_iter().map(|(name, elements)| DisclosureSet { name, elements }).collect(),
