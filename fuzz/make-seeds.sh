@@ -11,7 +11,7 @@ shared=../shared
 yx="$(bindings/target-dir.sh)/debug/yinxin"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures trust_list http_response ofd_sign time_stamp; do
+for t in credential certificates status license_data qr_text presentation seal ofd cbor replay_cache identifiers keys signatures trust_list http_response ofd_sign time_stamp wallet_files; do
   mkdir -p "$seeds/$t"
 done
 cp "$shared"/fixtures/*.json "$seeds/license_data/"
@@ -131,3 +131,13 @@ $yx seal make --maker-key "$work/sm-maker.key" --maker-cert "$work/sm-maker.pem"
 $yx license render --license "$work/sm.cbor" --seal "$work/sm.esl" --key "$work/sm-signer.key" \
   --cert "$work/sm-signer.pem" --out "$seeds/ofd/e-license.ofd" >/dev/null
 cp "$seeds/ofd/e-license.ofd" "$seeds/ofd_sign/"
+# The holder wallet's files: the wallet file, its attempt mirror, a sealed license, a sealed log
+# entry, a backup.
+printf '246810\n' | $yx wallet init --dir "$work/w" --pin-stdin 2>/dev/null
+printf '246810\n' | $yx wallet add --dir "$work/w" "$work/l.cbor" --holder-key "$work/holder.pem" --pin-stdin >/dev/null
+printf '246810\n' | $yx wallet present --dir "$work/w" --license "$(printf '246810\n' | $yx wallet list --dir "$work/w" --pin-stdin | cut -f1)" \
+  --disclose holder_name --pin-stdin >/dev/null
+printf '246810\nseed backup passphrase\n' | $yx wallet backup --dir "$work/w" --out "$seeds/wallet_files/backup.yx" --pin-stdin 2>/dev/null
+cp "$work/w/wallet.yx" "$work/w/attempts.yx" "$seeds/wallet_files/"
+cp "$work"/w/licenses/*.yx "$seeds/wallet_files/license.yx"
+cp "$work"/w/history/*.yx "$seeds/wallet_files/history.yx"

@@ -42,6 +42,10 @@ pub enum Input {
     ReplayCache,
     /// A signed trust list (VICAL).
     TrustList,
+    /// PINs and passphrases on standard input (`--pin-stdin`).
+    Secret,
+    /// A wallet backup.
+    WalletBackup,
 }
 
 impl Input {
@@ -66,6 +70,8 @@ impl Input {
             Self::QrText => 64 * 1024,
             Self::ReplayCache => 16 * mib,
             Self::TrustList => yinxin::trust::list::MAX_TRUST_LIST_SIZE as u64,
+            Self::Secret => 4 * 1024,
+            Self::WalletBackup => yinxin::wallet::store::MAX_BACKUP,
         }
     }
 
@@ -87,6 +93,8 @@ impl Input {
             Self::QrText => "limit.qr_text",
             Self::ReplayCache => "limit.replay_cache",
             Self::TrustList => "limit.trust_list",
+            Self::Secret => "limit.secret",
+            Self::WalletBackup => "limit.wallet_backup",
         }
     }
 
@@ -108,6 +116,8 @@ impl Input {
             Self::QrText => "a QR text",
             Self::ReplayCache => "a replay cache",
             Self::TrustList => "a trust list",
+            Self::Secret => "a PIN or passphrase input",
+            Self::WalletBackup => "a wallet backup",
         }
     }
 

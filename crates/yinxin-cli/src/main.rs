@@ -75,6 +75,9 @@ enum Command {
     /// OFD documents: verify every signature, sign with a seal.
     #[command(subcommand)]
     Ofd(commands::seal_verify::OfdCommand),
+    /// The holder's wallet: many licenses encrypted behind the showing PIN, a consent log.
+    #[command(subcommand)]
+    Wallet(commands::wallet::WalletCommand),
     /// Show a license as a QR code: chosen elements, signed by the holder key.
     Present(commands::present::PresentArgs),
     /// Serve a publication directory (status lists, trust lists) over HTTP(S).
@@ -114,6 +117,7 @@ fn main() -> ExitCode {
         Command::Status(cmd) => commands::status::run(cmd),
         Command::Registry(cmd) => commands::registry::run(cmd),
         Command::TrustList(cmd) => commands::trust_list::run(cmd),
+        Command::Wallet(cmd) => commands::wallet::run(cmd),
         Command::Present(args) => commands::present::run_present(&args),
         Command::Verify(args) => commands::present::run_verify(&args),
         Command::Serve(args) => commands::serve::run(&args),

@@ -96,3 +96,9 @@ pub fn time_stamp(data: &[u8]) {
         _ => assert!(check.problem.is_some()),
     }
 }
+
+/// The holder wallet's files (wallet file, sealed-record wrapper, decrypted records and log
+/// entries, settings, backups): refusals, never panics.
+pub fn wallet_files(data: &[u8]) {
+    crate::wallet::store::fuzz_decoders(data);
+}

@@ -26,3 +26,4 @@ pub mod time_arg;
 pub mod trust_list;
 pub mod verdict;
 pub mod verifying;
+pub mod wallet;

@@ -14,6 +14,21 @@ pub fn yinxin(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `yinxin ARGS` in `dir` with `input` on standard input (PINs: `--pin-stdin`).
+pub fn yinxin_in(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yinxin"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// Standard output as text.
 pub fn out(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

@@ -120,6 +120,69 @@ impl UnlockedWallet {
     }
 }
 
+/// A backup's structure, before any key is derived.
+pub(crate) struct Parsed {
+    id: [u8; 16],
+    suite: Suite,
+    kdf: KdfParams,
+    salt: Vec<u8>,
+    key: Vec<u8>,
+    settings: Vec<u8>,
+    records: Vec<(Kind, [u8; 16], Vec<u8>)>,
+}
+
+/// Reads a backup's structure within the limits (size, record count, parameter bounds).
+pub(crate) fn parse(backup: &[u8]) -> Result<Parsed, WalletError> {
+    if backup.len() as u64 > MAX_BACKUP {
+        return Err(WalletError::TooLarge { what: "the backup".into(), limit: MAX_BACKUP });
+    }
+    let v = decode_value(backup).map_err(|_| bad("not CBOR"))?;
+    let m = v.as_map().ok_or_else(|| bad("not a backup"))?;
+    if get(m, "format").and_then(Value::as_text) != Some(FORMAT) || uint(get(m, "v")) != Some(VERSION) {
+        return Err(bad("not a yinxin wallet backup of a version this one reads"));
+    }
+    let id: [u8; 16] = get_bytes(m, "id").and_then(|b| b.try_into().ok()).ok_or_else(|| bad("id"))?;
+    let suite =
+        get(m, "suite").and_then(Value::as_text).and_then(Suite::from_name).ok_or_else(|| bad("suite"))?;
+    let Some([mm, t, p, salt]) = get(m, "kdf").and_then(Value::as_array).map(Vec::as_slice) else {
+        return Err(bad("kdf"));
+    };
+    let num = |v: &Value| uint(Some(v)).and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad("kdf"));
+    let kdf = KdfParams { memory_kib: num(mm)?, iterations: num(t)?, lanes: num(p)? }
+        .checked()
+        .ok_or_else(|| bad("key derivation parameters out of bounds"))?;
+    let salt =
+        salt.as_bytes().filter(|s| (8..=64).contains(&s.len())).ok_or_else(|| bad("kdf salt"))?.clone();
+    let mut records = Vec::new();
+    for kind in [Kind::License, Kind::History] {
+        let name = kind.dir();
+        let list = get(m, name).and_then(Value::as_array).ok_or_else(|| bad(name))?;
+        if list.len() > MAX_RECORDS {
+            return Err(WalletError::TooLarge {
+                what: format!("the backup's {name}"),
+                limit: MAX_RECORDS as u64,
+            });
+        }
+        for r in list {
+            let Some([rid, sealed]) = r.as_array().map(Vec::as_slice) else { return Err(bad("record")) };
+            let (Some(rid), Some(sealed)) = (rid.as_bytes(), sealed.as_bytes()) else {
+                return Err(bad("record"));
+            };
+            let rid = <[u8; 16]>::try_from(rid.as_slice()).map_err(|_| bad("record id"))?;
+            records.push((kind, rid, sealed.clone()));
+        }
+    }
+    Ok(Parsed {
+        id,
+        suite,
+        kdf,
+        salt,
+        key: get_bytes(m, "key").ok_or_else(|| bad("key"))?.to_vec(),
+        settings: get_bytes(m, "settings").ok_or_else(|| bad("settings"))?.to_vec(),
+        records,
+    })
+}
+
 impl WalletStore {
     /// Restores a backup into `dir` (new or empty): the passphrase opens it, `pin` becomes the
     /// showing PIN, `protection` protects the data key on this device. Records that do not
@@ -135,63 +198,26 @@ impl WalletStore {
         if !super::is_empty_dir(&dir)? {
             return Err(WalletError::Exists(dir.display().to_string()));
         }
-        if backup.len() as u64 > MAX_BACKUP {
-            return Err(WalletError::TooLarge { what: "the backup".into(), limit: MAX_BACKUP });
-        }
-        let v = decode_value(backup).map_err(|_| bad("not CBOR"))?;
-        let m = v.as_map().ok_or_else(|| bad("not a backup"))?;
-        if get(m, "format").and_then(Value::as_text) != Some(FORMAT) || uint(get(m, "v")) != Some(VERSION) {
-            return Err(bad("not a yinxin wallet backup of a version this one reads"));
-        }
-        let id: [u8; 16] = get_bytes(m, "id").and_then(|b| b.try_into().ok()).ok_or_else(|| bad("id"))?;
-        let suite = get(m, "suite")
-            .and_then(Value::as_text)
-            .and_then(Suite::from_name)
-            .ok_or_else(|| bad("suite"))?;
-        let [mm, t, p, salt] =
-            get(m, "kdf").and_then(Value::as_array).map(Vec::as_slice).ok_or_else(|| bad("kdf"))?
-        else {
-            return Err(bad("kdf"));
-        };
-        let num = |v: &Value| uint(Some(v)).and_then(|n| u32::try_from(n).ok()).ok_or_else(|| bad("kdf"));
-        let kdf = KdfParams { memory_kib: num(mm)?, iterations: num(t)?, lanes: num(p)? }
-            .checked()
-            .ok_or_else(|| bad("key derivation parameters out of bounds"))?;
-        let salt = salt.as_bytes().ok_or_else(|| bad("kdf salt"))?;
-        let kek = kdf.derive(passphrase.0.as_bytes(), salt, suite.key_len())?;
+        let parsed = parse(backup)?;
+        let (id, suite, kdf) = (parsed.id, parsed.suite, parsed.kdf);
+        let kek = kdf.derive(passphrase.0.as_bytes(), &parsed.salt, suite.key_len())?;
         let kek = SealingKey::from_bytes(suite, &kek).ok_or_else(|| bad("key length"))?;
-        let key = get_bytes(m, "key")
-            .and_then(|k| kek.open(&backup_aad(&id), k))
+        let key = kek
+            .open(&backup_aad(&id), &parsed.key)
             .and_then(|k| SealingKey::from_bytes(suite, &k))
             .ok_or_else(|| bad("wrong passphrase, or the backup was altered"))?;
-        let settings = get_bytes(m, "settings")
-            .and_then(|s| key.open(&settings_aad(&id), s))
+        let settings = key
+            .open(&settings_aad(&id), &parsed.settings)
             .and_then(|s| Settings::decode(&s))
             .ok_or_else(|| bad("the settings do not open"))?;
         // Every record is checked before anything is written.
         let mut restored = Vec::new();
         let mut damaged = Vec::new();
-        for kind in [Kind::License, Kind::History] {
-            let key_name = kind.dir();
-            let records = get(m, key_name).and_then(Value::as_array).ok_or_else(|| bad(key_name))?;
-            if records.len() > MAX_RECORDS {
-                return Err(WalletError::TooLarge {
-                    what: format!("the backup's {key_name}"),
-                    limit: MAX_RECORDS as u64,
-                });
-            }
-            for r in records {
-                let pair = r.as_array().map(Vec::as_slice);
-                let Some([rid, sealed]) = pair else { return Err(bad("record")) };
-                let (Some(rid), Some(sealed)) = (rid.as_bytes(), sealed.as_bytes()) else {
-                    return Err(bad("record"));
-                };
-                let Ok(rid) = <[u8; 16]>::try_from(rid.as_slice()) else { return Err(bad("record id")) };
-                if key.open(&kind.aad(&id, &rid), sealed).is_some() {
-                    restored.push((kind, rid, sealed.clone()));
-                } else {
-                    damaged.push(format!("{key_name}/{}", hex::encode(rid)));
-                }
+        for (kind, rid, sealed) in parsed.records {
+            if key.open(&kind.aad(&id, &rid), &sealed).is_some() {
+                restored.push((kind, rid, sealed));
+            } else {
+                damaged.push(format!("{}/{}", kind.dir(), hex::encode(rid)));
             }
         }
         WalletStore::write_new(&dir, id, &key, &settings.encode()?, pin, &protection)?;

@@ -31,7 +31,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WalletError>
     let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| io(path, "no file name"))?;
     let suffix: [u8; 8] = super::sealing::random()?;
     let tmp = dir.join(format!(".{name}.{}.tmp", hex::encode(suffix)));
-    let written = std::fs::File::create(&tmp)
+    let written = create_private(&tmp)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .and_then(|()| std::fs::rename(&tmp, path))
         .and_then(|()| sync_dir(dir));
@@ -40,6 +40,31 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WalletError>
         return Err(io(path, e));
     }
     Ok(())
+}
+
+/// A new file only its owner may read (the content is sealed, but its size and times are the
+/// holder's business too).
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Creates `dir` and its parents, the last readable by its owner only.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), WalletError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| io(dir, e))
 }
 
 /// Removes `path` durably; `false` when it did not exist.

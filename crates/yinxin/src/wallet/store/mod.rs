@@ -43,7 +43,7 @@ use ciborium::Value;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-pub use backup::{Passphrase, Restored};
+pub use backup::{MAX_BACKUP, MIN_PASSPHRASE, Passphrase, Restored};
 pub use pin::{Attempts, FIRST_LOCKOUT, FREE_ATTEMPTS, MAX_LOCKOUT, PIN_DIGITS, Pin};
 pub use protect::{KdfParams, Protection, StorageKeyGuard};
 pub use record::{ConsentEntry, VerifierInfo};
@@ -224,8 +224,7 @@ impl WalletStore {
             attempts: Attempts::default(),
         };
         for sub in ["", record::Kind::License.dir(), record::Kind::History.dir()] {
-            let d = dir.join(sub);
-            std::fs::create_dir_all(&d).map_err(|e| files::io(&d, e))?;
+            files::create_private_dir(&dir.join(sub))?;
         }
         meta.store(dir)
     }
@@ -331,5 +330,40 @@ pub(crate) fn check_pin_in<T>(
             meta.store(dir)?;
             Err(e)
         }
+    }
+}
+
+/// Every decoder of the store's files, for the fuzz target `wallet_files`: none may panic, and
+/// whatever the wallet file decoder accepts encodes back to an equal value.
+#[cfg(any(fuzzing, test))]
+pub(crate) fn fuzz_decoders(data: &[u8]) {
+    if let Ok(m) = Meta::decode(data) {
+        let again = m.encode().map(|b| Meta::decode(&b).ok());
+        assert!(matches!(again, Ok(Some(ref n)) if *n == m), "wallet file round trip");
+    }
+    let _ = record::unwrap_file(data);
+    let _ = record::LicenseRecord::decode(data);
+    let _ = record::ConsentEntry::decode(data);
+    let _ = Settings::decode(data);
+    let _ = backup::parse(data);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzz target's checks on real files of a wallet and every prefix of them.
+    #[test]
+    fn decoders_refuse_cut_files_without_panicking() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pin = Pin::new("246810").expect("pin");
+        let store = WalletStore::create(dir.path().join("w"), &pin, CreateOptions::for_tests()).expect("create");
+        let meta = std::fs::read(store.dir().join(meta::META_FILE)).expect("read");
+        assert!(Meta::decode(&meta).is_ok());
+        for n in 0..meta.len() {
+            fuzz_decoders(&meta[..n]);
+            assert!(Meta::decode(&meta[..n]).is_err(), "cut to {n}");
+        }
+        fuzz_decoders(&meta);
     }
 }
