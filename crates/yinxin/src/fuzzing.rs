@@ -102,3 +102,18 @@ pub fn time_stamp(data: &[u8]) {
 pub fn wallet_files(data: &[u8]) {
     crate::wallet::store::fuzz_decoders(data);
 }
+
+/// A verifier's request (decision 0019), as the wallet reads it (signed or not, from QR text
+/// or bytes) and as its verifier reads its own back: refusals, never panics.
+pub fn request(data: &[u8]) {
+    use crate::present::request::{RequestBinding, RequestVerifier, request_from_text};
+    let at = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+    let verifier = RequestVerifier::new(crate::trust::TrustStore::new());
+    let _ = verifier.verify(data, at);
+    let _ = RequestBinding::own(data, None);
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(bytes) = request_from_text(text) {
+            let _ = verifier.verify(&bytes, at);
+        }
+    }
+}

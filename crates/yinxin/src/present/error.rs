@@ -6,6 +6,13 @@ use crate::ErrorCode;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PresentError {
+    /// The code answers a verifier's request: only that verifier (with its request and key)
+    /// can accept it.
+    #[error("this code answers a verifier's request: only the verifier that asked can accept it")]
+    RequestBound,
+    /// The code answers another request than this verifier's.
+    #[error("this code answers another request than this verifier's")]
+    RequestMismatch,
     /// The text does not start with the yinxin prefix (`YX1:`).
     #[error("not a yinxin QR code (expected the prefix YX1:)")]
     QrPrefix,
@@ -111,6 +118,8 @@ impl ErrorCode for PresentError {
             Self::QrPayload => "present.qr_payload",
             Self::QrImage(_) => "present.qr_image",
             Self::Replayed => "present.replayed",
+            Self::RequestBound => "present.request_bound",
+            Self::RequestMismatch => "present.request_mismatch",
             Self::ReplayGuardFull => "present.replay_guard_full",
             Self::Nonce => "present.nonce",
             Self::Malformed(_) => "present.malformed",

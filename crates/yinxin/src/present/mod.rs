@@ -23,12 +23,13 @@ pub mod qr_image;
 pub mod qr_text;
 mod replay;
 mod replay_cache;
+pub mod request;
 mod tree_form;
 
 pub use error::PresentError;
 pub use presentation::{
     DEFAULT_SKEW, DEFAULT_WINDOW, Disclosure, MAX_PRESENTATION, MAX_WINDOW, PresentationVerifier,
-    VerifiedPresentation, compact_sets, present, present_mdoc_form,
+    VerifiedPresentation, compact_sets, present, present_for_request, present_mdoc_form,
 };
 pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayGuard};
 pub use replay_cache::MAX_REPLAY_CACHE;

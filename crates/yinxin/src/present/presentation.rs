@@ -86,6 +86,39 @@ pub fn present(
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
+    present_with(license, holder, disclose, at, None)
+}
+
+/// [`present`] answering a verifier's request (decision 0019): the code's nonce is bound to the
+/// request's nonce and the verifier's key id, so only that verifier accepts it, once. The
+/// caller (the wallet) has verified the request and the holder's consent.
+pub fn present_for_request(
+    license: &[u8],
+    holder: &dyn Signer,
+    disclose: Disclosure<'_>,
+    at: OffsetDateTime,
+    binding: &super::request::RequestBinding,
+) -> Result<Vec<u8>, PresentError> {
+    present_with(license, holder, disclose, at, Some(&binding.bound_nonce()))
+}
+
+/// A fresh random nonce of `len` bytes, or the bound one.
+pub(crate) fn nonce_for(bound: Option<&[u8]>, len: usize) -> Result<Vec<u8>, PresentError> {
+    if let Some(b) = bound {
+        return Ok(b.to_vec());
+    }
+    let mut nonce = vec![0u8; len];
+    getrandom::fill(&mut nonce).map_err(|_| PresentError::Sign(crate::crypto::SignError::Rng))?;
+    Ok(nonce)
+}
+
+fn present_with(
+    license: &[u8],
+    holder: &dyn Signer,
+    disclose: Disclosure<'_>,
+    at: OffsetDateTime,
+    bound: Option<&[u8]>,
+) -> Result<Vec<u8>, PresentError> {
     let parsed = parse_issuer_signed(license)?;
     check_chosen(&parsed, disclose)?;
     let all: Vec<(&str, &str, &crate::license::ElementValue)> = parsed
@@ -113,7 +146,7 @@ pub fn present(
         }
     }
     let wanted: Vec<&str> = want.iter().map(String::as_str).collect();
-    let tree = |t: &[u8]| super::tree_form::unsigned(t, &all, holder.public_key(), &wanted, at);
+    let tree = |t: &[u8]| super::tree_form::unsigned(t, &all, holder.public_key(), &wanted, at, bound);
     match (set, parsed.tree) {
         (Some(set), Some(t)) => {
             // Both hold exactly these elements: measure each with a stand-in signature of the
@@ -121,17 +154,17 @@ pub fn present(
             let sizer = SizingSigner(holder.public_key().clone());
             let size = |p: Vec<u8>| super::qr_text::encode(&p).map_or(usize::MAX, |t| t.len());
             let unsigned = tree(t)?;
-            if size(present_compact(set, &sizer, at)?)
+            if size(present_compact(set, &sizer, at, bound)?)
                 <= size(super::tree_form::sign(unsigned.clone(), &sizer)?)
             {
-                present_compact(set, holder, at)
+                present_compact(set, holder, at, bound)
             } else {
                 super::tree_form::sign(unsigned, holder)
             }
         }
-        (Some(set), None) => present_compact(set, holder, at),
+        (Some(set), None) => present_compact(set, holder, at, bound),
         (None, Some(t)) => super::tree_form::sign(tree(t)?, holder),
-        (None, None) => present_mdoc(&parsed, holder, disclose, at),
+        (None, None) => present_mdoc(&parsed, holder, disclose, at, bound),
     }
 }
 
@@ -174,7 +207,7 @@ pub fn present_mdoc_form(
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
-    present_mdoc(&parse_issuer_signed(license)?, holder, disclose, at)
+    present_mdoc(&parse_issuer_signed(license)?, holder, disclose, at, None)
 }
 
 fn present_mdoc(
@@ -182,6 +215,7 @@ fn present_mdoc(
     holder: &dyn Signer,
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
+    bound: Option<&[u8]>,
 ) -> Result<Vec<u8>, PresentError> {
     let mso = crate::license::mso_of(parsed)?;
     if mso.holder_key.as_ref() != Some(holder.public_key()) {
@@ -225,8 +259,7 @@ fn present_mdoc(
     Encoder::from(&mut issuer_signed).text("issuerAuth", None).map_err(encode_err)?;
     issuer_signed.extend_from_slice(parsed.issuer_auth_raw);
 
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut nonce).map_err(|_| PresentError::Sign(crate::crypto::SignError::Rng))?;
+    let nonce = nonce_for(bound, NONCE_LEN)?;
     let created = at.unix_timestamp();
     let signature = holder.sign(&to_be_signed(&mso.doc_type, created, &nonce, &issuer_signed)?)?;
 
@@ -272,9 +305,13 @@ fn compact_to_be_signed(compact: &[u8], created: i64, nonce: &[u8]) -> Result<Ve
 
 /// The compact profile: `{"v": 2, "c": compact claims (COSE_Sign1, inline), "t": created,
 /// "n": nonce, "s": holder signature over ["YX1Compact", c, t, n]}`.
-fn present_compact(compact: &[u8], holder: &dyn Signer, at: OffsetDateTime) -> Result<Vec<u8>, PresentError> {
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut nonce).map_err(|_| PresentError::Sign(crate::crypto::SignError::Rng))?;
+fn present_compact(
+    compact: &[u8],
+    holder: &dyn Signer,
+    at: OffsetDateTime,
+    bound: Option<&[u8]>,
+) -> Result<Vec<u8>, PresentError> {
+    let nonce = nonce_for(bound, NONCE_LEN)?;
     let created = at.unix_timestamp();
     let signature = holder.sign(&compact_to_be_signed(compact, created, &nonce)?)?;
     let mut out = Vec::with_capacity(compact.len() + 120);
@@ -401,9 +438,16 @@ pub struct VerifiedPresentation {
     license: VerifiedLicense,
     created: OffsetDateTime,
     age: Duration,
+    request_bound: bool,
 }
 
 impl VerifiedPresentation {
+    /// Whether the code answered this verifier's request (its nonce and key id), through
+    /// [`PresentationVerifier::verify_for_request`].
+    pub fn request_bound(&self) -> bool {
+        self.request_bound
+    }
+
     /// The disclosed part of the license, verified (elements, issuer chain, validity, status).
     pub fn license(&self) -> &VerifiedLicense {
         &self.license
@@ -472,6 +516,28 @@ impl PresentationVerifier {
     /// Verifies a presentation at time `at`. The nonce is recorded only when every other check
     /// passed, so a forged copy cannot burn a genuine code.
     pub fn verify(&self, bytes: &[u8], at: OffsetDateTime) -> Result<VerifiedPresentation, PresentError> {
+        self.verify_with(bytes, at, None)
+    }
+
+    /// Verifies a presentation that may answer this verifier's request `binding` (decision
+    /// 0019): a code bound to it is accepted with [`VerifiedPresentation::request_bound`]; a
+    /// code bound to any other request is refused; a plain code is verified as by
+    /// [`PresentationVerifier::verify`].
+    pub fn verify_for_request(
+        &self,
+        bytes: &[u8],
+        at: OffsetDateTime,
+        binding: &super::request::RequestBinding,
+    ) -> Result<VerifiedPresentation, PresentError> {
+        self.verify_with(bytes, at, Some(binding))
+    }
+
+    fn verify_with(
+        &self,
+        bytes: &[u8],
+        at: OffsetDateTime,
+        binding: Option<&super::request::RequestBinding>,
+    ) -> Result<VerifiedPresentation, PresentError> {
         if bytes.len() > MAX_PRESENTATION {
             return Err(malformed("too large"));
         }
@@ -483,7 +549,7 @@ impl PresentationVerifier {
                 .holder_key()
                 .verify(&tbs, c.signature)
                 .map_err(|_| PresentError::HolderSignatureInvalid)?;
-            return self.finish(license, c.created, c.nonce, at);
+            return self.finish(license, c.created, c.nonce, at, binding);
         }
         if let Some(t) = super::tree_form::parse(bytes)? {
             self.learn_issuer(&t.license, at);
@@ -493,7 +559,7 @@ impl PresentationVerifier {
                 .holder_key()
                 .verify(&super::tree_form::to_be_signed(t.signed_part)?, t.signature)
                 .map_err(|_| PresentError::HolderSignatureInvalid)?;
-            return self.finish(license, t.created, t.nonce, at);
+            return self.finish(license, t.created, t.nonce, at, binding);
         }
         let p = parse(bytes)?;
         let license = self.licenses.verify_disclosed(p.issuer_signed, at)?;
@@ -503,7 +569,7 @@ impl PresentationVerifier {
         let license = self.licenses.apply_status(license, at, &self.lists)?;
         let tbs = to_be_signed(p.doc_type, p.created, p.nonce, p.issuer_signed_raw)?;
         license.holder_key().verify(&tbs, p.signature).map_err(|_| PresentError::HolderSignatureInvalid)?;
-        self.finish(license, p.created, p.nonce, at)
+        self.finish(license, p.created, p.nonce, at, binding)
     }
 
     /// When the code names an issuer key the trust store does not know, learns its
@@ -531,8 +597,18 @@ impl PresentationVerifier {
         created: i64,
         nonce: &[u8],
         at: OffsetDateTime,
+        binding: Option<&super::request::RequestBinding>,
     ) -> Result<VerifiedPresentation, PresentError> {
         let created = OffsetDateTime::from_unix_timestamp(created).map_err(|_| malformed("created"))?;
+        // A bound nonce (longer than any random one) answers one verifier's request.
+        let request_bound = nonce.len() == super::request::BOUND_NONCE_LEN;
+        if request_bound {
+            match binding {
+                None => return Err(PresentError::RequestBound),
+                Some(b) if b.bound_nonce().as_slice() != nonce => return Err(PresentError::RequestMismatch),
+                Some(_) => {}
+            }
+        }
         if created > at.saturating_add(self.skew) {
             return Err(PresentError::Future);
         }
@@ -541,6 +617,6 @@ impl PresentationVerifier {
             return Err(PresentError::Expired);
         }
         self.replay.check_and_record(nonce, created, at)?;
-        Ok(VerifiedPresentation { license, created, age })
+        Ok(VerifiedPresentation { license, created, age, request_bound })
     }
 }

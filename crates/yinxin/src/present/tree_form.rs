@@ -57,6 +57,7 @@ pub(crate) fn unsigned(
     holder: &crate::crypto::PublicKey,
     wanted: &[&str],
     at: OffsetDateTime,
+    bound: Option<&[u8]>,
 ) -> Result<Vec<u8>, PresentError> {
     let stored: Stored<'_> = tree::parse_stored(stored_raw)?;
     let header = stored.header()?;
@@ -89,8 +90,7 @@ pub(crate) fn unsigned(
     }
     let proof =
         Tree { alg: tree_digest(key_alg(&stored)?), n: leaves.len() }.prove(&stored.seed, &bytes, &disclosed);
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut nonce).map_err(|_| PresentError::Sign(crate::crypto::SignError::Rng))?;
+    let nonce = super::presentation::nonce_for(bound, NONCE_LEN)?;
 
     let mut out = Vec::with_capacity(plain.len() + proof.len() + 300);
     let mut e = Encoder::from(&mut out);

@@ -99,6 +99,7 @@ struct Profile {
     subject: Name,
     issuer: Option<Name>,
     kind: CertificateProfile,
+    extra: Vec<Extension>,
 }
 
 fn extension(
@@ -141,12 +142,14 @@ impl BuilderProfile for Profile {
             authority_cert_issuer: None,
             authority_cert_serial_number: None,
         };
-        Ok(vec![
+        let mut extensions = vec![
             extension(BasicConstraints::OID, true, &bc)?,
             extension(KeyUsage::OID, true, &KeyUsage(usage))?,
             extension(SubjectKeyIdentifier::OID, false, &ski)?,
             extension(AuthorityKeyIdentifier::OID, false, &aki)?,
-        ])
+        ];
+        extensions.extend(self.extra.iter().cloned());
+        Ok(extensions)
     }
 }
 
@@ -201,6 +204,7 @@ impl<S: Signer> CertificateAuthority<S> {
             subject: subject_name(name, party)?,
             issuer: None,
             kind: CertificateProfile::Ca { path_len },
+            extra: Vec::new(),
         };
         let der = build(&signer, profile, signer.public_key(), not_before, not_after)?;
         let certificate = Certificate::from_der(&der).map_err(encode_err)?;
@@ -241,6 +245,20 @@ impl<S: Signer> CertificateAuthority<S> {
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> Result<Certificate, IssueCertificateError> {
+        self.issue_with(subject_key, name, party, profile, not_before, not_after, Vec::new())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn issue_with(
+        &self,
+        subject_key: &PublicKey,
+        name: &str,
+        party: &Party,
+        profile: CertificateProfile,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+        extra: Vec<Extension>,
+    ) -> Result<Certificate, IssueCertificateError> {
         let issuer = &self.certificate;
         match (issuer.basic_constraints(), profile) {
             (Some((true, _)), CertificateProfile::EndEntity) => {}
@@ -253,9 +271,43 @@ impl<S: Signer> CertificateAuthority<S> {
             return Err(IssueCertificateError::Validity("outside the issuer's validity period".into()));
         }
         let issuer_name = Name::from_der(issuer.subject_raw()).map_err(encode_err)?;
-        let p = Profile { subject: subject_name(name, party)?, issuer: Some(issuer_name), kind: profile };
+        let p =
+            Profile { subject: subject_name(name, party)?, issuer: Some(issuer_name), kind: profile, extra };
         let der = build(&self.signer, p, subject_key, not_before, not_after)?;
         Certificate::from_der(&der).map_err(encode_err)
+    }
+
+    /// Issues a verifier's certificate (end entity) that authorises it to request the license
+    /// elements `may_request` from holders (the [`OID_MAY_REQUEST`](super::certificate::OID_MAY_REQUEST)
+    /// extension, decision 0019).
+    pub fn issue_verifier(
+        &self,
+        subject_key: &PublicKey,
+        name: &str,
+        party: &Party,
+        may_request: &[String],
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<Certificate, IssueCertificateError> {
+        if may_request.is_empty() || may_request.len() > super::certificate::MAX_MAY_REQUEST {
+            return Err(IssueCertificateError::Encode("a verifier may request 1 to 256 elements".into()));
+        }
+        let names = may_request
+            .iter()
+            .map(|n| Utf8StringRef::new(n).map_err(encode_err))
+            .collect::<Result<Vec<_>, _>>()?;
+        let oid =
+            der::asn1::ObjectIdentifier::new(super::certificate::OID_MAY_REQUEST).map_err(encode_err)?;
+        let ext = extension(oid, false, &names).map_err(encode_err)?;
+        self.issue_with(
+            subject_key,
+            name,
+            party,
+            CertificateProfile::EndEntity,
+            not_before,
+            not_after,
+            vec![ext],
+        )
     }
 }
 

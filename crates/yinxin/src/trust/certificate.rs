@@ -54,6 +54,31 @@ struct Parsed {
     serial: Vec<u8>,
     subject_key_id: Vec<u8>,
     issuer: String,
+    may_request: Option<Vec<String>>,
+}
+
+/// The extension of a verifier's certificate that lists the license elements it is authorised
+/// to request from holders (decision 0019): `SEQUENCE OF UTF8String`, not critical.
+///
+/// The OID is a placeholder under the Internet `experimental` arc (1.3.6.1.3, RFC 1155) until
+/// the project registers its own arc (an IANA private enterprise number); decision 0019 says
+/// so. A UUID-based OID (2.25) would need no registration, but its 128-bit arc is beyond what
+/// the x509-cert/der encoder writes (32-bit arcs).
+pub const OID_MAY_REQUEST: &str = "1.3.6.1.3.1919.1";
+/// At most this many element identifiers in one certificate.
+pub const MAX_MAY_REQUEST: usize = 256;
+
+fn may_request_of(cert: &X509Certificate<'_>) -> Result<Option<Vec<String>>, CertificateError> {
+    let Some(ext) = cert.extensions().iter().find(|e| e.oid.to_id_string() == OID_MAY_REQUEST) else {
+        return Ok(None);
+    };
+    let names: Vec<der::asn1::Utf8StringRef<'_>> =
+        <Vec<der::asn1::Utf8StringRef<'_>> as der::Decode>::from_der(ext.value)
+            .map_err(|e| malformed(format!("the may-request extension: {e}")))?;
+    if names.len() > MAX_MAY_REQUEST {
+        return Err(malformed("the may-request extension lists too many elements"));
+    }
+    Ok(Some(names.iter().map(|n| n.as_str().to_owned()).collect()))
 }
 
 fn malformed(e: impl fmt::Display) -> CertificateError {
@@ -159,6 +184,7 @@ impl Certificate {
                 id.truncate(20);
                 id
             });
+        let may_request = may_request_of(&cert)?;
         let subject_name = cert.subject();
         let common_name =
             subject_name.iter_common_name().next().and_then(|a| a.as_str().ok()).map(str::to_owned);
@@ -190,6 +216,7 @@ impl Certificate {
             serial: cert.tbs_certificate.raw_serial().to_vec(),
             subject_key_id,
             issuer: cert.issuer().to_string(),
+            may_request,
         })))
     }
 
@@ -202,6 +229,12 @@ impl Certificate {
         } else {
             Self::from_der(input)
         }
+    }
+
+    /// For a verifier's certificate: the license elements it may request ([`OID_MAY_REQUEST`]);
+    /// `None` when the certificate has no such extension (it may request nothing).
+    pub fn may_request(&self) -> Option<&[String]> {
+        self.0.may_request.as_deref()
     }
 
     /// The DER encoding, exactly as parsed.

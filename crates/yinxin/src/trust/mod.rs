@@ -19,10 +19,12 @@ mod error;
 pub mod list;
 mod listed;
 mod party;
-mod store;
+pub(crate) mod store;
 
 pub use authority::{CertificateAuthority, CertificateProfile};
-pub use certificate::{Certificate, MAX_CERTIFICATE_SIZE, parse_pem_certificates};
+pub use certificate::{
+    Certificate, MAX_CERTIFICATE_SIZE, MAX_MAY_REQUEST, OID_MAY_REQUEST, parse_pem_certificates,
+};
 pub use error::{CertificateError, IssueCertificateError, TrustError};
 pub use listed::AnchorScope;
 pub use party::{Party, PartyError};

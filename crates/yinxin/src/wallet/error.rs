@@ -76,6 +76,9 @@ pub enum WalletError {
     /// which a 6-digit PIN cannot).
     #[error("a backup passphrase must have at least 12 characters")]
     PassphraseTooShort,
+    /// A verifier's request was refused (untrusted, unauthorised, sensitive, stale, malformed).
+    #[error(transparent)]
+    Request(#[from] crate::present::request::RequestError),
     /// The holder key given is not a usable private key.
     #[error("the holder key cannot be used: {0}")]
     HolderKey(String),
@@ -102,6 +105,7 @@ impl ErrorCode for WalletError {
             Self::Backup(_) => "wallet.backup_invalid",
             Self::PassphraseTooShort => "wallet.passphrase_too_short",
             Self::HolderKey(_) => "wallet.holder_key",
+            Self::Request(e) => e.code(),
         }
     }
 }

@@ -357,7 +357,8 @@ mod tests {
     fn decoders_refuse_cut_files_without_panicking() {
         let dir = tempfile::tempdir().expect("dir");
         let pin = Pin::new("246810").expect("pin");
-        let store = WalletStore::create(dir.path().join("w"), &pin, CreateOptions::for_tests()).expect("create");
+        let store =
+            WalletStore::create(dir.path().join("w"), &pin, CreateOptions::for_tests()).expect("create");
         let meta = std::fs::read(store.dir().join(meta::META_FILE)).expect("read");
         assert!(Meta::decode(&meta).is_ok());
         for n in 0..meta.len() {

@@ -10,7 +10,9 @@ use super::record::{ConsentEntry, Kind, LicenseRecord, unwrap_file, wrap_file};
 use super::sealing::{self, SealingKey};
 use super::{MAX_RECORDS, Settings, check_pin_in};
 use crate::crypto::{Signer as _, SoftwareKey};
-use crate::present::{Disclosure, present};
+use crate::present::request::{RequestError, RequestVerifier, VerifiedRequest};
+use crate::present::{Disclosure, present, present_for_request};
+use crate::trust::{Certificate, TrustStore};
 use crate::wallet::{LicenseSummary, WalletError, summary};
 
 /// The licenses of a wallet, and the files that did not open.
@@ -209,6 +211,65 @@ impl UnlockedWallet {
             elements,
             verifier: None,
             purpose: None,
+        })?;
+        Ok(code)
+    }
+
+    /// Verifies a verifier's request at `at` under this wallet's verifier anchors: a signed
+    /// request's certificate chain, signature, authorisation and freshness; an unsigned request
+    /// may not ask for an element the holder marked sensitive. What it returns is what the
+    /// holder is shown before consenting: who asks, for what, why.
+    pub fn verify_request(&self, request: &[u8], at: OffsetDateTime) -> Result<VerifiedRequest, WalletError> {
+        let mut anchors = TrustStore::new();
+        for der in &self.settings.verifier_anchors {
+            anchors.add(
+                Certificate::from_der(der)
+                    .map_err(|e| WalletError::Damaged(format!("a verifier anchor: {e}")))?,
+            );
+        }
+        let request = RequestVerifier::new(anchors).verify(request, at)?;
+        if request.verifier().is_none() {
+            let sensitive: Vec<String> =
+                request.elements().iter().filter(|e| self.settings.sensitive.contains(e)).cloned().collect();
+            if !sensitive.is_empty() {
+                return Err(RequestError::Sensitive(sensitive).into());
+            }
+        }
+        Ok(request)
+    }
+
+    /// Answers a verified request with the license `identifier`, after the showing PIN (the
+    /// holder's consent): exactly the elements asked for, in a code bound to the request that
+    /// only its verifier accepts. The consent log records who asked, what and why.
+    pub fn present_for_request(
+        &self,
+        pin: &Pin,
+        identifier: &str,
+        request: &VerifiedRequest,
+        at: OffsetDateTime,
+    ) -> Result<Vec<u8>, WalletError> {
+        self.check_pin(pin, at)?;
+        let (_, record) = self.find(identifier)?;
+        let signer = record.signer()?;
+        let names: Vec<&str> = request.elements().iter().map(String::as_str).collect();
+        let code = present_for_request(
+            &record.credential,
+            &signer,
+            Disclosure::Elements(&names),
+            at,
+            &request.binding(),
+        )?;
+        let verifier = request.verifier().map(|v| super::VerifierInfo {
+            name: v.name.clone(),
+            code: v.code.clone(),
+            key_id: hex::encode(v.key_id.as_bytes()),
+        });
+        self.log(&ConsentEntry {
+            at,
+            license: identifier.to_owned(),
+            elements: request.elements().to_vec(),
+            verifier,
+            purpose: Some(request.purpose().to_owned()),
         })?;
         Ok(code)
     }
