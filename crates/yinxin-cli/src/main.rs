@@ -75,6 +75,9 @@ enum Command {
     /// OFD documents: verify every signature, sign with a seal.
     #[command(subcommand)]
     Ofd(commands::seal_verify::OfdCommand),
+    /// Verifier requests: who asks, for which elements, why (shown to the holder's wallet).
+    #[command(subcommand)]
+    Request(commands::request::RequestCommand),
     /// The holder's wallet: many licenses encrypted behind the showing PIN, a consent log.
     #[command(subcommand)]
     Wallet(commands::wallet::WalletCommand),
@@ -118,6 +121,7 @@ fn main() -> ExitCode {
         Command::Registry(cmd) => commands::registry::run(cmd),
         Command::TrustList(cmd) => commands::trust_list::run(cmd),
         Command::Wallet(cmd) => commands::wallet::run(cmd),
+        Command::Request(cmd) => commands::request::run(cmd),
         Command::Present(args) => commands::present::run_present(&args),
         Command::Verify(args) => commands::present::run_verify(&args),
         Command::Serve(args) => commands::serve::run(&args),

@@ -196,3 +196,104 @@ fn a_damaged_license_file_is_named_and_the_others_listed() {
     assert_eq!(code(&o), Some(2));
     assert!(err(&o).contains("error[wallet.damaged]"), "{}", err(&o));
 }
+
+#[test]
+fn a_counter_request_is_answered_for_that_counter_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_authority(d, "auth", "sm2", "成都市市场监督管理局", "11510000MB0123456W");
+    issue(d, "business-license.json", "h1.pem", "business.cbor");
+    // The region's platform certifies its counters (its own authority directory).
+    init_authority(d, "platform", "es256", "四川省政务服务平台", "11510000MB0123456W");
+    let o = yinxin(
+        d,
+        &[
+            "authority",
+            "verifier-cert",
+            "--dir",
+            "platform",
+            "--name",
+            "成都市政务服务中心",
+            "--code",
+            "91510100MA61ABCDE3",
+        ]
+        .into_iter()
+        .chain(["--may-request", "holder_name,legal_representative,valid_until"])
+        .chain(["--out-cert", "counter.pem", "--out-key", "counter.key.pem"])
+        .collect::<Vec<_>>(),
+    );
+    assert!(ok(&o).contains("may request holder_name,legal_representative,valid_until"));
+    ok(&yinxin_in(
+        d,
+        &["wallet", "init", "--dir", "w", "--verifier-anchor", "platform/root.pem", "--pin-stdin"],
+        PIN,
+    ));
+    let id = ok(&yinxin_in(
+        d,
+        &["wallet", "add", "--dir", "w", "business.cbor", "--holder-key", "h1.pem", "--pin-stdin"],
+        PIN,
+    ))
+    .trim()
+    .to_owned();
+    let request = |elements: &str, out_file: &str| {
+        yinxin(
+            d,
+            &["request", "make", "--verifier-key", "counter.key.pem", "--verifier-cert", "counter.pem"]
+                .into_iter()
+                .chain(["--elements", elements, "--purpose", "办理变更登记", "--out", out_file])
+                .collect::<Vec<_>>(),
+        )
+    };
+    ok(&request("holder_name,legal_representative", "req.txt"));
+    assert!(std::fs::read_to_string(d.join("req.txt")).unwrap().starts_with("YXR1:"));
+    let o = yinxin_in(
+        d,
+        &["wallet", "present", "--dir", "w", "--license", &id, "--request", "req.txt", "--pin-stdin"],
+        PIN,
+    );
+    let qr = ok(&o).trim().to_owned();
+    let shown = err(&o);
+    assert!(shown.contains("request from 成都市政务服务中心 (91510100MA61ABCDE3) (verified)"), "{shown}");
+    assert!(shown.contains("asks for: holder_name, legal_representative"), "{shown}");
+    assert!(shown.contains("purpose: 办理变更登记"), "{shown}");
+
+    let verify = |extra: &[&str]| {
+        let mut args =
+            vec!["verify", qr.as_str(), "--trust", "auth/root.pem", "--issuer-cert", "auth/issuer.pem"];
+        args.extend_from_slice(&["--accept-unknown-status", "--json"]);
+        args.extend_from_slice(extra);
+        yinxin(d, &args)
+    };
+    // Without the request: refused; with it and the counter's key: bound.
+    let o = verify(&[]);
+    assert_eq!(code(&o), Some(1));
+    assert_eq!(json(&o)["error"], "present.request_bound");
+    let o = verify(&["--request", "req.txt", "--verifier-key", "counter.key.pem"]);
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    assert_eq!(json(&o)["request_bound"], true);
+    assert_eq!(
+        json(&o)["disclosed"],
+        serde_json::json!({"holder_name": "成都天府示例科技有限公司", "legal_representative": "李四"})
+    );
+    // Another request of the same counter: mismatch.
+    ok(&request("holder_name", "req2.txt"));
+    let o = verify(&["--request", "req2.txt", "--verifier-key", "counter.key.pem"]);
+    assert_eq!(json(&o)["error"], "present.request_mismatch");
+
+    // Beyond the certificate's authorisation: the wallet refuses, nothing is shown.
+    ok(&request("holder_name,business_scope", "greedy.txt"));
+    let o = yinxin_in(
+        d,
+        &["wallet", "present", "--dir", "w", "--license", &id, "--request", "greedy.txt", "--pin-stdin"],
+        PIN,
+    );
+    assert_eq!(code(&o), Some(2));
+    assert!(err(&o).contains("error[request.not_authorised]"), "{}", err(&o));
+    assert!(out(&o).is_empty());
+
+    // The consent log names the counter and the purpose.
+    let log = json(&yinxin_in(d, &["wallet", "history", "--dir", "w", "--pin-stdin", "--json"], PIN));
+    assert_eq!(log.as_array().unwrap().len(), 1);
+    assert_eq!(log[0]["verifier"]["name"], "成都市政务服务中心");
+    assert_eq!(log[0]["purpose"], "办理变更登记");
+}

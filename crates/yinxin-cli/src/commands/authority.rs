@@ -21,6 +21,20 @@ pub enum AuthorityCommand {
     Init(InitArgs),
     /// Issue an end-entity signing certificate (e.g. for a seal holder) under DIR's authority.
     Cert(CertArgs),
+    /// Issue a verifier's certificate (a counter, a service system) under DIR's authority,
+    /// stating which license elements it may request from holders (decision 0019). --out-cert
+    /// holds the certificate and the authority's certificate after it (the chain a request
+    /// carries); wallets accept it under DIR's root (`wallet init --verifier-anchor`).
+    VerifierCert(VerifierCertArgs),
+}
+
+#[derive(Args)]
+pub struct VerifierCertArgs {
+    #[command(flatten)]
+    cert: CertArgs,
+    /// The element identifiers it may request, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    may_request: Vec<String>,
 }
 
 #[derive(Args)]
@@ -78,6 +92,7 @@ pub fn run(cmd: AuthorityCommand) -> Result<ExitCode, Failure> {
     match cmd {
         AuthorityCommand::Init(args) => init(&args),
         AuthorityCommand::Cert(args) => cert(&args),
+        AuthorityCommand::VerifierCert(args) => verifier_cert(&args),
     }
 }
 
@@ -172,5 +187,32 @@ fn cert(args: &CertArgs) -> Result<ExitCode, Failure> {
     write_secret(&args.out_key, pem.as_bytes(), args.force)?;
     write_public(&args.out_cert, &cert.to_pem(), args.force)?;
     outln!("{}\t{}", cert.subject(), args.out_cert.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verifier_cert(args: &VerifierCertArgs) -> Result<ExitCode, Failure> {
+    let a = &args.cert;
+    refuse_existing(&[&a.out_key, &a.out_cert], a.force)?;
+    let authority = load_issuer(&a.dir)?;
+    let party: Party = a.code.parse().map_err(|e| Failure::unreadable(&e, "--code"))?;
+    let alg = a.alg.map_or_else(|| authority.signer().algorithm(), Into::into);
+    let key = SoftwareKey::generate(alg).map_err(|e| Failure::unreadable(&e, "generate"))?;
+    let now = OffsetDateTime::now_utc();
+    let not_after = time_arg::after(now, Duration::days(a.valid_days), "--valid-days")?
+        .min(authority.certificate().not_after());
+    let cert = authority
+        .issue_verifier(
+            key.public_key(),
+            &a.name,
+            &party,
+            &args.may_request,
+            now - Duration::minutes(5),
+            not_after,
+        )
+        .map_err(|e| Failure::unreadable(&e, "certificate"))?;
+    let pem = key.to_pkcs8_pem().map_err(|e| Failure::unreadable(&e, "encode"))?;
+    write_secret(&a.out_key, pem.as_bytes(), a.force)?;
+    write_public(&a.out_cert, &format!("{}{}", cert.to_pem(), authority.certificate().to_pem()), a.force)?;
+    outln!("{}\t{}\tmay request {}", cert.subject(), a.out_cert.display(), args.may_request.join(","));
     Ok(ExitCode::SUCCESS)
 }

@@ -17,6 +17,7 @@ pub mod present;
 pub mod qr_image;
 pub mod registry;
 pub mod replay_cache;
+pub mod request;
 pub mod seal;
 pub mod seal_picture;
 pub mod seal_verify;

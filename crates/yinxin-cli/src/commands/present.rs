@@ -92,9 +92,18 @@ pub struct VerifyArgs {
     #[arg(long = "issuer-cert")]
     issuer_certs: Vec<String>,
     /// Print {"valid", "verdict", "error"?, "message"?, "doc_type", "status", "disclosed",
-    /// "created", "age_s"} ("status": valid, revoked, suspended, unknown or none).
+    /// "created", "age_s", "request_bound"} ("status": valid, revoked, suspended, unknown or
+    /// none).
     #[arg(long)]
     json: bool,
+    /// The request this counter showed (its QR text file, from `request make`): a code that
+    /// answers it is accepted with "request_bound": true; a code answering another request is
+    /// refused.
+    #[arg(long, requires = "verifier_key")]
+    request: Option<String>,
+    /// The counter's own verifier key (the one that signed --request).
+    #[arg(long, requires = "request")]
+    verifier_key: Option<String>,
 }
 
 pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
@@ -180,7 +189,27 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     if let Some(path) = &args.replay_cache {
         crate::commands::replay_cache::load(path, &guard, at)?;
     }
-    let result = verifier.verify_qr(&text, at);
+    let binding = match (&args.request, &args.verifier_key) {
+        (Some(request), Some(key)) => {
+            let text = String::from_utf8(Input::QrText.read(request)?)
+                .map_err(|_| Failure::usage("--request: the request is not text"))?;
+            let bytes = yinxin::present::request::request_from_text(&text)
+                .map_err(|e| Failure::unreadable(&e, request))?;
+            let key = crate::commands::key::load_private_key(key)?;
+            Some(
+                yinxin::present::request::RequestBinding::own(
+                    &bytes,
+                    Some(yinxin::crypto::Signer::public_key(&key)),
+                )
+                .map_err(|e| Failure::unreadable(&e, request))?,
+            )
+        }
+        _ => None,
+    };
+    let result = match &binding {
+        Some(b) => verifier.verify_qr_for_request(&text, at, b),
+        None => verifier.verify_qr(&text, at),
+    };
     if let Some(path) = &args.replay_cache {
         crate::commands::replay_cache::save(path, &guard)?;
     }
@@ -210,11 +239,15 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                         "disclosed": disclosed,
                         "created": v.created().unix_timestamp(),
                         "age_s": v.age().whole_seconds(),
+                        "request_bound": v.request_bound(),
                     })
                 );
             } else {
                 outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
                 outln!("status\t{}", crate::commands::license::status_line(outcome));
+                if v.request_bound() {
+                    outln!("request\tanswers this counter's request");
+                }
                 if let Some(line) = crate::commands::verdict::trust_list_text(v.license().chain()) {
                     outln!("trusted by\t{line}");
                 }

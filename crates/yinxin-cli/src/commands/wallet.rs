@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use time::OffsetDateTime;
 use yinxin::license::untrusted;
+use yinxin::present::request::request_from_text;
 use yinxin::present::{Disclosure, qr_text};
 use yinxin::text::rfc3339;
 use yinxin::trust::parse_pem_certificates;
@@ -123,13 +124,19 @@ pub struct PresentArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        required_unless_present = "disclose_all",
-        conflicts_with = "disclose_all"
+        required_unless_present_any = ["disclose_all", "request"],
+        conflicts_with_all = ["disclose_all", "request"]
     )]
     disclose: Vec<String>,
     /// Disclose every element.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "request")]
     disclose_all: bool,
+    /// Answer a verifier's request (its QR text file): the wallet checks who asks (under the
+    /// verifier anchors of `wallet init`), prints the verifier, the elements and the purpose on
+    /// stderr, and shows exactly those elements in a code only that verifier accepts. The PIN
+    /// is the consent.
+    #[arg(long)]
+    request: Option<String>,
     /// Output form.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -323,10 +330,37 @@ fn present(args: &PresentArgs) -> Result<ExitCode, Failure> {
     if matches!(args.format, Format::Png) && args.out.is_none() {
         return Err(Failure::usage("--format png needs --out FILE"));
     }
+    let request = match &args.request {
+        Some(path) => {
+            let text = String::from_utf8(Input::QrText.read(path)?)
+                .map_err(|_| Failure::usage("--request: the request is not text"))?;
+            Some(request_from_text(&text).map_err(|e| Failure::unreadable(&e, path))?)
+        }
+        None => None,
+    };
     let (wallet, pin, at) = open(&args.common)?;
-    let names: Vec<&str> = args.disclose.iter().map(String::as_str).collect();
-    let disclose = if args.disclose_all { Disclosure::All } else { Disclosure::Elements(&names) };
-    let code = wallet.present(&pin, &args.license, disclose, at).map_err(|e| failure(&e, &args.license))?;
+    let code = match (&request, &args.request) {
+        (Some(bytes), Some(path)) => {
+            let verified = wallet.verify_request(bytes, at).map_err(|e| failure(&e, path))?;
+            match verified.verifier() {
+                Some(v) => eprintln!(
+                    "request from {}{} (verified)",
+                    v.name,
+                    v.code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+                ),
+                None => eprintln!("request from an unidentified verifier (not signed)"),
+            }
+            eprintln!("asks for: {}", verified.elements().join(", "));
+            eprintln!("purpose: {}", verified.purpose());
+            wallet.present_for_request(&pin, &args.license, &verified, at)
+        }
+        _ => {
+            let names: Vec<&str> = args.disclose.iter().map(String::as_str).collect();
+            let disclose = if args.disclose_all { Disclosure::All } else { Disclosure::Elements(&names) };
+            wallet.present(&pin, &args.license, disclose, at)
+        }
+    }
+    .map_err(|e| failure(&e, &args.license))?;
     let text = qr_text::encode(&code).map_err(|e| Failure::unreadable(&e, "encode"))?;
     let mut bytes = render(&text, args.format)?;
     if matches!(args.format, Format::Text | Format::Terminal) {

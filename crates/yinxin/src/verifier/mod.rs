@@ -102,6 +102,19 @@ impl Verifier {
         self.presentations.verify_qr(text, at)
     }
 
+    /// Verifies a QR text that may answer this verifier's request `binding` (decision 0019):
+    /// a code bound to it is accepted once with
+    /// [`VerifiedPresentation::request_bound`](crate::present::VerifiedPresentation::request_bound);
+    /// a code bound to another request is refused.
+    pub fn verify_qr_for_request(
+        &self,
+        text: &str,
+        at: OffsetDateTime,
+        binding: &crate::present::request::RequestBinding,
+    ) -> Result<VerifiedPresentation, PresentError> {
+        self.presentations.verify_for_request(&crate::present::qr_text::decode(text)?, at, binding)
+    }
+
     /// Verifies a presentation's CBOR (as [`Verifier::verify_qr`] after the QR text).
     pub fn verify_presentation(
         &self,
