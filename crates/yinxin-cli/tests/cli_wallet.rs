@@ -297,3 +297,124 @@ fn a_counter_request_is_answered_for_that_counter_only() {
     assert_eq!(log[0]["verifier"]["name"], "成都市政务服务中心");
     assert_eq!(log[0]["purpose"], "办理变更登记");
 }
+
+#[test]
+fn an_agent_shows_the_business_license_for_the_company() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_authority(d, "auth", "es256", "成都市市场监督管理局", "11510000MB0123456W");
+    issue(d, "business-license.json", "company.pem", "business.cbor");
+    ok(&yinxin_in(d, &["wallet", "init", "--dir", "company", "--pin-stdin"], PIN));
+    let id = ok(&yinxin_in(
+        d,
+        &["wallet", "add", "--dir", "company", "business.cbor", "--holder-key", "company.pem", "--pin-stdin"],
+        PIN,
+    ))
+    .trim()
+    .to_owned();
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "agent.pem"]));
+    std::fs::write(d.join("agent.pub.pem"), ok(&yinxin(d, &["key", "public", "agent.pem"]))).unwrap();
+    let o = yinxin_in(
+        d,
+        &["wallet", "delegate", "--dir", "company", "--license", &id, "--agent-key", "agent.pub.pem"]
+            .into_iter()
+            .chain([
+                "--agent-name",
+                "王五",
+                "--agent-id",
+                "510104199003071237",
+                "--elements",
+                "holder_name,legal_representative",
+            ])
+            .chain(["--days", "30", "--pin-stdin", "--out", "delegation.cbor"])
+            .collect::<Vec<_>>(),
+        PIN,
+    );
+    ok(&o);
+    ok(&yinxin_in(d, &["wallet", "init", "--dir", "agent", "--pin-stdin"], "135790\n"));
+    ok(&yinxin_in(
+        d,
+        &[
+            "wallet",
+            "add",
+            "--dir",
+            "agent",
+            "business.cbor",
+            "--delegation",
+            "delegation.cbor",
+            "--holder-key",
+            "agent.pem",
+            "--pin-stdin",
+        ],
+        "135790\n",
+    ));
+    let qr = ok(&yinxin_in(
+        d,
+        &[
+            "wallet",
+            "present",
+            "--dir",
+            "agent",
+            "--license",
+            &id,
+            "--disclose",
+            "holder_name",
+            "--pin-stdin",
+        ],
+        "135790\n",
+    ))
+    .trim()
+    .to_owned();
+    let o = yinxin(
+        d,
+        &[
+            "verify",
+            &qr,
+            "--trust",
+            "auth/root.pem",
+            "--issuer-cert",
+            "auth/issuer.pem",
+            "--accept-unknown-status",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    let v = json(&o);
+    assert_eq!(v["agent"], serde_json::json!({"name": "王五", "id": "510104199003071237"}));
+    assert_eq!(v["on_behalf_of"], "成都天府示例科技有限公司");
+    // Outside the delegation: refused by the agent's wallet.
+    let o = yinxin_in(
+        d,
+        &[
+            "wallet",
+            "present",
+            "--dir",
+            "agent",
+            "--license",
+            &id,
+            "--disclose",
+            "business_scope",
+            "--pin-stdin",
+        ],
+        "135790\n",
+    );
+    assert!(err(&o).contains("error[present.delegation_scope]"), "{}", err(&o));
+    // The wrong agent key: refused at import.
+    let o = yinxin_in(
+        d,
+        &[
+            "wallet",
+            "add",
+            "--dir",
+            "agent",
+            "business.cbor",
+            "--delegation",
+            "delegation.cbor",
+            "--holder-key",
+            "company.pem",
+            "--pin-stdin",
+        ],
+        "135790\n",
+    );
+    assert!(err(&o).contains("error[wallet.holder_key_mismatch]"), "{}", err(&o));
+}

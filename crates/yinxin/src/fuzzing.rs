@@ -104,8 +104,10 @@ pub fn wallet_files(data: &[u8]) {
 }
 
 /// A verifier's request (decision 0019), as the wallet reads it (signed or not, from QR text
-/// or bytes) and as its verifier reads its own back: refusals, never panics.
+/// or bytes) and as its verifier reads its own back; an agent's delegation as a wallet imports
+/// it: refusals, never panics.
 pub fn request(data: &[u8]) {
+    let _ = crate::present::delegation::read_delegation(data);
     use crate::present::request::{RequestBinding, RequestVerifier, request_from_text};
     let at = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
     let verifier = RequestVerifier::new(crate::trust::TrustStore::new());

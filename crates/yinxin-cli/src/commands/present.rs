@@ -240,11 +240,16 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                         "created": v.created().unix_timestamp(),
                         "age_s": v.age().whole_seconds(),
                         "request_bound": v.request_bound(),
+                        "agent": v.agent().map(|a| serde_json::json!({"name": a.name, "id": a.id})),
+                        "on_behalf_of": v.agent().map(|a| a.entity.clone()),
                     })
                 );
             } else {
                 outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
                 outln!("status\t{}", crate::commands::license::status_line(outcome));
+                if let Some(a) = v.agent() {
+                    outln!("agent\t{} ({}) on behalf of {}", a.name, a.id, a.entity);
+                }
                 if v.request_bound() {
                     outln!("request\tanswers this counter's request");
                 }

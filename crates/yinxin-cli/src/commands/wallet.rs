@@ -42,6 +42,9 @@ pub enum WalletCommand {
     Present(PresentArgs),
     /// The consent log: what was shown, when, to whom, why.
     History(ListArgs),
+    /// Delegate a legal entity's license to an agent's device key (经办人): which elements,
+    /// until when; the agent's wallet takes it with `wallet add … --delegation`.
+    Delegate(DelegateArgs),
     /// Write an encrypted backup (standard input: the PIN, then a backup passphrase of at
     /// least 12 characters).
     Backup(BackupArgs),
@@ -87,9 +90,44 @@ pub struct AddArgs {
     common: Common,
     /// The license credential (CBOR, from `license issue`).
     license: String,
-    /// The holder's private key (PEM or DER) the license is bound to.
+    /// The holder's private key (PEM or DER) the license is bound to; with --delegation, the
+    /// agent's key the delegation names.
     #[arg(long)]
     holder_key: String,
+    /// An agent's copy of a legal entity's license: the entity's delegation (from `wallet
+    /// delegate`).
+    #[arg(long)]
+    delegation: Option<String>,
+}
+
+#[derive(Args)]
+pub struct DelegateArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The license identifier.
+    #[arg(long)]
+    license: String,
+    /// The agent's device key (public, PEM or DER).
+    #[arg(long)]
+    agent_key: String,
+    /// The agent's name.
+    #[arg(long)]
+    agent_name: String,
+    /// The agent's resident identity number.
+    #[arg(long)]
+    agent_id: String,
+    /// The elements the agent may show, comma-separated (license_identifier is always added).
+    #[arg(long, value_delimiter = ',', required = true)]
+    elements: Vec<String>,
+    /// Days the delegation lasts (1 to 36500).
+    #[arg(long, allow_negative_numbers = true, value_parser = time_arg::days())]
+    days: i64,
+    /// Where to write the delegation.
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -178,6 +216,7 @@ pub fn run(cmd: WalletCommand) -> Result<ExitCode, Failure> {
         WalletCommand::Remove(a) => remove(&a),
         WalletCommand::Present(a) => present(&a),
         WalletCommand::History(a) => history(&a),
+        WalletCommand::Delegate(a) => delegate(&a),
         WalletCommand::Backup(a) => backup(&a),
         WalletCommand::Restore(a) => restore(&a),
     }
@@ -248,8 +287,13 @@ fn init(args: &InitArgs) -> Result<ExitCode, Failure> {
 fn add(args: &AddArgs) -> Result<ExitCode, Failure> {
     let credential = Input::Credential.read(&args.license)?;
     let key = load_private_key(&args.holder_key)?;
+    let delegation = args.delegation.as_deref().map(|p| Input::Credential.read(p)).transpose()?;
     let (wallet, _, at) = open(&args.common)?;
-    let summary = wallet.add(credential, &key, at).map_err(|e| failure(&e, &args.license))?;
+    let summary = match delegation {
+        Some(d) => wallet.add_delegated(credential, &key, d, at),
+        None => wallet.add(credential, &key, at),
+    }
+    .map_err(|e| failure(&e, &args.license))?;
     outln!("{}", summary.identifier);
     Ok(ExitCode::SUCCESS)
 }
@@ -443,4 +487,23 @@ fn restore(args: &RestoreArgs) -> Result<ExitCode, Failure> {
         restored.licenses, restored.history
     );
     Ok(if restored.damaged.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
+
+fn delegate(args: &DelegateArgs) -> Result<ExitCode, Failure> {
+    let agent = crate::commands::key::load_public_key(&args.agent_key)?;
+    let (wallet, pin, at) = open(&args.common)?;
+    let until = time_arg::after(at, time::Duration::days(args.days), "--days")?;
+    let delegation = wallet
+        .delegate(&pin, &args.license, &agent, &args.agent_name, &args.agent_id, &args.elements, until, at)
+        .map_err(|e| failure(&e, &args.license))?;
+    crate::commands::output::write_new(&args.out, &delegation, args.force, false)?;
+    eprintln!(
+        "delegated {} to {} ({}) until {}: {}",
+        args.license,
+        args.agent_name,
+        args.agent_id,
+        rfc3339(until),
+        args.elements.join(",")
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,16 @@ use crate::ErrorCode;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PresentError {
+    /// An agent's delegation is not one, names another license, or was not signed by the
+    /// license's holder (a foreign delegation).
+    #[error("the agent's delegation is not valid: {0}")]
+    DelegationInvalid(String),
+    /// An agent's delegation is outside its period.
+    #[error("the agent's delegation is not valid now (it runs until {0})")]
+    DelegationExpired(String),
+    /// An agent showed an element the delegation does not cover.
+    #[error("the delegation does not cover {0}")]
+    DelegationScope(String),
     /// The code answers a verifier's request: only that verifier (with its request and key)
     /// can accept it.
     #[error("this code answers a verifier's request: only the verifier that asked can accept it")]
@@ -119,6 +129,9 @@ impl ErrorCode for PresentError {
             Self::QrImage(_) => "present.qr_image",
             Self::Replayed => "present.replayed",
             Self::RequestBound => "present.request_bound",
+            Self::DelegationInvalid(_) => "present.delegation_invalid",
+            Self::DelegationExpired(_) => "present.delegation_expired",
+            Self::DelegationScope(_) => "present.delegation_scope",
             Self::RequestMismatch => "present.request_mismatch",
             Self::ReplayGuardFull => "present.replay_guard_full",
             Self::Nonce => "present.nonce",

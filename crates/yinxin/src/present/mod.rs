@@ -16,6 +16,7 @@
 //! ([`present_mdoc_form`]) carries ISO 18013-5 items and the issuer certificate, for verifiers
 //! that read only mdoc, and is what a license without tree claims falls back to.
 
+pub mod delegation;
 mod error;
 mod presentation;
 #[cfg(feature = "qr-image")]
@@ -28,8 +29,8 @@ mod tree_form;
 
 pub use error::PresentError;
 pub use presentation::{
-    DEFAULT_SKEW, DEFAULT_WINDOW, Disclosure, MAX_PRESENTATION, MAX_WINDOW, PresentationVerifier,
-    VerifiedPresentation, compact_sets, present, present_for_request, present_mdoc_form,
+    Agent, DEFAULT_SKEW, DEFAULT_WINDOW, Disclosure, MAX_PRESENTATION, MAX_WINDOW, PresentationVerifier,
+    VerifiedPresentation, compact_sets, present, present_as_agent, present_for_request, present_mdoc_form,
 };
 pub use replay::{DEFAULT_REPLAY_CAPACITY, ReplayGuard};
 pub use replay_cache::MAX_REPLAY_CACHE;

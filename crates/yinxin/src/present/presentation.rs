@@ -86,7 +86,59 @@ pub fn present(
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
-    present_with(license, holder, disclose, at, None)
+    present_with(license, holder, disclose, at, None, false)
+}
+
+/// An agent's presentation (issue 19): the license of a legal entity shown by its agent,
+/// signed with the agent's key under `delegation` (from
+/// [`sign_delegation`](super::delegation::sign_delegation)). The delegation must name this
+/// license and the agent's key, be signed by the license's holder key and cover every chosen
+/// element; `license_identifier` is always shown. `binding` answers a verifier's request.
+pub fn present_as_agent(
+    license: &[u8],
+    agent: &dyn Signer,
+    delegation: &[u8],
+    disclose: Disclosure<'_>,
+    at: OffsetDateTime,
+    binding: Option<&super::request::RequestBinding>,
+) -> Result<Vec<u8>, PresentError> {
+    let parsed = parse_issuer_signed(license)?;
+    let mso = crate::license::mso_of(&parsed)?;
+    let entity = mso.holder_key.as_ref().ok_or(PresentError::HolderKeyMismatch)?;
+    let terms = super::delegation::verify_delegation(delegation, entity)?;
+    super::delegation::check_valid_at(&terms, at)?;
+    if terms.agent_key != *agent.public_key() {
+        return Err(PresentError::DelegationInvalid("it names another agent key".into()));
+    }
+    let identifier = parsed
+        .namespaces
+        .iter()
+        .flat_map(|(_, items)| items.iter())
+        .find(|i| i.element == "license_identifier")
+        .and_then(|i| i.value.as_text().map(str::to_owned));
+    if identifier.as_deref() != Some(terms.license.as_str()) {
+        return Err(PresentError::DelegationInvalid("it names another license".into()));
+    }
+    let mut wanted: Vec<&str> = match disclose {
+        Disclosure::Elements(w) => w.to_vec(),
+        Disclosure::All => terms.elements.iter().map(String::as_str).collect(),
+    };
+    if !wanted.contains(&"license_identifier") {
+        wanted.push("license_identifier");
+    }
+    if let Some(beyond) = wanted.iter().find(|w| !terms.elements.iter().any(|e| e == *w)) {
+        return Err(PresentError::DelegationScope((*beyond).to_owned()));
+    }
+    let bound = binding.map(super::request::RequestBinding::bound_nonce);
+    let inner = present_with(
+        license,
+        agent,
+        Disclosure::Elements(&wanted),
+        at,
+        bound.as_ref().map(|b| &b[..]),
+        true,
+    )?;
+    super::delegation::wrap(delegation, &inner)
 }
 
 /// [`present`] answering a verifier's request (decision 0019): the code's nonce is bound to the
@@ -99,7 +151,7 @@ pub fn present_for_request(
     at: OffsetDateTime,
     binding: &super::request::RequestBinding,
 ) -> Result<Vec<u8>, PresentError> {
-    present_with(license, holder, disclose, at, Some(&binding.bound_nonce()))
+    present_with(license, holder, disclose, at, Some(&binding.bound_nonce()), false)
 }
 
 /// A fresh random nonce of `len` bytes, or the bound one.
@@ -118,6 +170,7 @@ fn present_with(
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
     bound: Option<&[u8]>,
+    agent: bool,
 ) -> Result<Vec<u8>, PresentError> {
     let parsed = parse_issuer_signed(license)?;
     check_chosen(&parsed, disclose)?;
@@ -138,7 +191,7 @@ fn present_with(
         let Ok((mut names, key)) = crate::license::compact_set_view(raw) else { continue };
         names.sort();
         if names == want {
-            if key != *holder.public_key() {
+            if key != *holder.public_key() && !agent {
                 return Err(PresentError::HolderKeyMismatch);
             }
             set = Some(*raw);
@@ -146,7 +199,7 @@ fn present_with(
         }
     }
     let wanted: Vec<&str> = want.iter().map(String::as_str).collect();
-    let tree = |t: &[u8]| super::tree_form::unsigned(t, &all, holder.public_key(), &wanted, at, bound);
+    let tree = |t: &[u8]| super::tree_form::unsigned(t, &all, holder.public_key(), &wanted, at, bound, agent);
     match (set, parsed.tree) {
         (Some(set), Some(t)) => {
             // Both hold exactly these elements: measure each with a stand-in signature of the
@@ -164,7 +217,7 @@ fn present_with(
         }
         (Some(set), None) => present_compact(set, holder, at, bound),
         (None, Some(t)) => super::tree_form::sign(tree(t)?, holder),
-        (None, None) => present_mdoc(&parsed, holder, disclose, at, bound),
+        (None, None) => present_mdoc(&parsed, holder, disclose, at, bound, agent),
     }
 }
 
@@ -207,7 +260,7 @@ pub fn present_mdoc_form(
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PresentError> {
-    present_mdoc(&parse_issuer_signed(license)?, holder, disclose, at, None)
+    present_mdoc(&parse_issuer_signed(license)?, holder, disclose, at, None, false)
 }
 
 fn present_mdoc(
@@ -216,9 +269,10 @@ fn present_mdoc(
     disclose: Disclosure<'_>,
     at: OffsetDateTime,
     bound: Option<&[u8]>,
+    agent: bool,
 ) -> Result<Vec<u8>, PresentError> {
     let mso = crate::license::mso_of(parsed)?;
-    if mso.holder_key.as_ref() != Some(holder.public_key()) {
+    if mso.holder_key.as_ref() != Some(holder.public_key()) && !agent {
         return Err(PresentError::HolderKeyMismatch);
     }
     check_chosen(parsed, disclose)?;
@@ -439,9 +493,28 @@ pub struct VerifiedPresentation {
     created: OffsetDateTime,
     age: Duration,
     request_bound: bool,
+    agent: Option<Agent>,
+}
+
+/// The agent (经办人) who showed a legal entity's license, from a delegation the entity signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    /// The agent's name.
+    pub name: String,
+    /// The agent's resident identity number.
+    pub id: String,
+    /// The entity the agent acts for (its name as the delegation states it).
+    pub entity: String,
+    /// When the delegation ends.
+    pub until: OffsetDateTime,
 }
 
 impl VerifiedPresentation {
+    /// For a code an agent showed: who, for whom. `None` when the holder showed it.
+    pub fn agent(&self) -> Option<&Agent> {
+        self.agent.as_ref()
+    }
+
     /// Whether the code answered this verifier's request (its nonce and key id), through
     /// [`PresentationVerifier::verify_for_request`].
     pub fn request_bound(&self) -> bool {
@@ -541,25 +614,61 @@ impl PresentationVerifier {
         if bytes.len() > MAX_PRESENTATION {
             return Err(malformed("too large"));
         }
+        match super::delegation::unwrap(bytes)? {
+            Some((delegation, inner)) => self.verify_form(inner, at, binding, Some(delegation)),
+            None => self.verify_form(bytes, at, binding, None),
+        }
+    }
+
+    /// The key that must have signed the presentation: the license's holder key, or, for an
+    /// agent's code, the agent key of a delegation the holder key signed, valid at `at`, naming
+    /// this license and covering every disclosed element.
+    fn signing_key(
+        license: &VerifiedLicense,
+        delegation: Option<&[u8]>,
+        at: OffsetDateTime,
+    ) -> Result<(crate::crypto::PublicKey, Option<Agent>), PresentError> {
+        let Some(delegation) = delegation else { return Ok((license.holder_key().clone(), None)) };
+        let terms = super::delegation::verify_delegation(delegation, license.holder_key())?;
+        super::delegation::check_valid_at(&terms, at)?;
+        if license.meta("license_identifier").and_then(|v| v.as_text()) != Some(terms.license.as_str()) {
+            return Err(PresentError::DelegationInvalid(
+                "it names another license (or the code does not show license_identifier)".into(),
+            ));
+        }
+        for name in license.elements().values().flat_map(|m| m.keys()) {
+            if !terms.elements.contains(name) {
+                return Err(PresentError::DelegationScope(name.clone()));
+            }
+        }
+        let agent =
+            Agent { name: terms.agent_name, id: terms.agent_id, entity: terms.entity, until: terms.until };
+        Ok((terms.agent_key, Some(agent)))
+    }
+
+    fn verify_form(
+        &self,
+        bytes: &[u8],
+        at: OffsetDateTime,
+        binding: Option<&super::request::RequestBinding>,
+        delegation: Option<&[u8]>,
+    ) -> Result<VerifiedPresentation, PresentError> {
         if let Some(c) = parse_compact(bytes)? {
             let license = self.licenses.verify_compact(c.compact, at)?;
             let license = self.licenses.apply_status(license, at, &self.lists)?;
             let tbs = compact_to_be_signed(c.compact, c.created, c.nonce)?;
-            license
-                .holder_key()
-                .verify(&tbs, c.signature)
-                .map_err(|_| PresentError::HolderSignatureInvalid)?;
-            return self.finish(license, c.created, c.nonce, at, binding);
+            let (key, agent) = Self::signing_key(&license, delegation, at)?;
+            key.verify(&tbs, c.signature).map_err(|_| PresentError::HolderSignatureInvalid)?;
+            return self.finish(license, c.created, c.nonce, at, binding, agent);
         }
         if let Some(t) = super::tree_form::parse(bytes)? {
             self.learn_issuer(&t.license, at);
             let license = self.licenses.verify_tree(t.license, at)?;
             let license = self.licenses.apply_status(license, at, &self.lists)?;
-            license
-                .holder_key()
-                .verify(&super::tree_form::to_be_signed(t.signed_part)?, t.signature)
+            let (key, agent) = Self::signing_key(&license, delegation, at)?;
+            key.verify(&super::tree_form::to_be_signed(t.signed_part)?, t.signature)
                 .map_err(|_| PresentError::HolderSignatureInvalid)?;
-            return self.finish(license, t.created, t.nonce, at, binding);
+            return self.finish(license, t.created, t.nonce, at, binding, agent);
         }
         let p = parse(bytes)?;
         let license = self.licenses.verify_disclosed(p.issuer_signed, at)?;
@@ -568,8 +677,9 @@ impl PresentationVerifier {
         }
         let license = self.licenses.apply_status(license, at, &self.lists)?;
         let tbs = to_be_signed(p.doc_type, p.created, p.nonce, p.issuer_signed_raw)?;
-        license.holder_key().verify(&tbs, p.signature).map_err(|_| PresentError::HolderSignatureInvalid)?;
-        self.finish(license, p.created, p.nonce, at, binding)
+        let (key, agent) = Self::signing_key(&license, delegation, at)?;
+        key.verify(&tbs, p.signature).map_err(|_| PresentError::HolderSignatureInvalid)?;
+        self.finish(license, p.created, p.nonce, at, binding, agent)
     }
 
     /// When the code names an issuer key the trust store does not know, learns its
@@ -598,6 +708,7 @@ impl PresentationVerifier {
         nonce: &[u8],
         at: OffsetDateTime,
         binding: Option<&super::request::RequestBinding>,
+        agent: Option<Agent>,
     ) -> Result<VerifiedPresentation, PresentError> {
         let created = OffsetDateTime::from_unix_timestamp(created).map_err(|_| malformed("created"))?;
         // A bound nonce (longer than any random one) answers one verifier's request.
@@ -617,6 +728,6 @@ impl PresentationVerifier {
             return Err(PresentError::Expired);
         }
         self.replay.check_and_record(nonce, created, at)?;
-        Ok(VerifiedPresentation { license, created, age, request_bound })
+        Ok(VerifiedPresentation { license, created, age, request_bound, agent })
     }
 }

@@ -50,7 +50,7 @@ pub(crate) fn to_be_signed(signed_part: &[u8]) -> Result<Vec<u8>, PresentError> 
 
 /// Everything of a tree presentation but the holder's signature, from a license's stored tree
 /// claims, disclosing the elements whose identifier is in `wanted`, for the holder key
-/// `holder`: the part [`sign`] signs. Made once, it can be sized before the holder signs.
+/// `holder` (or an agent's key, when `agent`): the part [`sign`] signs. Made once, it can be sized before the holder signs.
 pub(crate) fn unsigned(
     stored_raw: &[u8],
     all: &[(&str, &str, &ElementValue)],
@@ -58,10 +58,11 @@ pub(crate) fn unsigned(
     wanted: &[&str],
     at: OffsetDateTime,
     bound: Option<&[u8]>,
+    agent: bool,
 ) -> Result<Vec<u8>, PresentError> {
     let stored: Stored<'_> = tree::parse_stored(stored_raw)?;
     let header = stored.header()?;
-    if header.holder_key != *holder {
+    if header.holder_key != *holder && !agent {
         return Err(PresentError::HolderKeyMismatch);
     }
     let (leaves, bytes) = tree::verify::holder_leaves(&stored, all)?;

@@ -80,6 +80,8 @@ pub(crate) struct LicenseRecord {
     pub sm2_distid: Option<String>,
     pub summary: LicenseSummary,
     pub added: OffsetDateTime,
+    /// For an agent's copy of a legal entity's license: the entity's delegation to the key.
+    pub delegation: Option<Vec<u8>>,
 }
 
 fn texts(v: &[String]) -> Value {
@@ -153,6 +155,7 @@ impl LicenseRecord {
             (Value::from("distid"), opt_text(self.sm2_distid.as_deref())),
             (Value::from("summary"), summary_value(&self.summary)),
             (Value::from("added"), Value::from(self.added.unix_timestamp())),
+            (Value::from("delegation"), self.delegation.clone().map_or(Value::Null, Value::Bytes)),
         ]);
         let out = encode_value(&value).map_err(enc);
         // The key's bytes were copied into the value: clear them there too.
@@ -175,6 +178,11 @@ impl LicenseRecord {
                 summary: summary_of(get(m, "summary"))?,
                 added: OffsetDateTime::from_unix_timestamp(get(m, "added")?.as_integer()?.try_into().ok()?)
                     .ok()?,
+                delegation: match get(m, "delegation")? {
+                    Value::Null => None,
+                    Value::Bytes(b) => Some(b.clone()),
+                    _ => return None,
+                },
             })
         })();
         if let Value::Map(m) = &mut v {

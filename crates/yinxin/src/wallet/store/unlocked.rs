@@ -10,8 +10,9 @@ use super::record::{ConsentEntry, Kind, LicenseRecord, unwrap_file, wrap_file};
 use super::sealing::{self, SealingKey};
 use super::{MAX_RECORDS, Settings, check_pin_in};
 use crate::crypto::{Signer as _, SoftwareKey};
+use crate::present::delegation::{DelegationTerms, check_valid_at, sign_delegation, verify_delegation};
 use crate::present::request::{RequestError, RequestVerifier, VerifiedRequest};
-use crate::present::{Disclosure, present, present_for_request};
+use crate::present::{Disclosure, present, present_as_agent, present_for_request};
 use crate::trust::{Certificate, TrustStore};
 use crate::wallet::{LicenseSummary, WalletError, summary};
 
@@ -143,6 +144,7 @@ impl UnlockedWallet {
             sm2_distid: key.public_key().sm2_distid().map(str::to_owned),
             summary: summary.clone(),
             added: now,
+            delegation: None,
         };
         let id: [u8; 16] = sealing::random()?;
         self.write_sealed(Kind::License, &id, &record.encode()?)?;
@@ -150,6 +152,101 @@ impl UnlockedWallet {
             remove(&self.path(Kind::License, &old))?;
         }
         Ok(summary)
+    }
+
+    /// Imports an agent's copy of a legal entity's license: `delegation` (signed by the
+    /// license's holder key, the entity's) must name this license and `agent_key`, and be valid
+    /// at `now`. The agent then shows the license with its own key, within the delegation.
+    pub fn add_delegated(
+        &self,
+        credential: Vec<u8>,
+        agent_key: &SoftwareKey,
+        delegation: Vec<u8>,
+        now: OffsetDateTime,
+    ) -> Result<LicenseSummary, WalletError> {
+        let (summary, holder) = summary::read(&credential)?;
+        let entity = holder.ok_or(WalletError::HolderKeyMismatch)?;
+        let terms = verify_delegation(&delegation, &entity)?;
+        check_valid_at(&terms, now)?;
+        if terms.agent_key != *agent_key.public_key() {
+            return Err(WalletError::HolderKeyMismatch);
+        }
+        if terms.license != summary.identifier {
+            return Err(
+                crate::present::PresentError::DelegationInvalid("it names another license".into()).into()
+            );
+        }
+        let record = LicenseRecord {
+            credential,
+            key: agent_key.to_pkcs8_der().map_err(|e| WalletError::HolderKey(e.to_string()))?,
+            sm2_distid: agent_key.public_key().sm2_distid().map(str::to_owned),
+            summary: summary.clone(),
+            added: now,
+            delegation: Some(delegation),
+        };
+        let previous: Vec<[u8; 16]> = self
+            .records()?
+            .into_iter()
+            .filter(|(_, r)| r.as_ref().is_ok_and(|r| r.summary.identifier == summary.identifier))
+            .map(|(id, _)| id)
+            .collect();
+        let id: [u8; 16] = sealing::random()?;
+        self.write_sealed(Kind::License, &id, &record.encode()?)?;
+        for old in previous {
+            remove(&self.path(Kind::License, &old))?;
+        }
+        Ok(summary)
+    }
+
+    /// The entity delegates a license it holds to an agent's device key (after the showing
+    /// PIN): `elements` until `until` (`license_identifier` is always included). The consent
+    /// log records it. An agent's copy cannot be delegated further.
+    #[allow(clippy::too_many_arguments)]
+    pub fn delegate(
+        &self,
+        pin: &Pin,
+        identifier: &str,
+        agent_key: &crate::crypto::PublicKey,
+        agent_name: &str,
+        agent_id: &str,
+        elements: &[String],
+        until: OffsetDateTime,
+        at: OffsetDateTime,
+    ) -> Result<Vec<u8>, WalletError> {
+        self.check_pin(pin, at)?;
+        let (_, record) = self.find(identifier)?;
+        if record.delegation.is_some() {
+            return Err(crate::present::PresentError::DelegationInvalid(
+                "an agent cannot delegate further".into(),
+            )
+            .into());
+        }
+        if let Some(e) = elements.iter().find(|e| !record.summary.elements.contains(e)) {
+            return Err(crate::present::PresentError::ElementNotInLicense(e.clone()).into());
+        }
+        let terms = DelegationTerms {
+            license: identifier.to_owned(),
+            entity: record.summary.holder_name.clone().unwrap_or_else(|| identifier.to_owned()),
+            elements: elements.to_vec(),
+            agent_key: agent_key.clone(),
+            agent_name: agent_name.to_owned(),
+            agent_id: agent_id.to_owned(),
+            from: at,
+            until,
+        };
+        let delegation = sign_delegation(&record.signer()?, &terms)?;
+        self.log(&ConsentEntry {
+            at,
+            license: identifier.to_owned(),
+            elements: elements.to_vec(),
+            verifier: Some(super::VerifierInfo {
+                name: format!("{agent_name} (agent)"),
+                code: None,
+                key_id: hex::encode(agent_key.key_id().as_bytes()),
+            }),
+            purpose: Some(format!("delegation until {}", crate::text::rfc3339(until))),
+        })?;
+        Ok(delegation)
     }
 
     /// The licenses, and the names of record files that did not open.
@@ -200,7 +297,10 @@ impl UnlockedWallet {
         self.check_pin(pin, at)?;
         let (_, record) = self.find(identifier)?;
         let signer = record.signer()?;
-        let code = present(&record.credential, &signer, disclose, at)?;
+        let code = match &record.delegation {
+            Some(d) => present_as_agent(&record.credential, &signer, d, disclose, at, None)?,
+            None => present(&record.credential, &signer, disclose, at)?,
+        };
         let elements = match disclose {
             Disclosure::All => record.summary.elements.clone(),
             Disclosure::Elements(e) => e.iter().map(|s| (*s).to_owned()).collect(),
