@@ -188,8 +188,11 @@ pub(crate) fn wrap(delegation: &[u8], presentation: &[u8]) -> Result<Vec<u8>, Pr
     .map_err(|e| bad(e.to_string()))
 }
 
+/// An agent's code taken apart: the delegation and the presentation, as bytes of the code.
+pub(crate) type AgentParts<'a> = (&'a [u8], &'a [u8]);
+
 /// `(delegation, presentation)` of an agent's code; `None` when `bytes` is not one.
-pub(crate) fn unwrap(bytes: &[u8]) -> Result<Option<(&[u8], &[u8])>, PresentError> {
+pub(crate) fn unwrap(bytes: &[u8]) -> Result<Option<AgentParts<'_>>, PresentError> {
     use ciborium_ll::Header;
     let mut w = crate::cose::cbor::Walker::new(bytes);
     let Ok(3) = w.array() else { return Ok(None) };
