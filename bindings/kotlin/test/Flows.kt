@@ -99,6 +99,81 @@ fun trustLists(cache: File) {
     counter.close(); fetching.close(); offline.close(); sc.close(); op.close(); wallet.close()
 }
 
+/** A platform keystore stand-in: AES-GCM under a key that never leaves this object (Android
+ *  Keystore would hold it in secure hardware). */
+class AesKeystore : StorageKey {
+    private val key = javax.crypto.KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+    var fail = false
+    override fun wrap(key: ByteArray): ByteArray {
+        val iv = ByteArray(12).also { java.security.SecureRandom().nextBytes(it) }
+        val c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding")
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, this.key, javax.crypto.spec.GCMParameterSpec(128, iv))
+        return iv + c.doFinal(key)
+    }
+    override fun unwrap(wrapped: ByteArray): ByteArray {
+        if (fail) throw YinxinException.Config("keystore.user_not_authenticated", "biometric prompt cancelled")
+        val c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding")
+        c.init(javax.crypto.Cipher.DECRYPT_MODE, key, javax.crypto.spec.GCMParameterSpec(128, wrapped.copyOfRange(0, 12)))
+        return c.doFinal(wrapped.copyOfRange(12, wrapped.size))
+    }
+}
+
+fun p256(): java.security.KeyPair =
+    KeyPairGenerator.getInstance("EC").apply { initialize(ECGenParameterSpec("secp256r1")) }.generateKeyPair()
+
+/** The encrypted wallet (issue 19): keystore-protected storage key, PIN lock-out, a request with
+ *  reader authentication and consent, an agent's delegation. */
+fun walletStore(authority: Authority, dir: File) {
+    val pin = "246810"
+    val holder = Wallet.withSoftwareKey("es256")
+    val issued = authority.issuer().issue(business, holder.holderPublicKey(), null, null, null)
+    val platform = Authority.generate("es256", "四川省政务服务平台", "11510000MB0123456W", 365u)
+    val keystore = AesKeystore()
+    val store = WalletStore.create(File(dir, "w").path, pin, WalletStoreOptions(false, platform.rootCertificatePem(), null), keystore)
+    val w = store.unlock(pin, null)
+    check(w.add(issued.credential, holder.softwareKeyPkcs8()).identifier == issued.identifier, "store add")
+    check(w.licenses().licenses.single().holderName == "成都天府示例科技有限公司", "store list")
+    val v = Verifier(VerifierConfig(authority.rootCertificatePem(), 300u, true, false))
+    v.addIssuerCertificate(authority.issuerCertificatePem().toByteArray())
+    check(v.verifyQr(w.present(pin, issued.identifier, listOf("holder_name"), null), null).valid, "store present")
+    expect<YinxinException.Config>("wallet.keystore") { WalletStore.open(File(dir, "w").path, null).unlock(pin, null) }
+    keystore.fail = true
+    expect<YinxinException.Config>("wallet.keystore") { store.unlock(pin, null) }
+    keystore.fail = false
+    check(store.failedAttempts() == 0u, "a keystore refusal is not a wrong PIN")
+
+    val now = System.currentTimeMillis() / 1000
+    repeat(4) { expect<YinxinException.Invalid>("wallet.pin_wrong") { store.unlock("000000", now) } }
+    expect<YinxinException.Invalid>("wallet.locked") { store.unlock("000000", now) }
+    check(store.lockedUntil(now) == now + 60, "locked for a minute")
+    expect<YinxinException.Invalid>("wallet.locked") { store.unlock(pin, now + 30) }
+    store.unlock(pin, now + 61)
+    expect<YinxinException.Invalid>("wallet.pin_wrong") { w.present("111111", issued.identifier, listOf("holder_name"), null) }
+
+    // A counter certified by the platform asks; the holder sees who, what, why, then consents.
+    val counterKey = p256()
+    val chain = platform.issueVerifierCertificate(counterKey.public.encoded, "成都市政务服务中心", "91510100MA61ABCDE3", listOf("holder_name", "legal_representative"), 30u)
+    val request = makeRequest(counterKey.private.encoded, chain, listOf("holder_name", "legal_representative"), "办理变更登记", null)
+    val info = w.readRequest(request, null)
+    check(info.authenticated && info.verifierName == "成都市政务服务中心" && info.purpose == "办理变更登记", "request shown")
+    val answer = w.presentForRequest(pin, issued.identifier, request, null)
+    check(v.verifyQr(answer, null).code == "present.request_bound", "another verifier refuses the answer")
+    val bound = v.verifyQrForRequest(answer, request, counterKey.public.encoded, null)
+    check(bound.valid && bound.requestBound, "the counter accepts its answer: ${bound.message}")
+    val greedy = makeRequest(counterKey.private.encoded, chain, listOf("business_scope"), "核验", null)
+    expect<YinxinException.Invalid>("request.not_authorised") { w.readRequest(greedy, null) }
+    check(w.history().any { it.verifierName == "成都市政务服务中心" && it.purpose == "办理变更登记" }, "consent logged")
+
+    // The company's agent.
+    val agentKey = p256()
+    val delegation = w.delegate(pin, issued.identifier, agentKey.public.encoded, "王五", "510104199003071237", listOf("holder_name"), 30u, null)
+    val agent = WalletStore.create(File(dir, "agent").path, "135790", WalletStoreOptions(false, "", null), null).unlock("135790", null)
+    agent.addDelegated(issued.credential, agentKey.private.encoded, delegation)
+    val byAgent = v.verifyQr(agent.present("135790", issued.identifier, listOf("holder_name"), null), null)
+    check(byAgent.valid && byAgent.agentName == "王五" && byAgent.onBehalfOf == "成都天府示例科技有限公司", "agent verdict: ${byAgent.message}")
+    expect<YinxinException.Invalid>("present.delegation_scope") { agent.present("135790", issued.identifier, listOf("business_scope"), null) }
+}
+
 fun verifier(authority: Authority, entries: List<StatusEntry>? = null): Verifier {
     val v = Verifier(VerifierConfig(authority.rootCertificatePem(), 300u, false, false))
     if (entries != null) v.addStatusList(authority.issuer().signStatusList(STATUS_URI, 1024uL, entries, 3600uL, 24u))
@@ -170,6 +245,7 @@ fun main() {
     expect<YinxinException.Unreadable>("ofd.zip") { verifyOfd(ByteArray(3), SealPolicy()) }
 
     trustLists(kotlin.io.path.createTempDirectory("yinxin-trust").toFile())
+    walletStore(authority, kotlin.io.path.createTempDirectory("yinxin-wallet").toFile())
 
     // Objects are AutoCloseable.
     wallet.close(); phone.close(); counter.close(); authority.close()

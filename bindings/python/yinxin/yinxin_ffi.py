@@ -526,6 +526,8 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_yinxin_ffi_checksum_func_inspect_seal() != 31174:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_func_make_request() != 62288:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_func_qr_png() != 23071:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_func_qr_read_image() != 12398:
@@ -541,6 +543,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_yinxin_ffi_checksum_func_yinxin_version() != 17614:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_authority_issue_certificate() != 4169:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_authority_issue_verifier_certificate() != 40906:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_authority_issuer() != 1619:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -570,6 +574,32 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_constructor_issuer_from_pem() != 31444:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_storagekey_wrap() != 18210:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_storagekey_unwrap() != 27309:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add() != 181:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add_delegated() != 35124:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup() != 43837:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate() != 56919:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history() != 4407:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_license() != 24922:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_licenses() != 31410:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present() != 9230:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present_for_request() != 26690:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_read_request() != 41259:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_remove() != 34903:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate() != 5796:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_add_status_list() != 38998:
@@ -586,6 +616,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr() != 17756:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr_for_request() != 48636:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_constructor_verifier_new() != 7030:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists() != 9413:
@@ -598,7 +630,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_wallet_licenses() != 16380:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_yinxin_ffi_checksum_method_wallet_present() != 64338:
+    if lib.uniffi_yinxin_ffi_checksum_method_wallet_present() != 58577:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_wallet_present_all() != 63083:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -611,6 +643,18 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_yinxin_ffi_checksum_constructor_wallet_with_holder_key() != 53296:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_constructor_wallet_with_software_key() != 13883:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_walletstore_failed_attempts() != 10969:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_walletstore_locked_until() != 4243:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_walletstore_unlock() != 14833:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_constructor_walletstore_create() != 65098:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_constructor_walletstore_open() != 25640:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_constructor_walletstore_restore() != 51568:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
 
 # A ctypes library to expose the extern-C FFI definitions.
@@ -644,6 +688,9 @@ _UniffiLib.ffi_yinxin_ffi_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_inspect_seal.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_inspect_seal.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_func_make_request.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_func_make_request.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_qr_png.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_func_qr_png.restype = ctypes.c_uint16
@@ -668,6 +715,9 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_func_yinxin_version.restype = ctypes.c_uin
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_issue_certificate.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_issue_certificate.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_issue_verifier_certificate.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_issue_verifier_certificate.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_issuer.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_authority_issuer.restype = ctypes.c_uint16
@@ -710,6 +760,45 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_method_issuer_sign_status_list.restype = c
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_issuer_from_pem.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_issuer_from_pem.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_storagekey_wrap.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_storagekey_wrap.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_storagekey_unwrap.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_storagekey_unwrap.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add_delegated.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add_delegated.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_license.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_license.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_licenses.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_licenses.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present_for_request.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present_for_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_read_request.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_read_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_remove.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_remove.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_add_issuer_certificate.restype = ctypes.c_uint16
@@ -734,6 +823,9 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_license.restype = c
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr_for_request.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr_for_request.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_verifier_new.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_verifier_new.restype = ctypes.c_uint16
@@ -773,11 +865,38 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_wallet_with_holder_key.restype
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_wallet_with_software_key.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_constructor_wallet_with_software_key.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_walletstore_failed_attempts.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_walletstore_failed_attempts.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_walletstore_locked_until.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_walletstore_locked_until.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_walletstore_unlock.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_walletstore_unlock.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_walletstore_create.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_walletstore_create.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_walletstore_open.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_walletstore_open.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_walletstore_restore.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_constructor_walletstore_restore.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_fn_func_inspect_seal.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_func_inspect_seal.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_func_make_request.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_func_make_request.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_func_qr_png.argtypes = (
     _UniffiRustBuffer,
     ctypes.c_uint32,
@@ -827,6 +946,16 @@ _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issue_certificate.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issue_certificate.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issue_verifier_certificate.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issue_verifier_certificate.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issuer.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -921,6 +1050,99 @@ _UniffiLib.uniffi_yinxin_ffi_fn_constructor_issuer_from_pem.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_constructor_issuer_from_pem.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_wrap.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_wrap.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_unwrap.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_unwrap.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add_delegated.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add_delegated.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_backup.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_backup.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_history.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_history.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_license.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_license.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_licenses.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_licenses.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present_for_request.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present_for_request.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_read_request.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_read_request.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_remove.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_remove.restype = ctypes.c_int8
 _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_add_issuer_certificate.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -972,6 +1194,15 @@ _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_verify_qr.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_verify_qr.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_verify_qr_for_request.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_verify_qr_for_request.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_constructor_verifier_new.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1047,6 +1278,47 @@ _UniffiLib.uniffi_yinxin_ffi_fn_constructor_wallet_with_software_key.argtypes = 
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_constructor_wallet_with_software_key.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_failed_attempts.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_failed_attempts.restype = ctypes.c_uint32
+_UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_locked_until.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_locked_until.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_unlock.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_unlock.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_create.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_create.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_open.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_open.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_restore.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_restore.restype = ctypes.c_uint64
 _UniffiLib.uniffi_yinxin_ffi_fn_clone_authority.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1087,6 +1359,26 @@ _UniffiLib.uniffi_yinxin_ffi_fn_free_issuer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_free_issuer.restype = None
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_storagekey.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_storagekey.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_free_storagekey.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_free_storagekey.restype = None
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_unlockedwallet.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_unlockedwallet.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_free_unlockedwallet.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_free_unlockedwallet.restype = None
 _UniffiLib.uniffi_yinxin_ffi_fn_clone_verifier.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1107,6 +1399,16 @@ _UniffiLib.uniffi_yinxin_ffi_fn_free_wallet.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_free_wallet.restype = None
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_walletstore.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_clone_walletstore.restype = ctypes.c_uint64
+_UniffiLib.uniffi_yinxin_ffi_fn_free_walletstore.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_free_walletstore.restype = None
 _UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_HOLDER_KEY_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,ctypes.POINTER(_UniffiRustBuffer),
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -1149,6 +1451,27 @@ _UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient.argtypes = (
     ctypes.POINTER(_UniffiVTableCallbackInterfaceYinxinFfiHttpClient),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_httpclient.restype = None
+_UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_STORAGE_KEY_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.POINTER(_UniffiRustBuffer),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_STORAGE_KEY_METHOD1 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.POINTER(_UniffiRustBuffer),
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_YINXIN_FFI_STORAGE_KEY = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_YINXIN_FFI_STORAGE_KEY = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceYinxinFfiStorageKey(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_YINXIN_FFI_STORAGE_KEY),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_YINXIN_FFI_STORAGE_KEY),
+        ("wrap", _UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_STORAGE_KEY_METHOD0),
+        ("unwrap", _UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_STORAGE_KEY_METHOD1),
+    ]
+_UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_storagekey.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceYinxinFfiStorageKey),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_storagekey.restype = None
 
 _uniffi_check_contract_api_version(_UniffiLib)
 # _uniffi_check_api_checksums(_UniffiLib)
@@ -1157,6 +1480,19 @@ _uniffi_check_contract_api_version(_UniffiLib)
 
 # Public interface members begin here.
 
+
+class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "i64"
+    VALUE_MIN = -2**63
+    VALUE_MAX = 2**63
+
+    @staticmethod
+    def read(buf):
+        return buf.read_i64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i64(value)
 
 class _UniffiFfiConverterString:
     @staticmethod
@@ -1189,6 +1525,117 @@ class _UniffiFfiConverterString:
         with _UniffiRustBuffer.alloc_with_builder() as builder:
             builder.write(value.encode("utf-8"))
             return builder.finalize()
+
+class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterString.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterString.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterString.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ConsentRecord:
+    """
+    One entry of the consent log.
+"""
+    def __init__(self, *, at_unix:int, license:str, elements:typing.List[str], verifier_name:typing.Optional[str], verifier_code:typing.Optional[str], purpose:typing.Optional[str]):
+        self.at_unix = at_unix
+        self.license = license
+        self.elements = elements
+        self.verifier_name = verifier_name
+        self.verifier_code = verifier_code
+        self.purpose = purpose
+        
+        
+
+    
+    def __str__(self):
+        return "ConsentRecord(at_unix={}, license={}, elements={}, verifier_name={}, verifier_code={}, purpose={})".format(self.at_unix, self.license, self.elements, self.verifier_name, self.verifier_code, self.purpose)
+    def __eq__(self, other):
+        if self.at_unix != other.at_unix:
+            return False
+        if self.license != other.license:
+            return False
+        if self.elements != other.elements:
+            return False
+        if self.verifier_name != other.verifier_name:
+            return False
+        if self.verifier_code != other.verifier_code:
+            return False
+        if self.purpose != other.purpose:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeConsentRecord(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ConsentRecord(
+            at_unix=_UniffiFfiConverterInt64.read(buf),
+            license=_UniffiFfiConverterString.read(buf),
+            elements=_UniffiFfiConverterSequenceString.read(buf),
+            verifier_name=_UniffiFfiConverterOptionalString.read(buf),
+            verifier_code=_UniffiFfiConverterOptionalString.read(buf),
+            purpose=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterInt64.check_lower(value.at_unix)
+        _UniffiFfiConverterString.check_lower(value.license)
+        _UniffiFfiConverterSequenceString.check_lower(value.elements)
+        _UniffiFfiConverterOptionalString.check_lower(value.verifier_name)
+        _UniffiFfiConverterOptionalString.check_lower(value.verifier_code)
+        _UniffiFfiConverterOptionalString.check_lower(value.purpose)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterInt64.write(value.at_unix, buf)
+        _UniffiFfiConverterString.write(value.license, buf)
+        _UniffiFfiConverterSequenceString.write(value.elements, buf)
+        _UniffiFfiConverterOptionalString.write(value.verifier_name, buf)
+        _UniffiFfiConverterOptionalString.write(value.verifier_code, buf)
+        _UniffiFfiConverterOptionalString.write(value.purpose, buf)
 
 @dataclass
 class DisclosedElement:
@@ -1234,29 +1681,6 @@ class _UniffiFfiConverterTypeDisclosedElement(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.namespace, buf)
         _UniffiFfiConverterString.write(value.identifier, buf)
         _UniffiFfiConverterString.write(value.value_json, buf)
-
-class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterString.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterString.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterString.read(buf) for i in range(count)
-        ]
 
 @dataclass
 class DisclosureSet:
@@ -1309,31 +1733,6 @@ class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
     @staticmethod
     def write(value, buf):
         buf.write_u16(value)
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
     @staticmethod
@@ -1719,6 +2118,63 @@ class _UniffiFfiConverterTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.time_stamp, buf)
 
 @dataclass
+class RequestInfo:
+    """
+    What a verified request asks, to show the holder before the PIN.
+"""
+    def __init__(self, *, authenticated:bool, verifier_name:typing.Optional[str], verifier_code:typing.Optional[str], elements:typing.List[str], purpose:str):
+        self.authenticated = authenticated
+        self.verifier_name = verifier_name
+        self.verifier_code = verifier_code
+        self.elements = elements
+        self.purpose = purpose
+        
+        
+
+    
+    def __str__(self):
+        return "RequestInfo(authenticated={}, verifier_name={}, verifier_code={}, elements={}, purpose={})".format(self.authenticated, self.verifier_name, self.verifier_code, self.elements, self.purpose)
+    def __eq__(self, other):
+        if self.authenticated != other.authenticated:
+            return False
+        if self.verifier_name != other.verifier_name:
+            return False
+        if self.verifier_code != other.verifier_code:
+            return False
+        if self.elements != other.elements:
+            return False
+        if self.purpose != other.purpose:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRequestInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RequestInfo(
+            authenticated=_UniffiFfiConverterBoolean.read(buf),
+            verifier_name=_UniffiFfiConverterOptionalString.read(buf),
+            verifier_code=_UniffiFfiConverterOptionalString.read(buf),
+            elements=_UniffiFfiConverterSequenceString.read(buf),
+            purpose=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.authenticated)
+        _UniffiFfiConverterOptionalString.check_lower(value.verifier_name)
+        _UniffiFfiConverterOptionalString.check_lower(value.verifier_code)
+        _UniffiFfiConverterSequenceString.check_lower(value.elements)
+        _UniffiFfiConverterString.check_lower(value.purpose)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.authenticated, buf)
+        _UniffiFfiConverterOptionalString.write(value.verifier_name, buf)
+        _UniffiFfiConverterOptionalString.write(value.verifier_code, buf)
+        _UniffiFfiConverterSequenceString.write(value.elements, buf)
+        _UniffiFfiConverterString.write(value.purpose, buf)
+
+@dataclass
 class SealCheckVerdict:
     """
     The verdict on a seal alone.
@@ -1811,19 +2267,6 @@ class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     @staticmethod
     def write(value, buf):
         buf.write_u8(value)
-
-class _UniffiFfiConverterInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "i64"
-    VALUE_MIN = -2**63
-    VALUE_MAX = 2**63
-
-    @staticmethod
-    def read(buf):
-        return buf.read_i64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i64(value)
 
 class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u32"
@@ -2501,7 +2944,7 @@ class Verdict:
     """
     The verdict on a QR code or a license.
 """
-    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], doc_type:typing.Optional[str], status:typing.Optional[str], disclosed:typing.List[DisclosedElement], created_unix:typing.Optional[int], age_seconds:typing.Optional[int]):
+    def __init__(self, *, valid:bool, code:typing.Optional[str], message:typing.Optional[str], doc_type:typing.Optional[str], status:typing.Optional[str], disclosed:typing.List[DisclosedElement], created_unix:typing.Optional[int], age_seconds:typing.Optional[int], request_bound:bool, agent_name:typing.Optional[str], agent_id:typing.Optional[str], on_behalf_of:typing.Optional[str]):
         self.valid = valid
         self.code = code
         self.message = message
@@ -2510,12 +2953,16 @@ class Verdict:
         self.disclosed = disclosed
         self.created_unix = created_unix
         self.age_seconds = age_seconds
+        self.request_bound = request_bound
+        self.agent_name = agent_name
+        self.agent_id = agent_id
+        self.on_behalf_of = on_behalf_of
         
         
 
     
     def __str__(self):
-        return "Verdict(valid={}, code={}, message={}, doc_type={}, status={}, disclosed={}, created_unix={}, age_seconds={})".format(self.valid, self.code, self.message, self.doc_type, self.status, self.disclosed, self.created_unix, self.age_seconds)
+        return "Verdict(valid={}, code={}, message={}, doc_type={}, status={}, disclosed={}, created_unix={}, age_seconds={}, request_bound={}, agent_name={}, agent_id={}, on_behalf_of={})".format(self.valid, self.code, self.message, self.doc_type, self.status, self.disclosed, self.created_unix, self.age_seconds, self.request_bound, self.agent_name, self.agent_id, self.on_behalf_of)
     def __eq__(self, other):
         if self.valid != other.valid:
             return False
@@ -2533,6 +2980,14 @@ class Verdict:
             return False
         if self.age_seconds != other.age_seconds:
             return False
+        if self.request_bound != other.request_bound:
+            return False
+        if self.agent_name != other.agent_name:
+            return False
+        if self.agent_id != other.agent_id:
+            return False
+        if self.on_behalf_of != other.on_behalf_of:
+            return False
         return True
 
 class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
@@ -2547,6 +3002,10 @@ class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
             disclosed=_UniffiFfiConverterSequenceTypeDisclosedElement.read(buf),
             created_unix=_UniffiFfiConverterOptionalInt64.read(buf),
             age_seconds=_UniffiFfiConverterOptionalInt64.read(buf),
+            request_bound=_UniffiFfiConverterBoolean.read(buf),
+            agent_name=_UniffiFfiConverterOptionalString.read(buf),
+            agent_id=_UniffiFfiConverterOptionalString.read(buf),
+            on_behalf_of=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -2559,6 +3018,10 @@ class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeDisclosedElement.check_lower(value.disclosed)
         _UniffiFfiConverterOptionalInt64.check_lower(value.created_unix)
         _UniffiFfiConverterOptionalInt64.check_lower(value.age_seconds)
+        _UniffiFfiConverterBoolean.check_lower(value.request_bound)
+        _UniffiFfiConverterOptionalString.check_lower(value.agent_name)
+        _UniffiFfiConverterOptionalString.check_lower(value.agent_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.on_behalf_of)
 
     @staticmethod
     def write(value, buf):
@@ -2570,6 +3033,10 @@ class _UniffiFfiConverterTypeVerdict(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeDisclosedElement.write(value.disclosed, buf)
         _UniffiFfiConverterOptionalInt64.write(value.created_unix, buf)
         _UniffiFfiConverterOptionalInt64.write(value.age_seconds, buf)
+        _UniffiFfiConverterBoolean.write(value.request_bound, buf)
+        _UniffiFfiConverterOptionalString.write(value.agent_name, buf)
+        _UniffiFfiConverterOptionalString.write(value.agent_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.on_behalf_of, buf)
 
 @dataclass
 class VerifierConfig:
@@ -2621,6 +3088,138 @@ class _UniffiFfiConverterTypeVerifierConfig(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.window_seconds, buf)
         _UniffiFfiConverterBoolean.write(value.accept_unknown_status, buf)
         _UniffiFfiConverterBoolean.write(value.gm_only, buf)
+
+class _UniffiFfiConverterSequenceTypeLicenseSummary(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeLicenseSummary.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeLicenseSummary.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeLicenseSummary.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class WalletListing:
+    """
+    The licenses of a wallet, and the record files that did not open.
+"""
+    def __init__(self, *, licenses:typing.List[LicenseSummary], damaged:typing.List[str]):
+        self.licenses = licenses
+        self.damaged = damaged
+        
+        
+
+    
+    def __str__(self):
+        return "WalletListing(licenses={}, damaged={})".format(self.licenses, self.damaged)
+    def __eq__(self, other):
+        if self.licenses != other.licenses:
+            return False
+        if self.damaged != other.damaged:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeWalletListing(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return WalletListing(
+            licenses=_UniffiFfiConverterSequenceTypeLicenseSummary.read(buf),
+            damaged=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeLicenseSummary.check_lower(value.licenses)
+        _UniffiFfiConverterSequenceString.check_lower(value.damaged)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeLicenseSummary.write(value.licenses, buf)
+        _UniffiFfiConverterSequenceString.write(value.damaged, buf)
+
+class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterSequenceString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterSequenceString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterSequenceString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class WalletStoreOptions:
+    """
+    How a new wallet is made.
+"""
+    def __init__(self, *, gm:bool, verifier_anchors_pem:str, sensitive:typing.Optional[typing.List[str]]):
+        self.gm = gm
+        self.verifier_anchors_pem = verifier_anchors_pem
+        self.sensitive = sensitive
+        
+        
+
+    
+    def __str__(self):
+        return "WalletStoreOptions(gm={}, verifier_anchors_pem={}, sensitive={})".format(self.gm, self.verifier_anchors_pem, self.sensitive)
+    def __eq__(self, other):
+        if self.gm != other.gm:
+            return False
+        if self.verifier_anchors_pem != other.verifier_anchors_pem:
+            return False
+        if self.sensitive != other.sensitive:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeWalletStoreOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return WalletStoreOptions(
+            gm=_UniffiFfiConverterBoolean.read(buf),
+            verifier_anchors_pem=_UniffiFfiConverterString.read(buf),
+            sensitive=_UniffiFfiConverterOptionalSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.gm)
+        _UniffiFfiConverterString.check_lower(value.verifier_anchors_pem)
+        _UniffiFfiConverterOptionalSequenceString.check_lower(value.sensitive)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.gm, buf)
+        _UniffiFfiConverterString.write(value.verifier_anchors_pem, buf)
+        _UniffiFfiConverterOptionalSequenceString.write(value.sensitive, buf)
 
 
 
@@ -3023,6 +3622,14 @@ class AuthorityProtocol(typing.Protocol):
         holder's or a seal maker's, valid `valid_days` days.
 """
         raise NotImplementedError
+    def issue_verifier_certificate(self, subject_public_key: bytes,name: str,code: str,may_request: typing.List[str],valid_days: int) -> str:
+        """
+        A verifier's certificate (a counter, a service system) for `subject_public_key`, stating
+        the license elements it may request from holders (decision 0019), valid `valid_days`
+        days; returned as PEM with the issuing authority's certificate after it (the chain a
+        request carries). Wallets accept it under this authority's root.
+"""
+        raise NotImplementedError
     def issuer(self, ) -> Issuer:
         """
         The license issuer of this authority.
@@ -3133,6 +3740,39 @@ class Authority(AuthorityProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issue_certificate,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def issue_verifier_certificate(self, subject_public_key: bytes,name: str,code: str,may_request: typing.List[str],valid_days: int) -> str:
+        """
+        A verifier's certificate (a counter, a service system) for `subject_public_key`, stating
+        the license elements it may request from holders (decision 0019), valid `valid_days`
+        days; returned as PEM with the issuing authority's certificate after it (the chain a
+        request carries). Wallets accept it under this authority's root.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(subject_public_key)
+
+        _UniffiFfiConverterString.check_lower(name)
+
+        _UniffiFfiConverterString.check_lower(code)
+
+        _UniffiFfiConverterSequenceString.check_lower(may_request)
+
+        _UniffiFfiConverterUInt32.check_lower(valid_days)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(subject_public_key),
+            _UniffiFfiConverterString.lower(name),
+            _UniffiFfiConverterString.lower(code),
+            _UniffiFfiConverterSequenceString.lower(may_request),
+            _UniffiFfiConverterUInt32.lower(valid_days),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issue_verifier_certificate,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3648,6 +4288,596 @@ class _UniffiFfiConverterTypeHttpClient:
     def write(cls, value: HttpClient, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+
+class StorageKey():
+    """
+    The platform keystore as the wallet store uses it: the app wraps the store's data key under
+    a key that never leaves secure hardware (Android Keystore AES-GCM, iOS Secure Enclave) and
+    unwraps it again.
+"""
+    
+    def wrap(self, key: bytes) -> bytes:
+        """
+        The data key, wrapped (encrypted and authenticated) by the keystore.
+"""
+        raise NotImplementedError
+    def unwrap(self, wrapped: bytes) -> bytes:
+        """
+        The data key again, from what `wrap` returned.
+"""
+        raise NotImplementedError
+
+class StorageKeyImpl(StorageKey):
+    """
+    The platform keystore as the wallet store uses it: the app wraps the store's data key under
+    a key that never leaves secure hardware (Android Keystore AES-GCM, iOS Secure Enclave) and
+    unwraps it again.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_free_storagekey, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_clone_storagekey, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def wrap(self, key: bytes) -> bytes:
+        """
+        The data key, wrapped (encrypted and authenticated) by the keystore.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(key)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(key),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_wrap,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def unwrap(self, wrapped: bytes) -> bytes:
+        """
+        The data key again, from what `wrap` returned.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(wrapped)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(wrapped),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_unwrap,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplStorageKeyImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_STORAGE_KEY_METHOD0
+    def wrap(
+            uniffi_handle,
+            key,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeStorageKey._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterBytes.lift(key), )
+            uniffi_method = uniffi_obj.wrap
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterBytes.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                YinxinError,
+                _UniffiFfiConverterTypeYinxinError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_YINXIN_FFI_STORAGE_KEY_METHOD1
+    def unwrap(
+            uniffi_handle,
+            wrapped,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeStorageKey._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterBytes.lift(wrapped), )
+            uniffi_method = uniffi_obj.unwrap
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterBytes.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                YinxinError,
+                _UniffiFfiConverterTypeYinxinError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_YINXIN_FFI_STORAGE_KEY
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeStorageKey._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_YINXIN_FFI_STORAGE_KEY
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeStorageKey._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceYinxinFfiStorageKey(
+        _uniffi_free,
+        _uniffi_clone,
+        wrap,
+        unwrap,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_yinxin_ffi_fn_init_callback_vtable_storagekey(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeStorageKey:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return StorageKeyImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeStorageKey._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: StorageKey):
+        if not isinstance(value, StorageKey):
+            raise TypeError("Expected StorageKey subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: StorageKey):
+         if isinstance(value, StorageKeyImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeStorageKey._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: StorageKey, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeConsentRecord(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeConsentRecord.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeConsentRecord.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeConsentRecord.read(buf) for i in range(count)
+        ]
+
+
+class UnlockedWalletProtocol(typing.Protocol):
+    """
+    An unlocked wallet. Showing a license asks for the PIN again.
+"""
+    
+    def add(self, credential: bytes,holder_key_pkcs8: bytes) -> LicenseSummary:
+        """
+        Imports a license and its holder key (PKCS#8 DER or PEM): every signed part verified,
+        the key matched.
+"""
+        raise NotImplementedError
+    def add_delegated(self, credential: bytes,agent_key_pkcs8: bytes,delegation: bytes) -> LicenseSummary:
+        """
+        Imports an agent's copy of a legal entity's license with the entity's delegation and
+        the agent's key it names.
+"""
+        raise NotImplementedError
+    def backup(self, passphrase: str) -> bytes:
+        """
+        An encrypted backup protected by `passphrase` (at least 12 characters).
+"""
+        raise NotImplementedError
+    def delegate(self, pin_text: str,identifier: str,agent_public_key: bytes,agent_name: str,agent_id: str,elements: typing.List[str],days: int,at_unix: typing.Optional[int]) -> bytes:
+        """
+        The entity delegates a license to an agent's device key (SPKI DER or PEM) for `days`
+        days, after the PIN: the delegation to give the agent's wallet.
+"""
+        raise NotImplementedError
+    def history(self, ) -> typing.List[ConsentRecord]:
+        """
+        The consent log, oldest first.
+"""
+        raise NotImplementedError
+    def license(self, identifier: str) -> bytes:
+        """
+        The credential of a license (to show its details).
+"""
+        raise NotImplementedError
+    def licenses(self, ) -> WalletListing:
+        """
+        The licenses, and the record files that did not open.
+"""
+        raise NotImplementedError
+    def present(self, pin_text: str,identifier: str,elements: typing.List[str],at_unix: typing.Optional[int]) -> str:
+        """
+        QR text showing `elements` of a license after the PIN; the consent log records it.
+"""
+        raise NotImplementedError
+    def present_for_request(self, pin_text: str,identifier: str,request_text: str,at_unix: typing.Optional[int]) -> str:
+        """
+        Answers a request with a license after the PIN (the holder's consent): exactly the
+        elements asked for, in a code only that verifier accepts, once.
+"""
+        raise NotImplementedError
+    def read_request(self, request_text: str,at_unix: typing.Optional[int]) -> RequestInfo:
+        """
+        Verifies a verifier's request (its QR text) and says who asks, for what, why: what the
+        app shows before asking for the PIN. A refused request is an error with its code
+        (`request.not_authorised`, `request.sensitive`, `request.verifier_untrusted`…).
+"""
+        raise NotImplementedError
+    def remove(self, identifier: str) -> bool:
+        """
+        Removes a license and its key; false when there was none.
+"""
+        raise NotImplementedError
+
+class UnlockedWallet(UnlockedWalletProtocol):
+    """
+    An unlocked wallet. Showing a license asks for the PIN again.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_free_unlockedwallet, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_clone_unlockedwallet, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def add(self, credential: bytes,holder_key_pkcs8: bytes) -> LicenseSummary:
+        """
+        Imports a license and its holder key (PKCS#8 DER or PEM): every signed part verified,
+        the key matched.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(credential)
+
+        _UniffiFfiConverterBytes.check_lower(holder_key_pkcs8)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(credential),
+            _UniffiFfiConverterBytes.lower(holder_key_pkcs8),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeLicenseSummary.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def add_delegated(self, credential: bytes,agent_key_pkcs8: bytes,delegation: bytes) -> LicenseSummary:
+        """
+        Imports an agent's copy of a legal entity's license with the entity's delegation and
+        the agent's key it names.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(credential)
+
+        _UniffiFfiConverterBytes.check_lower(agent_key_pkcs8)
+
+        _UniffiFfiConverterBytes.check_lower(delegation)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(credential),
+            _UniffiFfiConverterBytes.lower(agent_key_pkcs8),
+            _UniffiFfiConverterBytes.lower(delegation),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeLicenseSummary.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add_delegated,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def backup(self, passphrase: str) -> bytes:
+        """
+        An encrypted backup protected by `passphrase` (at least 12 characters).
+"""
+        
+        _UniffiFfiConverterString.check_lower(passphrase)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(passphrase),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_backup,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def delegate(self, pin_text: str,identifier: str,agent_public_key: bytes,agent_name: str,agent_id: str,elements: typing.List[str],days: int,at_unix: typing.Optional[int]) -> bytes:
+        """
+        The entity delegates a license to an agent's device key (SPKI DER or PEM) for `days`
+        days, after the PIN: the delegation to give the agent's wallet.
+"""
+        
+        _UniffiFfiConverterString.check_lower(pin_text)
+
+        _UniffiFfiConverterString.check_lower(identifier)
+
+        _UniffiFfiConverterBytes.check_lower(agent_public_key)
+
+        _UniffiFfiConverterString.check_lower(agent_name)
+
+        _UniffiFfiConverterString.check_lower(agent_id)
+
+        _UniffiFfiConverterSequenceString.check_lower(elements)
+
+        _UniffiFfiConverterUInt32.check_lower(days)
+
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(pin_text),
+            _UniffiFfiConverterString.lower(identifier),
+            _UniffiFfiConverterBytes.lower(agent_public_key),
+            _UniffiFfiConverterString.lower(agent_name),
+            _UniffiFfiConverterString.lower(agent_id),
+            _UniffiFfiConverterSequenceString.lower(elements),
+            _UniffiFfiConverterUInt32.lower(days),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def history(self, ) -> typing.List[ConsentRecord]:
+        """
+        The consent log, oldest first.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeConsentRecord.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_history,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def license(self, identifier: str) -> bytes:
+        """
+        The credential of a license (to show its details).
+"""
+        
+        _UniffiFfiConverterString.check_lower(identifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(identifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_license,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def licenses(self, ) -> WalletListing:
+        """
+        The licenses, and the record files that did not open.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeWalletListing.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_licenses,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present(self, pin_text: str,identifier: str,elements: typing.List[str],at_unix: typing.Optional[int]) -> str:
+        """
+        QR text showing `elements` of a license after the PIN; the consent log records it.
+"""
+        
+        _UniffiFfiConverterString.check_lower(pin_text)
+
+        _UniffiFfiConverterString.check_lower(identifier)
+
+        _UniffiFfiConverterSequenceString.check_lower(elements)
+
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(pin_text),
+            _UniffiFfiConverterString.lower(identifier),
+            _UniffiFfiConverterSequenceString.lower(elements),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_for_request(self, pin_text: str,identifier: str,request_text: str,at_unix: typing.Optional[int]) -> str:
+        """
+        Answers a request with a license after the PIN (the holder's consent): exactly the
+        elements asked for, in a code only that verifier accepts, once.
+"""
+        
+        _UniffiFfiConverterString.check_lower(pin_text)
+
+        _UniffiFfiConverterString.check_lower(identifier)
+
+        _UniffiFfiConverterString.check_lower(request_text)
+
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(pin_text),
+            _UniffiFfiConverterString.lower(identifier),
+            _UniffiFfiConverterString.lower(request_text),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present_for_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def read_request(self, request_text: str,at_unix: typing.Optional[int]) -> RequestInfo:
+        """
+        Verifies a verifier's request (its QR text) and says who asks, for what, why: what the
+        app shows before asking for the PIN. A refused request is an error with its code
+        (`request.not_authorised`, `request.sensitive`, `request.verifier_untrusted`…).
+"""
+        
+        _UniffiFfiConverterString.check_lower(request_text)
+
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(request_text),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRequestInfo.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_read_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def remove(self, identifier: str) -> bool:
+        """
+        Removes a license and its key; false when there was none.
+"""
+        
+        _UniffiFfiConverterString.check_lower(identifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(identifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_remove,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeUnlockedWallet:
+    @staticmethod
+    def lift(value: int) -> UnlockedWallet:
+        return UnlockedWallet._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: UnlockedWallet):
+        if not isinstance(value, UnlockedWallet):
+            raise TypeError("Expected UnlockedWallet instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: UnlockedWallet) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> UnlockedWallet:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: UnlockedWallet, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 class _UniffiFfiConverterSequenceTypeSourceReport(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -3670,6 +4900,31 @@ class _UniffiFfiConverterSequenceTypeSourceReport(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeSourceReport.read(buf) for i in range(count)
         ]
+
+class _UniffiFfiConverterOptionalBytes(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBytes.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBytes.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBytes.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
 
 
 class VerifierProtocol(typing.Protocol):
@@ -3723,6 +4978,13 @@ class VerifierProtocol(typing.Protocol):
     def verify_qr(self, text: str,at_unix: typing.Optional[int]) -> Verdict:
         """
         Verifies QR text now, or at `at_unix`.
+"""
+        raise NotImplementedError
+    def verify_qr_for_request(self, text: str,request_text: str,verifier_public_key: typing.Optional[bytes],at_unix: typing.Optional[int]) -> Verdict:
+        """
+        Verifies a QR code that may answer this counter's request (`request_text`, which
+        `verifier_public_key` (SPKI) signed; omit the key for an unsigned request): a code
+        answering it is valid with `request_bound`; one answering another request is refused.
 """
         raise NotImplementedError
 
@@ -3957,6 +5219,35 @@ class Verifier(VerifierProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_qr_for_request(self, text: str,request_text: str,verifier_public_key: typing.Optional[bytes],at_unix: typing.Optional[int]) -> Verdict:
+        """
+        Verifies a QR code that may answer this counter's request (`request_text`, which
+        `verifier_public_key` (SPKI) signed; omit the key for an unsigned request): a code
+        answering it is valid with `request_bound`; one answering another request is refused.
+"""
+        
+        _UniffiFfiConverterString.check_lower(text)
+
+        _UniffiFfiConverterString.check_lower(request_text)
+
+        _UniffiFfiConverterOptionalBytes.check_lower(verifier_public_key)
+
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(text),
+            _UniffiFfiConverterString.lower(request_text),
+            _UniffiFfiConverterOptionalBytes.lower(verifier_public_key),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerdict.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_verify_qr_for_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
 
 
@@ -3986,29 +5277,6 @@ class _UniffiFfiConverterTypeVerifier:
     @classmethod
     def write(cls, value: Verifier, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
-
-class _UniffiFfiConverterSequenceTypeLicenseSummary(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeLicenseSummary.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeLicenseSummary.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeLicenseSummary.read(buf) for i in range(count)
-        ]
 
 
 class WalletProtocol(typing.Protocol):
@@ -4042,7 +5310,7 @@ class WalletProtocol(typing.Protocol):
         """
         QR text showing the chosen elements of a stored license, signed by the holder key now
         (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
-        disclosure set, or the tree form for any subset: 645 characters for one business
+        disclosure set, or the tree form for any subset: at most 642 characters for one business
         license element, about 1,030 for all of it).
 """
         raise NotImplementedError
@@ -4216,7 +5484,7 @@ class Wallet(WalletProtocol):
         """
         QR text showing the chosen elements of a stored license, signed by the holder key now
         (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
-        disclosure set, or the tree form for any subset: 645 characters for one business
+        disclosure set, or the tree form for any subset: at most 642 characters for one business
         license element, about 1,030 for all of it).
 """
         
@@ -4324,6 +5592,220 @@ class _UniffiFfiConverterTypeWallet:
     def write(cls, value: Wallet, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+
+class WalletStoreProtocol(typing.Protocol):
+    """
+    A wallet directory (locked).
+"""
+    
+    def failed_attempts(self, ) -> int:
+        """
+        Wrong PINs since the last right one.
+"""
+        raise NotImplementedError
+    def locked_until(self, at_unix: typing.Optional[int]) -> typing.Optional[int]:
+        """
+        Until when (Unix seconds) the wallet is locked, if it is at `at_unix`.
+"""
+        raise NotImplementedError
+    def unlock(self, pin_text: str,at_unix: typing.Optional[int]) -> UnlockedWallet:
+        """
+        Opens the wallet with the showing PIN (a wrong one is counted on disk; five lock it).
+"""
+        raise NotImplementedError
+
+class WalletStore(WalletStoreProtocol):
+    """
+    A wallet directory (locked).
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def create(cls, dir: str,pin_text: str,options: WalletStoreOptions,storage_key: typing.Optional[StorageKey]) -> WalletStore:
+        """
+        Creates a wallet in `dir` (new or empty) with the showing PIN `pin` (six digits). With
+        `storage_key` the platform keystore protects the data key; without, a key derived from
+        the PIN (Argon2id) does.
+"""
+        
+        _UniffiFfiConverterString.check_lower(dir)
+
+        _UniffiFfiConverterString.check_lower(pin_text)
+
+        _UniffiFfiConverterTypeWalletStoreOptions.check_lower(options)
+
+        _UniffiFfiConverterOptionalTypeStorageKey.check_lower(storage_key)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(dir),
+            _UniffiFfiConverterString.lower(pin_text),
+            _UniffiFfiConverterTypeWalletStoreOptions.lower(options),
+            _UniffiFfiConverterOptionalTypeStorageKey.lower(storage_key),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeWalletStore.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_create,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def open(cls, dir: str,storage_key: typing.Optional[StorageKey]) -> WalletStore:
+        """
+        The wallet in `dir`; `storage_key` for a wallet the keystore protects.
+"""
+        
+        _UniffiFfiConverterString.check_lower(dir)
+
+        _UniffiFfiConverterOptionalTypeStorageKey.check_lower(storage_key)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(dir),
+            _UniffiFfiConverterOptionalTypeStorageKey.lower(storage_key),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeWalletStore.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def restore(cls, dir: str,backup: bytes,passphrase: str,pin_text: str,storage_key: typing.Optional[StorageKey]) -> WalletStore:
+        """
+        Restores a backup into `dir` (new or empty) with `passphrase`; `pin_text` becomes the
+        showing PIN.
+"""
+        
+        _UniffiFfiConverterString.check_lower(dir)
+
+        _UniffiFfiConverterBytes.check_lower(backup)
+
+        _UniffiFfiConverterString.check_lower(passphrase)
+
+        _UniffiFfiConverterString.check_lower(pin_text)
+
+        _UniffiFfiConverterOptionalTypeStorageKey.check_lower(storage_key)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(dir),
+            _UniffiFfiConverterBytes.lower(backup),
+            _UniffiFfiConverterString.lower(passphrase),
+            _UniffiFfiConverterString.lower(pin_text),
+            _UniffiFfiConverterOptionalTypeStorageKey.lower(storage_key),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeWalletStore.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_restore,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_free_walletstore, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_yinxin_ffi_fn_clone_walletstore, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def failed_attempts(self, ) -> int:
+        """
+        Wrong PINs since the last right one.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt32.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_failed_attempts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def locked_until(self, at_unix: typing.Optional[int]) -> typing.Optional[int]:
+        """
+        Until when (Unix seconds) the wallet is locked, if it is at `at_unix`.
+"""
+        
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_locked_until,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def unlock(self, pin_text: str,at_unix: typing.Optional[int]) -> UnlockedWallet:
+        """
+        Opens the wallet with the showing PIN (a wrong one is counted on disk; five lock it).
+"""
+        
+        _UniffiFfiConverterString.check_lower(pin_text)
+
+        _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(pin_text),
+            _UniffiFfiConverterOptionalInt64.lower(at_unix),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeUnlockedWallet.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_unlock,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeWalletStore:
+    @staticmethod
+    def lift(value: int) -> WalletStore:
+        return WalletStore._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: WalletStore):
+        if not isinstance(value, WalletStore):
+            raise TypeError("Expected WalletStore instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: WalletStore) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> WalletStore:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: WalletStore, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 class _UniffiFfiConverterSequenceTypeOfdSignatureVerdict(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -4371,6 +5853,31 @@ class _UniffiFfiConverterOptionalTypeHttpClient(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeHttpClient.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeStorageKey(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeStorageKey.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeStorageKey.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeStorageKey.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
 def inspect_seal(bytes: bytes) -> SealInfo:
     """
     Reads a seal (`.esl`) or the seal inside a SES_Signature, and checks its maker signature.
@@ -4385,6 +5892,37 @@ def inspect_seal(bytes: bytes) -> SealInfo:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_yinxin_ffi_fn_func_inspect_seal,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def make_request(verifier_key_pkcs8: bytes,verifier_chain_pem: str,elements: typing.List[str],purpose: str,at_unix: typing.Optional[int]) -> str:
+    """
+    A counter's signed request (decision 0019) as QR text (`YXR1:…`): `verifier_key_pkcs8`
+    signs, `verifier_chain_pem` is its certificate (from
+    `Authority::issue_verifier_certificate`) and issuers.
+"""
+    
+    _UniffiFfiConverterBytes.check_lower(verifier_key_pkcs8)
+
+    _UniffiFfiConverterString.check_lower(verifier_chain_pem)
+
+    _UniffiFfiConverterSequenceString.check_lower(elements)
+
+    _UniffiFfiConverterString.check_lower(purpose)
+
+    _UniffiFfiConverterOptionalInt64.check_lower(at_unix)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterBytes.lower(verifier_key_pkcs8),
+        _UniffiFfiConverterString.lower(verifier_chain_pem),
+        _UniffiFfiConverterSequenceString.lower(elements),
+        _UniffiFfiConverterString.lower(purpose),
+        _UniffiFfiConverterOptionalInt64.lower(at_unix),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_yinxin_ffi_fn_func_make_request,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4528,12 +6066,14 @@ def yinxin_version() -> str:
 __all__ = [
     "InternalError",
     "YinxinError",
+    "ConsentRecord",
     "DisclosedElement",
     "DisclosureSet",
     "HttpResponse",
     "IssuedLicense",
     "LicenseSummary",
     "OfdSignatureVerdict",
+    "RequestInfo",
     "SealCheckVerdict",
     "SealInfo",
     "SealPolicy",
@@ -4545,7 +6085,10 @@ __all__ = [
     "TrustListSummary",
     "Verdict",
     "VerifierConfig",
+    "WalletListing",
+    "WalletStoreOptions",
     "inspect_seal",
+    "make_request",
     "qr_png",
     "qr_read_image",
     "qr_svg",
@@ -4561,8 +6104,14 @@ __all__ = [
     "HolderKey",
     "HttpClientImpl",
     "HttpClient",
+    "StorageKeyImpl",
+    "StorageKey",
+    "UnlockedWallet",
+    "UnlockedWalletProtocol",
     "Verifier",
     "VerifierProtocol",
     "Wallet",
     "WalletProtocol",
+    "WalletStore",
+    "WalletStoreProtocol",
 ]

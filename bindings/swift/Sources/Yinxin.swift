@@ -651,6 +651,14 @@ public protocol AuthorityProtocol: AnyObject, Sendable {
     func issueCertificate(subjectPublicKey: Data, name: String, code: String, validDays: UInt32) throws  -> String
     
     /**
+     * A verifier's certificate (a counter, a service system) for `subject_public_key`, stating
+     * the license elements it may request from holders (decision 0019), valid `valid_days`
+     * days; returned as PEM with the issuing authority's certificate after it (the chain a
+     * request carries). Wallets accept it under this authority's root.
+     */
+    func issueVerifierCertificate(subjectPublicKey: Data, name: String, code: String, mayRequest: [String], validDays: UInt32) throws  -> String
+    
+    /**
      * The license issuer of this authority.
      */
     func issuer() throws  -> Issuer
@@ -764,6 +772,26 @@ open func issueCertificate(subjectPublicKey: Data, name: String, code: String, v
         FfiConverterData.lower(subjectPublicKey),
         FfiConverterString.lower(name),
         FfiConverterString.lower(code),
+        FfiConverterUInt32.lower(validDays),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A verifier's certificate (a counter, a service system) for `subject_public_key`, stating
+     * the license elements it may request from holders (decision 0019), valid `valid_days`
+     * days; returned as PEM with the issuing authority's certificate after it (the chain a
+     * request carries). Wallets accept it under this authority's root.
+     */
+open func issueVerifierCertificate(subjectPublicKey: Data, name: String, code: String, mayRequest: [String], validDays: UInt32)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_authority_issue_verifier_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(subjectPublicKey),
+        FfiConverterString.lower(name),
+        FfiConverterString.lower(code),
+        FfiConverterSequenceString.lower(mayRequest),
         FfiConverterUInt32.lower(validDays),uniffiCallStatus
     )
 })
@@ -1607,6 +1635,602 @@ public func FfiConverterTypeIssuer_lower(_ value: Issuer) -> UInt64 {
 
 
 /**
+ * The platform keystore as the wallet store uses it: the app wraps the store's data key under
+ * a key that never leaves secure hardware (Android Keystore AES-GCM, iOS Secure Enclave) and
+ * unwraps it again.
+ */
+public protocol StorageKey: AnyObject, Sendable {
+    
+    /**
+     * The data key, wrapped (encrypted and authenticated) by the keystore.
+     */
+    func wrap(key: Data) throws  -> Data
+    
+    /**
+     * The data key again, from what `wrap` returned.
+     */
+    func unwrap(wrapped: Data) throws  -> Data
+    
+}
+/**
+ * The platform keystore as the wallet store uses it: the app wraps the store's data key under
+ * a key that never leaves secure hardware (Android Keystore AES-GCM, iOS Secure Enclave) and
+ * unwraps it again.
+ */
+open class StorageKeyImpl: StorageKey, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_yinxin_ffi_fn_clone_storagekey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_yinxin_ffi_fn_free_storagekey(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The data key, wrapped (encrypted and authenticated) by the keystore.
+     */
+open func wrap(key: Data)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_storagekey_wrap(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The data key again, from what `wrap` returned.
+     */
+open func unwrap(wrapped: Data)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_storagekey_unwrap(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(wrapped),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceStorageKey {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceStorageKey = UniffiVTableCallbackInterfaceStorageKey(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeStorageKey.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface StorageKey: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeStorageKey.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface StorageKey: handle missing in uniffiClone")
+            }
+        },
+        wrap: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Data in
+                guard let uniffiObj = try? FfiConverterTypeStorageKey.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.wrap(
+                     key: try FfiConverterData.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterData.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeYinxinError_lower
+            )
+        },
+        unwrap: { (
+            uniffiHandle: UInt64,
+            wrapped: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Data in
+                guard let uniffiObj = try? FfiConverterTypeStorageKey.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.unwrap(
+                     wrapped: try FfiConverterData.lift(wrapped)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterData.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeYinxinError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceStorageKey> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceStorageKey>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitStorageKey() {
+    uniffi_yinxin_ffi_fn_init_callback_vtable_storagekey(UniffiCallbackInterfaceStorageKey.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStorageKey: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<StorageKey>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = StorageKey
+
+    public static func lift(_ handle: UInt64) throws -> StorageKey {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return StorageKeyImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: StorageKey) -> UInt64 {
+         if let rustImpl = value as? StorageKeyImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StorageKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StorageKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorageKey_lift(_ handle: UInt64) throws -> StorageKey {
+    return try FfiConverterTypeStorageKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStorageKey_lower(_ value: StorageKey) -> UInt64 {
+    return FfiConverterTypeStorageKey.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An unlocked wallet. Showing a license asks for the PIN again.
+ */
+public protocol UnlockedWalletProtocol: AnyObject, Sendable {
+    
+    /**
+     * Imports a license and its holder key (PKCS#8 DER or PEM): every signed part verified,
+     * the key matched.
+     */
+    func add(credential: Data, holderKeyPkcs8: Data) throws  -> LicenseSummary
+    
+    /**
+     * Imports an agent's copy of a legal entity's license with the entity's delegation and
+     * the agent's key it names.
+     */
+    func addDelegated(credential: Data, agentKeyPkcs8: Data, delegation: Data) throws  -> LicenseSummary
+    
+    /**
+     * An encrypted backup protected by `passphrase` (at least 12 characters).
+     */
+    func backup(passphrase: String) throws  -> Data
+    
+    /**
+     * The entity delegates a license to an agent's device key (SPKI DER or PEM) for `days`
+     * days, after the PIN: the delegation to give the agent's wallet.
+     */
+    func delegate(pinText: String, identifier: String, agentPublicKey: Data, agentName: String, agentId: String, elements: [String], days: UInt32, atUnix: Int64?) throws  -> Data
+    
+    /**
+     * The consent log, oldest first.
+     */
+    func history() throws  -> [ConsentRecord]
+    
+    /**
+     * The credential of a license (to show its details).
+     */
+    func license(identifier: String) throws  -> Data
+    
+    /**
+     * The licenses, and the record files that did not open.
+     */
+    func licenses() throws  -> WalletListing
+    
+    /**
+     * QR text showing `elements` of a license after the PIN; the consent log records it.
+     */
+    func present(pinText: String, identifier: String, elements: [String], atUnix: Int64?) throws  -> String
+    
+    /**
+     * Answers a request with a license after the PIN (the holder's consent): exactly the
+     * elements asked for, in a code only that verifier accepts, once.
+     */
+    func presentForRequest(pinText: String, identifier: String, requestText: String, atUnix: Int64?) throws  -> String
+    
+    /**
+     * Verifies a verifier's request (its QR text) and says who asks, for what, why: what the
+     * app shows before asking for the PIN. A refused request is an error with its code
+     * (`request.not_authorised`, `request.sensitive`, `request.verifier_untrusted`…).
+     */
+    func readRequest(requestText: String, atUnix: Int64?) throws  -> RequestInfo
+    
+    /**
+     * Removes a license and its key; false when there was none.
+     */
+    func remove(identifier: String) throws  -> Bool
+    
+}
+/**
+ * An unlocked wallet. Showing a license asks for the PIN again.
+ */
+open class UnlockedWallet: UnlockedWalletProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_yinxin_ffi_fn_clone_unlockedwallet(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_yinxin_ffi_fn_free_unlockedwallet(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Imports a license and its holder key (PKCS#8 DER or PEM): every signed part verified,
+     * the key matched.
+     */
+open func add(credential: Data, holderKeyPkcs8: Data)throws  -> LicenseSummary  {
+    return try  FfiConverterTypeLicenseSummary_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_add(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(credential),
+        FfiConverterData.lower(holderKeyPkcs8),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports an agent's copy of a legal entity's license with the entity's delegation and
+     * the agent's key it names.
+     */
+open func addDelegated(credential: Data, agentKeyPkcs8: Data, delegation: Data)throws  -> LicenseSummary  {
+    return try  FfiConverterTypeLicenseSummary_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_add_delegated(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(credential),
+        FfiConverterData.lower(agentKeyPkcs8),
+        FfiConverterData.lower(delegation),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An encrypted backup protected by `passphrase` (at least 12 characters).
+     */
+open func backup(passphrase: String)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_backup(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(passphrase),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The entity delegates a license to an agent's device key (SPKI DER or PEM) for `days`
+     * days, after the PIN: the delegation to give the agent's wallet.
+     */
+open func delegate(pinText: String, identifier: String, agentPublicKey: Data, agentName: String, agentId: String, elements: [String], days: UInt32, atUnix: Int64?)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(pinText),
+        FfiConverterString.lower(identifier),
+        FfiConverterData.lower(agentPublicKey),
+        FfiConverterString.lower(agentName),
+        FfiConverterString.lower(agentId),
+        FfiConverterSequenceString.lower(elements),
+        FfiConverterUInt32.lower(days),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The consent log, oldest first.
+     */
+open func history()throws  -> [ConsentRecord]  {
+    return try  FfiConverterSequenceTypeConsentRecord.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_history(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The credential of a license (to show its details).
+     */
+open func license(identifier: String)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_license(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(identifier),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The licenses, and the record files that did not open.
+     */
+open func licenses()throws  -> WalletListing  {
+    return try  FfiConverterTypeWalletListing_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_licenses(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * QR text showing `elements` of a license after the PIN; the consent log records it.
+     */
+open func present(pinText: String, identifier: String, elements: [String], atUnix: Int64?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_present(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(pinText),
+        FfiConverterString.lower(identifier),
+        FfiConverterSequenceString.lower(elements),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Answers a request with a license after the PIN (the holder's consent): exactly the
+     * elements asked for, in a code only that verifier accepts, once.
+     */
+open func presentForRequest(pinText: String, identifier: String, requestText: String, atUnix: Int64?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_present_for_request(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(pinText),
+        FfiConverterString.lower(identifier),
+        FfiConverterString.lower(requestText),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies a verifier's request (its QR text) and says who asks, for what, why: what the
+     * app shows before asking for the PIN. A refused request is an error with its code
+     * (`request.not_authorised`, `request.sensitive`, `request.verifier_untrusted`…).
+     */
+open func readRequest(requestText: String, atUnix: Int64?)throws  -> RequestInfo  {
+    return try  FfiConverterTypeRequestInfo_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_read_request(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(requestText),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes a license and its key; false when there was none.
+     */
+open func remove(identifier: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_remove(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(identifier),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnlockedWallet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = UnlockedWallet
+
+    public static func lift(_ handle: UInt64) throws -> UnlockedWallet {
+        return UnlockedWallet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: UnlockedWallet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnlockedWallet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: UnlockedWallet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnlockedWallet_lift(_ handle: UInt64) throws -> UnlockedWallet {
+    return try FfiConverterTypeUnlockedWallet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnlockedWallet_lower(_ value: UnlockedWallet) -> UInt64 {
+    return FfiConverterTypeUnlockedWallet.lower(value)
+}
+
+
+
+
+
+
+/**
  * Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
  * holder signature, freshness window, and once only (replay guard shared by all threads). A
  * thin wrapper over the core's [`yinxin::Verifier`].
@@ -1658,6 +2282,13 @@ public protocol VerifierProtocol: AnyObject, Sendable {
      * Verifies QR text now, or at `at_unix`.
      */
     func verifyQr(text: String, atUnix: Int64?)  -> Verdict
+    
+    /**
+     * Verifies a QR code that may answer this counter's request (`request_text`, which
+     * `verifier_public_key` (SPKI) signed; omit the key for an unsigned request): a code
+     * answering it is valid with `request_bound`; one answering another request is refused.
+     */
+    func verifyQrForRequest(text: String, requestText: String, verifierPublicKey: Data?, atUnix: Int64?)  -> Verdict
     
 }
 /**
@@ -1860,6 +2491,24 @@ open func verifyQr(text: String, atUnix: Int64?) -> Verdict  {
 })
 }
     
+    /**
+     * Verifies a QR code that may answer this counter's request (`request_text`, which
+     * `verifier_public_key` (SPKI) signed; omit the key for an unsigned request): a code
+     * answering it is valid with `request_bound`; one answering another request is refused.
+     */
+open func verifyQrForRequest(text: String, requestText: String, verifierPublicKey: Data?, atUnix: Int64?) -> Verdict  {
+    return try!  FfiConverterTypeVerdict_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_verifier_verify_qr_for_request(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),
+        FfiConverterString.lower(requestText),
+        FfiConverterOptionData.lower(verifierPublicKey),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -1940,7 +2589,7 @@ public protocol WalletProtocol: AnyObject, Sendable {
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
      * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
-     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * disclosure set, or the tree form for any subset: at most 642 characters for one business
      * license element, about 1,030 for all of it).
      */
     func present(identifier: String, elements: [String], atUnix: Int64?) throws  -> String
@@ -2109,7 +2758,7 @@ open func licenses() -> [LicenseSummary]  {
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
      * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
-     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * disclosure set, or the tree form for any subset: at most 642 characters for one business
      * license element, about 1,030 for all of it).
      */
 open func present(identifier: String, elements: [String], atUnix: Int64?)throws  -> String  {
@@ -2210,6 +2859,328 @@ public func FfiConverterTypeWallet_lower(_ value: Wallet) -> UInt64 {
 }
 
 
+
+
+
+
+/**
+ * A wallet directory (locked).
+ */
+public protocol WalletStoreProtocol: AnyObject, Sendable {
+    
+    /**
+     * Wrong PINs since the last right one.
+     */
+    func failedAttempts() throws  -> UInt32
+    
+    /**
+     * Until when (Unix seconds) the wallet is locked, if it is at `at_unix`.
+     */
+    func lockedUntil(atUnix: Int64?) throws  -> Int64?
+    
+    /**
+     * Opens the wallet with the showing PIN (a wrong one is counted on disk; five lock it).
+     */
+    func unlock(pinText: String, atUnix: Int64?) throws  -> UnlockedWallet
+    
+}
+/**
+ * A wallet directory (locked).
+ */
+open class WalletStore: WalletStoreProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_yinxin_ffi_fn_clone_walletstore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_yinxin_ffi_fn_free_walletstore(handle, $0) }
+    }
+
+    
+    /**
+     * Creates a wallet in `dir` (new or empty) with the showing PIN `pin` (six digits). With
+     * `storage_key` the platform keystore protects the data key; without, a key derived from
+     * the PIN (Argon2id) does.
+     */
+public static func create(dir: String, pinText: String, options: WalletStoreOptions, storageKey: StorageKey?)throws  -> WalletStore  {
+    return try  FfiConverterTypeWalletStore_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_constructor_walletstore_create(
+        FfiConverterString.lower(dir),
+        FfiConverterString.lower(pinText),
+        FfiConverterTypeWalletStoreOptions_lower(options),
+        FfiConverterOptionTypeStorageKey.lower(storageKey),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The wallet in `dir`; `storage_key` for a wallet the keystore protects.
+     */
+public static func `open`(dir: String, storageKey: StorageKey?)throws  -> WalletStore  {
+    return try  FfiConverterTypeWalletStore_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_constructor_walletstore_open(
+        FfiConverterString.lower(dir),
+        FfiConverterOptionTypeStorageKey.lower(storageKey),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Restores a backup into `dir` (new or empty) with `passphrase`; `pin_text` becomes the
+     * showing PIN.
+     */
+public static func restore(dir: String, backup: Data, passphrase: String, pinText: String, storageKey: StorageKey?)throws  -> WalletStore  {
+    return try  FfiConverterTypeWalletStore_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_constructor_walletstore_restore(
+        FfiConverterString.lower(dir),
+        FfiConverterData.lower(backup),
+        FfiConverterString.lower(passphrase),
+        FfiConverterString.lower(pinText),
+        FfiConverterOptionTypeStorageKey.lower(storageKey),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Wrong PINs since the last right one.
+     */
+open func failedAttempts()throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_walletstore_failed_attempts(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Until when (Unix seconds) the wallet is locked, if it is at `at_unix`.
+     */
+open func lockedUntil(atUnix: Int64?)throws  -> Int64?  {
+    return try  FfiConverterOptionInt64.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_walletstore_locked_until(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens the wallet with the showing PIN (a wrong one is counted on disk; five lock it).
+     */
+open func unlock(pinText: String, atUnix: Int64?)throws  -> UnlockedWallet  {
+    return try  FfiConverterTypeUnlockedWallet_lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_walletstore_unlock(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(pinText),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWalletStore: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = WalletStore
+
+    public static func lift(_ handle: UInt64) throws -> WalletStore {
+        return WalletStore(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: WalletStore) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: WalletStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletStore_lift(_ handle: UInt64) throws -> WalletStore {
+    return try FfiConverterTypeWalletStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletStore_lower(_ value: WalletStore) -> UInt64 {
+    return FfiConverterTypeWalletStore.lower(value)
+}
+
+
+
+
+/**
+ * One entry of the consent log.
+ */
+public struct ConsentRecord: Equatable, Hashable {
+    /**
+     * When (Unix seconds).
+     */
+    public var atUnix: Int64
+    /**
+     * Which license.
+     */
+    public var license: String
+    /**
+     * The elements shown (or delegated).
+     */
+    public var elements: [String]
+    /**
+     * To whom, for a request or a delegation.
+     */
+    public var verifierName: String?
+    /**
+     * Its USCC.
+     */
+    public var verifierCode: String?
+    /**
+     * The stated purpose.
+     */
+    public var purpose: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When (Unix seconds).
+         */atUnix: Int64, 
+        /**
+         * Which license.
+         */license: String, 
+        /**
+         * The elements shown (or delegated).
+         */elements: [String], 
+        /**
+         * To whom, for a request or a delegation.
+         */verifierName: String?, 
+        /**
+         * Its USCC.
+         */verifierCode: String?, 
+        /**
+         * The stated purpose.
+         */purpose: String?) {
+        self.atUnix = atUnix
+        self.license = license
+        self.elements = elements
+        self.verifierName = verifierName
+        self.verifierCode = verifierCode
+        self.purpose = purpose
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentRecord {
+        return
+            try ConsentRecord(
+                atUnix: FfiConverterInt64.read(from: &buf), 
+                license: FfiConverterString.read(from: &buf), 
+                elements: FfiConverterSequenceString.read(from: &buf), 
+                verifierName: FfiConverterOptionString.read(from: &buf), 
+                verifierCode: FfiConverterOptionString.read(from: &buf), 
+                purpose: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentRecord, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.atUnix, into: &buf)
+        FfiConverterString.write(value.license, into: &buf)
+        FfiConverterSequenceString.write(value.elements, into: &buf)
+        FfiConverterOptionString.write(value.verifierName, into: &buf)
+        FfiConverterOptionString.write(value.verifierCode, into: &buf)
+        FfiConverterOptionString.write(value.purpose, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecord_lift(_ buf: RustBuffer) throws -> ConsentRecord {
+    return try FfiConverterTypeConsentRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecord_lower(_ value: ConsentRecord) -> RustBuffer {
+    return FfiConverterTypeConsentRecord.lower(value)
+}
 
 
 /**
@@ -2867,6 +3838,105 @@ public func FfiConverterTypeOfdSignatureVerdict_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypeOfdSignatureVerdict_lower(_ value: OfdSignatureVerdict) -> RustBuffer {
     return FfiConverterTypeOfdSignatureVerdict.lower(value)
+}
+
+
+/**
+ * What a verified request asks, to show the holder before the PIN.
+ */
+public struct RequestInfo: Equatable, Hashable {
+    /**
+     * Whether a verifier certificate under the wallet's anchors signed it.
+     */
+    public var authenticated: Bool
+    /**
+     * Who asks (the certificate's name), when authenticated.
+     */
+    public var verifierName: String?
+    /**
+     * Its USCC, when the certificate names one.
+     */
+    public var verifierCode: String?
+    /**
+     * The elements asked for.
+     */
+    public var elements: [String]
+    /**
+     * Why.
+     */
+    public var purpose: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether a verifier certificate under the wallet's anchors signed it.
+         */authenticated: Bool, 
+        /**
+         * Who asks (the certificate's name), when authenticated.
+         */verifierName: String?, 
+        /**
+         * Its USCC, when the certificate names one.
+         */verifierCode: String?, 
+        /**
+         * The elements asked for.
+         */elements: [String], 
+        /**
+         * Why.
+         */purpose: String) {
+        self.authenticated = authenticated
+        self.verifierName = verifierName
+        self.verifierCode = verifierCode
+        self.elements = elements
+        self.purpose = purpose
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RequestInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestInfo {
+        return
+            try RequestInfo(
+                authenticated: FfiConverterBool.read(from: &buf), 
+                verifierName: FfiConverterOptionString.read(from: &buf), 
+                verifierCode: FfiConverterOptionString.read(from: &buf), 
+                elements: FfiConverterSequenceString.read(from: &buf), 
+                purpose: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RequestInfo, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.authenticated, into: &buf)
+        FfiConverterOptionString.write(value.verifierName, into: &buf)
+        FfiConverterOptionString.write(value.verifierCode, into: &buf)
+        FfiConverterSequenceString.write(value.elements, into: &buf)
+        FfiConverterString.write(value.purpose, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestInfo_lift(_ buf: RustBuffer) throws -> RequestInfo {
+    return try FfiConverterTypeRequestInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestInfo_lower(_ value: RequestInfo) -> RustBuffer {
+    return FfiConverterTypeRequestInfo.lower(value)
 }
 
 
@@ -4015,6 +5085,22 @@ public struct Verdict: Equatable, Hashable {
      * Its age in seconds at verification, for QR codes.
      */
     public var ageSeconds: Int64?
+    /**
+     * The code answered this verifier's request (`verify_qr_for_request`).
+     */
+    public var requestBound: Bool
+    /**
+     * For a legal entity's license shown by its agent (经办人): the agent's name.
+     */
+    public var agentName: String?
+    /**
+     * The agent's resident ID number.
+     */
+    public var agentId: String?
+    /**
+     * The entity the agent acts for.
+     */
+    public var onBehalfOf: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4044,7 +5130,19 @@ public struct Verdict: Equatable, Hashable {
          */createdUnix: Int64?, 
         /**
          * Its age in seconds at verification, for QR codes.
-         */ageSeconds: Int64?) {
+         */ageSeconds: Int64?, 
+        /**
+         * The code answered this verifier's request (`verify_qr_for_request`).
+         */requestBound: Bool, 
+        /**
+         * For a legal entity's license shown by its agent (经办人): the agent's name.
+         */agentName: String?, 
+        /**
+         * The agent's resident ID number.
+         */agentId: String?, 
+        /**
+         * The entity the agent acts for.
+         */onBehalfOf: String?) {
         self.valid = valid
         self.code = code
         self.message = message
@@ -4053,6 +5151,10 @@ public struct Verdict: Equatable, Hashable {
         self.disclosed = disclosed
         self.createdUnix = createdUnix
         self.ageSeconds = ageSeconds
+        self.requestBound = requestBound
+        self.agentName = agentName
+        self.agentId = agentId
+        self.onBehalfOf = onBehalfOf
     }
 
     
@@ -4078,7 +5180,11 @@ public struct FfiConverterTypeVerdict: FfiConverterRustBuffer {
                 status: FfiConverterOptionString.read(from: &buf), 
                 disclosed: FfiConverterSequenceTypeDisclosedElement.read(from: &buf), 
                 createdUnix: FfiConverterOptionInt64.read(from: &buf), 
-                ageSeconds: FfiConverterOptionInt64.read(from: &buf)
+                ageSeconds: FfiConverterOptionInt64.read(from: &buf), 
+                requestBound: FfiConverterBool.read(from: &buf), 
+                agentName: FfiConverterOptionString.read(from: &buf), 
+                agentId: FfiConverterOptionString.read(from: &buf), 
+                onBehalfOf: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4091,6 +5197,10 @@ public struct FfiConverterTypeVerdict: FfiConverterRustBuffer {
         FfiConverterSequenceTypeDisclosedElement.write(value.disclosed, into: &buf)
         FfiConverterOptionInt64.write(value.createdUnix, into: &buf)
         FfiConverterOptionInt64.write(value.ageSeconds, into: &buf)
+        FfiConverterBool.write(value.requestBound, into: &buf)
+        FfiConverterOptionString.write(value.agentName, into: &buf)
+        FfiConverterOptionString.write(value.agentId, into: &buf)
+        FfiConverterOptionString.write(value.onBehalfOf, into: &buf)
     }
 }
 
@@ -4198,6 +5308,156 @@ public func FfiConverterTypeVerifierConfig_lift(_ buf: RustBuffer) throws -> Ver
 #endif
 public func FfiConverterTypeVerifierConfig_lower(_ value: VerifierConfig) -> RustBuffer {
     return FfiConverterTypeVerifierConfig.lower(value)
+}
+
+
+/**
+ * The licenses of a wallet, and the record files that did not open.
+ */
+public struct WalletListing: Equatable, Hashable {
+    /**
+     * The licenses that opened.
+     */
+    public var licenses: [LicenseSummary]
+    /**
+     * Names of damaged or altered record files (each refused on its own).
+     */
+    public var damaged: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The licenses that opened.
+         */licenses: [LicenseSummary], 
+        /**
+         * Names of damaged or altered record files (each refused on its own).
+         */damaged: [String]) {
+        self.licenses = licenses
+        self.damaged = damaged
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WalletListing: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWalletListing: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletListing {
+        return
+            try WalletListing(
+                licenses: FfiConverterSequenceTypeLicenseSummary.read(from: &buf), 
+                damaged: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WalletListing, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeLicenseSummary.write(value.licenses, into: &buf)
+        FfiConverterSequenceString.write(value.damaged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletListing_lift(_ buf: RustBuffer) throws -> WalletListing {
+    return try FfiConverterTypeWalletListing.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletListing_lower(_ value: WalletListing) -> RustBuffer {
+    return FfiConverterTypeWalletListing.lower(value)
+}
+
+
+/**
+ * How a new wallet is made.
+ */
+public struct WalletStoreOptions: Equatable, Hashable {
+    /**
+     * Seal with SM4-GCM (GM-only deployments) instead of ChaCha20-Poly1305.
+     */
+    public var gm: Bool
+    /**
+     * The roots (PEM, possibly several) under which verifier certificates are accepted.
+     */
+    public var verifierAnchorsPem: String
+    /**
+     * Elements never given to an unsigned request; `None`: the holder code and the resident
+     * ID number.
+     */
+    public var sensitive: [String]?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Seal with SM4-GCM (GM-only deployments) instead of ChaCha20-Poly1305.
+         */gm: Bool, 
+        /**
+         * The roots (PEM, possibly several) under which verifier certificates are accepted.
+         */verifierAnchorsPem: String, 
+        /**
+         * Elements never given to an unsigned request; `None`: the holder code and the resident
+         * ID number.
+         */sensitive: [String]?) {
+        self.gm = gm
+        self.verifierAnchorsPem = verifierAnchorsPem
+        self.sensitive = sensitive
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WalletStoreOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWalletStoreOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WalletStoreOptions {
+        return
+            try WalletStoreOptions(
+                gm: FfiConverterBool.read(from: &buf), 
+                verifierAnchorsPem: FfiConverterString.read(from: &buf), 
+                sensitive: FfiConverterOptionSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WalletStoreOptions, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.gm, into: &buf)
+        FfiConverterString.write(value.verifierAnchorsPem, into: &buf)
+        FfiConverterOptionSequenceString.write(value.sensitive, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletStoreOptions_lift(_ buf: RustBuffer) throws -> WalletStoreOptions {
+    return try FfiConverterTypeWalletStoreOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWalletStoreOptions_lower(_ value: WalletStoreOptions) -> RustBuffer {
+    return FfiConverterTypeWalletStoreOptions.lower(value)
 }
 
 
@@ -4454,6 +5714,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeHttpClient: FfiConverterRustBuffer {
     typealias SwiftType = HttpClient?
 
@@ -4470,6 +5754,54 @@ fileprivate struct FfiConverterOptionTypeHttpClient: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeHttpClient.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStorageKey: FfiConverterRustBuffer {
+    typealias SwiftType = StorageKey?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStorageKey.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStorageKey.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4520,6 +5852,31 @@ fileprivate struct FfiConverterSequenceData: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterData.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConsentRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentRecord]
+
+    public static func write(_ value: [ConsentRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentRecord.read(from: &buf))
         }
         return seq
     }
@@ -4794,6 +6151,23 @@ public func verifySealSignature(signedValue: Data, data: Data, policy: SealPolic
     )
 })
 }
+/**
+ * A counter's signed request (decision 0019) as QR text (`YXR1:…`): `verifier_key_pkcs8`
+ * signs, `verifier_chain_pem` is its certificate (from
+ * `Authority::issue_verifier_certificate`) and issuers.
+ */
+public func makeRequest(verifierKeyPkcs8: Data, verifierChainPem: String, elements: [String], purpose: String, atUnix: Int64?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_func_make_request(
+        FfiConverterData.lower(verifierKeyPkcs8),
+        FfiConverterString.lower(verifierChainPem),
+        FfiConverterSequenceString.lower(elements),
+        FfiConverterString.lower(purpose),
+        FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -4834,7 +6208,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_func_verify_seal_signature() != 59690) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_yinxin_ffi_checksum_func_make_request() != 62288) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_yinxin_ffi_checksum_method_authority_issue_certificate() != 4169) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_authority_issue_verifier_certificate() != 40906) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_authority_issuer() != 1619) {
@@ -4882,7 +6262,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_method_wallet_licenses() != 16380) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_yinxin_ffi_checksum_method_wallet_present() != 64338) {
+    if (uniffi_yinxin_ffi_checksum_method_wallet_present() != 58577) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_wallet_present_all() != 63083) {
@@ -4921,6 +6301,57 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_method_verifier_verify_qr() != 17756) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_yinxin_ffi_checksum_method_verifier_verify_qr_for_request() != 48636) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_storagekey_wrap() != 18210) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_storagekey_unwrap() != 27309) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_add() != 181) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_add_delegated() != 35124) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup() != 43837) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate() != 56919) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_history() != 4407) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_license() != 24922) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_licenses() != 31410) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_present() != 9230) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_present_for_request() != 26690) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_read_request() != 41259) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_remove() != 34903) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_walletstore_failed_attempts() != 10969) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_walletstore_locked_until() != 4243) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_walletstore_unlock() != 14833) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_yinxin_ffi_checksum_constructor_authority_generate() != 41358) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4942,9 +6373,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists() != 9413) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_yinxin_ffi_checksum_constructor_walletstore_create() != 65098) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_constructor_walletstore_open() != 25640) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_constructor_walletstore_restore() != 51568) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitHolderKey()
     uniffiCallbackInitHttpClient()
+    uniffiCallbackInitStorageKey()
     return InitializationResult.ok
 }()
 

@@ -271,6 +271,20 @@ typedef void (*UniffiCallbackInterfaceHttpClientMethod0)(uint64_t, RustBuffer, R
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_KEY_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_KEY_METHOD0
+typedef void (*UniffiCallbackInterfaceStorageKeyMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_KEY_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_KEY_METHOD1
+typedef void (*UniffiCallbackInterfaceStorageKeyMethod1)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HOLDER_KEY
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HOLDER_KEY
 typedef struct UniffiVTableCallbackInterfaceHolderKey {
@@ -291,6 +305,16 @@ typedef struct UniffiVTableCallbackInterfaceHttpClient {
 } UniffiVTableCallbackInterfaceHttpClient;
 
 #endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORAGE_KEY
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORAGE_KEY
+typedef struct UniffiVTableCallbackInterfaceStorageKey {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceStorageKeyMethod0 _Nonnull wrap;
+    UniffiCallbackInterfaceStorageKeyMethod1 _Nonnull unwrap;
+} UniffiVTableCallbackInterfaceStorageKey;
+
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_AUTHORITY
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_AUTHORITY
 uint64_t uniffi_yinxin_ffi_fn_clone_authority(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -309,6 +333,11 @@ uint64_t uniffi_yinxin_ffi_fn_constructor_authority_generate(RustBuffer algorith
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_ISSUE_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_ISSUE_CERTIFICATE
 RustBuffer uniffi_yinxin_ffi_fn_method_authority_issue_certificate(uint64_t ptr, RustBuffer subject_public_key, RustBuffer name, RustBuffer code, uint32_t valid_days, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_ISSUE_VERIFIER_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_ISSUE_VERIFIER_CERTIFICATE
+RustBuffer uniffi_yinxin_ffi_fn_method_authority_issue_verifier_certificate(uint64_t ptr, RustBuffer subject_public_key, RustBuffer name, RustBuffer code, RustBuffer may_request, uint32_t valid_days, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_AUTHORITY_ISSUER
@@ -541,6 +570,141 @@ RustBuffer uniffi_yinxin_ffi_fn_method_verifier_verify_license(uint64_t ptr, Rus
 RustBuffer uniffi_yinxin_ffi_fn_method_verifier_verify_qr(uint64_t ptr, RustBuffer text, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_VERIFY_QR_FOR_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_VERIFIER_VERIFY_QR_FOR_REQUEST
+RustBuffer uniffi_yinxin_ffi_fn_method_verifier_verify_qr_for_request(uint64_t ptr, RustBuffer text, RustBuffer request_text, RustBuffer verifier_public_key, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_STORAGEKEY
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_STORAGEKEY
+uint64_t uniffi_yinxin_ffi_fn_clone_storagekey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_STORAGEKEY
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_STORAGEKEY
+void uniffi_yinxin_ffi_fn_free_storagekey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_INIT_CALLBACK_VTABLE_STORAGEKEY
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_INIT_CALLBACK_VTABLE_STORAGEKEY
+void uniffi_yinxin_ffi_fn_init_callback_vtable_storagekey(const UniffiVTableCallbackInterfaceStorageKey* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_STORAGEKEY_WRAP
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_STORAGEKEY_WRAP
+RustBuffer uniffi_yinxin_ffi_fn_method_storagekey_wrap(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_STORAGEKEY_UNWRAP
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_STORAGEKEY_UNWRAP
+RustBuffer uniffi_yinxin_ffi_fn_method_storagekey_unwrap(uint64_t ptr, RustBuffer wrapped, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_UNLOCKEDWALLET
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_UNLOCKEDWALLET
+uint64_t uniffi_yinxin_ffi_fn_clone_unlockedwallet(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_UNLOCKEDWALLET
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_UNLOCKEDWALLET
+void uniffi_yinxin_ffi_fn_free_unlockedwallet(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_ADD
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_ADD
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_add(uint64_t ptr, RustBuffer credential, RustBuffer holder_key_pkcs8, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_ADD_DELEGATED
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_ADD_DELEGATED
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_add_delegated(uint64_t ptr, RustBuffer credential, RustBuffer agent_key_pkcs8, RustBuffer delegation, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_BACKUP
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_BACKUP
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_backup(uint64_t ptr, RustBuffer passphrase, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_DELEGATE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_DELEGATE
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate(uint64_t ptr, RustBuffer pin_text, RustBuffer identifier, RustBuffer agent_public_key, RustBuffer agent_name, RustBuffer agent_id, RustBuffer elements, uint32_t days, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_HISTORY
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_history(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_LICENSE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_LICENSE
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_license(uint64_t ptr, RustBuffer identifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_LICENSES
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_LICENSES
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_licenses(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_PRESENT
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_PRESENT
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_present(uint64_t ptr, RustBuffer pin_text, RustBuffer identifier, RustBuffer elements, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_PRESENT_FOR_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_PRESENT_FOR_REQUEST
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_present_for_request(uint64_t ptr, RustBuffer pin_text, RustBuffer identifier, RustBuffer request_text, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_READ_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_READ_REQUEST
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_read_request(uint64_t ptr, RustBuffer request_text, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_REMOVE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_REMOVE
+int8_t uniffi_yinxin_ffi_fn_method_unlockedwallet_remove(uint64_t ptr, RustBuffer identifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_WALLETSTORE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CLONE_WALLETSTORE
+uint64_t uniffi_yinxin_ffi_fn_clone_walletstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_WALLETSTORE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FREE_WALLETSTORE
+void uniffi_yinxin_ffi_fn_free_walletstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_WALLETSTORE_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_WALLETSTORE_CREATE
+uint64_t uniffi_yinxin_ffi_fn_constructor_walletstore_create(RustBuffer dir, RustBuffer pin_text, RustBuffer options, RustBuffer storage_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_WALLETSTORE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_WALLETSTORE_OPEN
+uint64_t uniffi_yinxin_ffi_fn_constructor_walletstore_open(RustBuffer dir, RustBuffer storage_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_WALLETSTORE_RESTORE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_CONSTRUCTOR_WALLETSTORE_RESTORE
+uint64_t uniffi_yinxin_ffi_fn_constructor_walletstore_restore(RustBuffer dir, RustBuffer backup, RustBuffer passphrase, RustBuffer pin_text, RustBuffer storage_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_WALLETSTORE_FAILED_ATTEMPTS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_WALLETSTORE_FAILED_ATTEMPTS
+uint32_t uniffi_yinxin_ffi_fn_method_walletstore_failed_attempts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_WALLETSTORE_LOCKED_UNTIL
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_WALLETSTORE_LOCKED_UNTIL
+RustBuffer uniffi_yinxin_ffi_fn_method_walletstore_locked_until(uint64_t ptr, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_WALLETSTORE_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_WALLETSTORE_UNLOCK
+uint64_t uniffi_yinxin_ffi_fn_method_walletstore_unlock(uint64_t ptr, RustBuffer pin_text, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_QR_PNG
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_QR_PNG
 RustBuffer uniffi_yinxin_ffi_fn_func_qr_png(RustBuffer text, uint32_t module_px, RustCallStatus *_Nonnull out_status
@@ -580,6 +744,11 @@ RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal(RustBuffer seal, RustBuffer pol
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL_SIGNATURE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_VERIFY_SEAL_SIGNATURE
 RustBuffer uniffi_yinxin_ffi_fn_func_verify_seal_signature(RustBuffer signed_value, RustBuffer data, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_MAKE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_FUNC_MAKE_REQUEST
+RustBuffer uniffi_yinxin_ffi_fn_func_make_request(RustBuffer verifier_key_pkcs8, RustBuffer verifier_chain_pem, RustBuffer elements, RustBuffer purpose, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_YINXIN_FFI_RUSTBUFFER_ALLOC
@@ -890,9 +1059,21 @@ uint16_t uniffi_yinxin_ffi_checksum_func_verify_seal_signature(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_FUNC_MAKE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_FUNC_MAKE_REQUEST
+uint16_t uniffi_yinxin_ffi_checksum_func_make_request(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_AUTHORITY_ISSUE_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_AUTHORITY_ISSUE_CERTIFICATE
 uint16_t uniffi_yinxin_ffi_checksum_method_authority_issue_certificate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_AUTHORITY_ISSUE_VERIFIER_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_AUTHORITY_ISSUE_VERIFIER_CERTIFICATE
+uint16_t uniffi_yinxin_ffi_checksum_method_authority_issue_verifier_certificate(void
     
 );
 #endif
@@ -1064,6 +1245,108 @@ uint16_t uniffi_yinxin_ffi_checksum_method_verifier_verify_qr(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_QR_FOR_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_QR_FOR_REQUEST
+uint16_t uniffi_yinxin_ffi_checksum_method_verifier_verify_qr_for_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_STORAGEKEY_WRAP
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_STORAGEKEY_WRAP
+uint16_t uniffi_yinxin_ffi_checksum_method_storagekey_wrap(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_STORAGEKEY_UNWRAP
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_STORAGEKEY_UNWRAP
+uint16_t uniffi_yinxin_ffi_checksum_method_storagekey_unwrap(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_ADD
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_ADD
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_add(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_ADD_DELEGATED
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_ADD_DELEGATED
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_add_delegated(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_BACKUP
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_BACKUP
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_DELEGATE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_DELEGATE
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_HISTORY
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_history(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_LICENSE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_LICENSE
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_license(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_LICENSES
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_LICENSES
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_licenses(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_PRESENT
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_PRESENT
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_present(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_PRESENT_FOR_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_PRESENT_FOR_REQUEST
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_present_for_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_READ_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_READ_REQUEST
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_read_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_REMOVE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_REMOVE
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_remove(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_WALLETSTORE_FAILED_ATTEMPTS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_WALLETSTORE_FAILED_ATTEMPTS
+uint16_t uniffi_yinxin_ffi_checksum_method_walletstore_failed_attempts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_WALLETSTORE_LOCKED_UNTIL
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_WALLETSTORE_LOCKED_UNTIL
+uint16_t uniffi_yinxin_ffi_checksum_method_walletstore_locked_until(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_WALLETSTORE_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_WALLETSTORE_UNLOCK
+uint16_t uniffi_yinxin_ffi_checksum_method_walletstore_unlock(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_AUTHORITY_GENERATE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_AUTHORITY_GENERATE
 uint16_t uniffi_yinxin_ffi_checksum_constructor_authority_generate(void
@@ -1103,6 +1386,24 @@ uint16_t uniffi_yinxin_ffi_checksum_constructor_verifier_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_WITH_TRUST_LISTS
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_WITH_TRUST_LISTS
 uint16_t uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_WALLETSTORE_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_WALLETSTORE_CREATE
+uint16_t uniffi_yinxin_ffi_checksum_constructor_walletstore_create(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_WALLETSTORE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_WALLETSTORE_OPEN
+uint16_t uniffi_yinxin_ffi_checksum_constructor_walletstore_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_WALLETSTORE_RESTORE
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_CONSTRUCTOR_WALLETSTORE_RESTORE
+uint16_t uniffi_yinxin_ffi_checksum_constructor_walletstore_restore(void
     
 );
 #endif

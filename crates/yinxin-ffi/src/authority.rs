@@ -162,6 +162,35 @@ impl Authority {
             .map_err(YinxinError::config)?;
         Ok(cert.to_pem())
     }
+
+    /// A verifier's certificate (a counter, a service system) for `subject_public_key`, stating
+    /// the license elements it may request from holders (decision 0019), valid `valid_days`
+    /// days; returned as PEM with the issuing authority's certificate after it (the chain a
+    /// request carries). Wallets accept it under this authority's root.
+    pub fn issue_verifier_certificate(
+        &self,
+        subject_public_key: Vec<u8>,
+        name: String,
+        code: String,
+        may_request: Vec<String>,
+        valid_days: u32,
+    ) -> Result<String, YinxinError> {
+        let key = PublicKey::from_pem_or_der(&subject_public_key).map_err(YinxinError::unreadable)?;
+        let now = time::OffsetDateTime::now_utc();
+        let until = crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?;
+        let issuer = &self.setup.issuer;
+        let cert = issuer
+            .issue_verifier(
+                &key,
+                &name,
+                &party(&code)?,
+                &may_request,
+                now - Duration::minutes(3),
+                until.min(issuer.certificate().not_after()),
+            )
+            .map_err(YinxinError::config)?;
+        Ok(format!("{}{}", cert.to_pem(), issuer.certificate().to_pem()))
+    }
 }
 
 /// An issuing authority's signing side: issues licenses and signs status lists.

@@ -245,7 +245,7 @@ impl Wallet {
 
     /// QR text showing the chosen elements of a stored license, signed by the holder key now
     /// (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
-    /// disclosure set, or the tree form for any subset: 645 characters for one business
+    /// disclosure set, or the tree form for any subset: at most 642 characters for one business
     /// license element, about 1,030 for all of it).
     pub fn present(
         &self,

@@ -25,6 +25,7 @@ mod holder;
 mod seal;
 mod trust_lists;
 mod verifier;
+mod wallet_store;
 
 pub use authority::{Authority, IssuedLicense, Issuer, StatusEntry, TrustListEntrySpec};
 pub use error::YinxinError;
@@ -35,6 +36,10 @@ pub use seal::{
 };
 pub use trust_lists::{HttpClient, HttpResponse, SourceReport, TrustListConfig, TrustListSummary};
 pub use verifier::{DisclosedElement, Verdict, Verifier, VerifierConfig};
+pub use wallet_store::{
+    ConsentRecord, RequestInfo, StorageKey, UnlockedWallet, WalletListing, WalletStore, WalletStoreOptions,
+    make_request,
+};
 
 /// The library version.
 #[uniffi::export]

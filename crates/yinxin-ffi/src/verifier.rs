@@ -53,6 +53,14 @@ pub struct Verdict {
     pub created_unix: Option<i64>,
     /// Its age in seconds at verification, for QR codes.
     pub age_seconds: Option<i64>,
+    /// The code answered this verifier's request (`verify_qr_for_request`).
+    pub request_bound: bool,
+    /// For a legal entity's license shown by its agent (经办人): the agent's name.
+    pub agent_name: Option<String>,
+    /// The agent's resident ID number.
+    pub agent_id: Option<String>,
+    /// The entity the agent acts for.
+    pub on_behalf_of: Option<String>,
 }
 
 fn status_name(license: &VerifiedLicense) -> Option<String> {
@@ -73,6 +81,23 @@ fn elements(license: &VerifiedLicense) -> Vec<DisclosedElement> {
         .collect()
 }
 
+fn presentation_verdict(
+    result: Result<yinxin::present::VerifiedPresentation, yinxin::present::PresentError>,
+) -> Verdict {
+    match result {
+        Ok(v) => Verdict {
+            created_unix: Some(v.created().unix_timestamp()),
+            age_seconds: Some(v.age().whole_seconds()),
+            request_bound: v.request_bound(),
+            agent_name: v.agent().map(|a| a.name.clone()),
+            agent_id: v.agent().map(|a| a.id.clone()),
+            on_behalf_of: v.agent().map(|a| a.entity.clone()),
+            ..accepted(v.license())
+        },
+        Err(e) => refused(&e, e.status_name()),
+    }
+}
+
 fn refused<E: yinxin::ErrorCode + std::fmt::Display>(e: &E, status: Option<&str>) -> Verdict {
     Verdict { status: status.map(str::to_owned), ..refused_code(e.code(), e.to_string()) }
 }
@@ -87,6 +112,10 @@ fn refused_code(code: &str, message: String) -> Verdict {
         disclosed: Vec::new(),
         created_unix: None,
         age_seconds: None,
+        request_bound: false,
+        agent_name: None,
+        agent_id: None,
+        on_behalf_of: None,
     }
 }
 
@@ -196,13 +225,33 @@ impl Verifier {
             Ok(t) => t,
             Err(e) => return refused_code(e.code(), e.to_string()),
         };
-        match self.inner.verify_qr(&text, now) {
-            Ok(v) => Verdict {
-                created_unix: Some(v.created().unix_timestamp()),
-                age_seconds: Some(v.age().whole_seconds()),
-                ..accepted(v.license())
-            },
-            Err(e) => refused(&e, e.status_name()),
+        presentation_verdict(self.inner.verify_qr(&text, now))
+    }
+
+    /// Verifies a QR code that may answer this counter's request (`request_text`, which
+    /// `verifier_public_key` (SPKI) signed; omit the key for an unsigned request): a code
+    /// answering it is valid with `request_bound`; one answering another request is refused.
+    pub fn verify_qr_for_request(
+        &self,
+        text: String,
+        request_text: String,
+        verifier_public_key: Option<Vec<u8>>,
+        at_unix: Option<i64>,
+    ) -> Verdict {
+        let now = match at(at_unix) {
+            Ok(t) => t,
+            Err(e) => return refused_code(e.code(), e.to_string()),
+        };
+        let key =
+            match verifier_public_key.map(|k| yinxin::crypto::PublicKey::from_pem_or_der(&k)).transpose() {
+                Ok(k) => k,
+                Err(e) => return refused(&e, None),
+            };
+        let binding = yinxin::present::request::request_from_text(&request_text)
+            .and_then(|r| yinxin::present::request::RequestBinding::own(&r, key.as_ref()));
+        match binding {
+            Ok(b) => presentation_verdict(self.inner.verify_qr_for_request(&text, now, &b)),
+            Err(e) => refused(&e, None),
         }
     }
 
@@ -238,5 +287,9 @@ fn accepted(license: &VerifiedLicense) -> Verdict {
         disclosed: elements(license),
         created_unix: None,
         age_seconds: None,
+        request_bound: false,
+        agent_name: None,
+        agent_id: None,
+        on_behalf_of: None,
     }
 }

@@ -662,6 +662,12 @@ internal interface UniffiCallbackInterfaceHolderKeyMethod2 : com.sun.jna.Callbac
 internal interface UniffiCallbackInterfaceHttpClientMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`url`: RustBuffer.ByValue,`etag`: RustBuffer.ByValue,`accept`: RustBuffer.ByValue,`maxBytes`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceStorageKeyMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceStorageKeyMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`wrapped`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "algorithm", "publicKey", "sign")
 internal open class UniffiVTableCallbackInterfaceHolderKey(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -706,6 +712,28 @@ internal open class UniffiVTableCallbackInterfaceHttpClient(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "wrap", "unwrap")
+internal open class UniffiVTableCallbackInterfaceStorageKey(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `wrap`: UniffiCallbackInterfaceStorageKeyMethod0? = null,
+    @JvmField internal var `unwrap`: UniffiCallbackInterfaceStorageKeyMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `wrap`: UniffiCallbackInterfaceStorageKeyMethod0? = null,
+        `unwrap`: UniffiCallbackInterfaceStorageKeyMethod1? = null,
+    ): UniffiVTableCallbackInterfaceStorageKey(`uniffiFree`,`uniffiClone`,`wrap`,`unwrap`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceStorageKey) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `wrap` = other.`wrap`
+        `unwrap` = other.`unwrap`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -747,7 +775,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_yinxin_ffi_checksum_func_verify_seal_signature(
     ): Int
+    external fun uniffi_yinxin_ffi_checksum_func_make_request(
+    ): Int
     external fun uniffi_yinxin_ffi_checksum_method_authority_issue_certificate(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_authority_issue_verifier_certificate(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_authority_issuer(
     ): Int
@@ -805,6 +837,40 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_verifier_verify_qr(
     ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_verifier_verify_qr_for_request(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_storagekey_wrap(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_storagekey_unwrap(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_add(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_add_delegated(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_history(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_license(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_licenses(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_present(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_present_for_request(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_read_request(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_remove(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_walletstore_failed_attempts(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_walletstore_locked_until(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_walletstore_unlock(
+    ): Int
     external fun uniffi_yinxin_ffi_checksum_constructor_authority_generate(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_constructor_issuer_from_pem(
@@ -818,6 +884,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_yinxin_ffi_checksum_constructor_verifier_new(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_constructor_walletstore_create(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_constructor_walletstore_open(
+    ): Int
+    external fun uniffi_yinxin_ffi_checksum_constructor_walletstore_restore(
     ): Int
     external fun ffi_yinxin_ffi_uniffi_contract_version(
     ): Int
@@ -837,6 +909,7 @@ internal object UniffiLib {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "yinxin_ffi"))
         uniffiCallbackInterfaceHolderKey.register(this)
         uniffiCallbackInterfaceHttpClient.register(this)
+        uniffiCallbackInterfaceStorageKey.register(this)
         
     }
 
@@ -848,6 +921,8 @@ internal object UniffiLib {
     external fun uniffi_yinxin_ffi_fn_constructor_authority_generate(`algorithmName`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`validDays`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_yinxin_ffi_fn_method_authority_issue_certificate(`ptr`: Long,`subjectPublicKey`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`validDays`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_authority_issue_verifier_certificate(`ptr`: Long,`subjectPublicKey`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,`mayRequest`: RustBuffer.ByValue,`validDays`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_method_authority_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -941,6 +1016,60 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_method_verifier_verify_qr(`ptr`: Long,`text`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_verifier_verify_qr_for_request(`ptr`: Long,`text`: RustBuffer.ByValue,`requestText`: RustBuffer.ByValue,`verifierPublicKey`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_clone_storagekey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_yinxin_ffi_fn_free_storagekey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_yinxin_ffi_fn_init_callback_vtable_storagekey(`vtable`: UniffiVTableCallbackInterfaceStorageKey,
+    ): Unit
+    external fun uniffi_yinxin_ffi_fn_method_storagekey_wrap(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_storagekey_unwrap(`ptr`: Long,`wrapped`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_clone_unlockedwallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_yinxin_ffi_fn_free_unlockedwallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_add(`ptr`: Long,`credential`: RustBuffer.ByValue,`holderKeyPkcs8`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_add_delegated(`ptr`: Long,`credential`: RustBuffer.ByValue,`agentKeyPkcs8`: RustBuffer.ByValue,`delegation`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_backup(`ptr`: Long,`passphrase`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate(`ptr`: Long,`pinText`: RustBuffer.ByValue,`identifier`: RustBuffer.ByValue,`agentPublicKey`: RustBuffer.ByValue,`agentName`: RustBuffer.ByValue,`agentId`: RustBuffer.ByValue,`elements`: RustBuffer.ByValue,`days`: Int,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_history(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_license(`ptr`: Long,`identifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_licenses(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_present(`ptr`: Long,`pinText`: RustBuffer.ByValue,`identifier`: RustBuffer.ByValue,`elements`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_present_for_request(`ptr`: Long,`pinText`: RustBuffer.ByValue,`identifier`: RustBuffer.ByValue,`requestText`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_read_request(`ptr`: Long,`requestText`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_remove(`ptr`: Long,`identifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_yinxin_ffi_fn_clone_walletstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_yinxin_ffi_fn_free_walletstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_yinxin_ffi_fn_constructor_walletstore_create(`dir`: RustBuffer.ByValue,`pinText`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`storageKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_yinxin_ffi_fn_constructor_walletstore_open(`dir`: RustBuffer.ByValue,`storageKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_yinxin_ffi_fn_constructor_walletstore_restore(`dir`: RustBuffer.ByValue,`backup`: RustBuffer.ByValue,`passphrase`: RustBuffer.ByValue,`pinText`: RustBuffer.ByValue,`storageKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_yinxin_ffi_fn_method_walletstore_failed_attempts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_yinxin_ffi_fn_method_walletstore_locked_until(`ptr`: Long,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_walletstore_unlock(`ptr`: Long,`pinText`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_yinxin_ffi_fn_func_qr_png(`text`: RustBuffer.ByValue,`modulePx`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_func_qr_read_image(`image`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -956,6 +1085,8 @@ internal object UniffiLib {
     external fun uniffi_yinxin_ffi_fn_func_verify_seal(`seal`: RustBuffer.ByValue,`policy`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_func_verify_seal_signature(`signedValue`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_func_make_request(`verifierKeyPkcs8`: RustBuffer.ByValue,`verifierChainPem`: RustBuffer.ByValue,`elements`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_yinxin_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1100,7 +1231,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_func_verify_seal_signature() and 0xFFFF) != 59690) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_yinxin_ffi_checksum_func_make_request() and 0xFFFF) != 62288) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_yinxin_ffi_checksum_method_authority_issue_certificate() and 0xFFFF) != 4169) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_authority_issue_verifier_certificate() and 0xFFFF) != 40906) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_authority_issuer() and 0xFFFF) != 1619) {
@@ -1148,7 +1285,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_licenses() and 0xFFFF) != 16380) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_present() and 0xFFFF) != 64338) {
+    if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_present() and 0xFFFF) != 58577) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_wallet_present_all() and 0xFFFF) != 63083) {
@@ -1187,6 +1324,57 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr() and 0xFFFF) != 17756) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_verifier_verify_qr_for_request() and 0xFFFF) != 48636) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_storagekey_wrap() and 0xFFFF) != 18210) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_storagekey_unwrap() and 0xFFFF) != 27309) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add() and 0xFFFF) != 181) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_add_delegated() and 0xFFFF) != 35124) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup() and 0xFFFF) != 43837) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate() and 0xFFFF) != 56919) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history() and 0xFFFF) != 4407) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_license() and 0xFFFF) != 24922) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_licenses() and 0xFFFF) != 31410) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present() and 0xFFFF) != 9230) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_present_for_request() and 0xFFFF) != 26690) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_read_request() and 0xFFFF) != 41259) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_remove() and 0xFFFF) != 34903) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_walletstore_failed_attempts() and 0xFFFF) != 10969) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_walletstore_locked_until() and 0xFFFF) != 4243) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_walletstore_unlock() and 0xFFFF) != 14833) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_yinxin_ffi_checksum_constructor_authority_generate() and 0xFFFF) != 41358) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1206,6 +1394,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_constructor_verifier_with_trust_lists() and 0xFFFF) != 9413) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_constructor_walletstore_create() and 0xFFFF) != 65098) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_constructor_walletstore_open() and 0xFFFF) != 25640) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_constructor_walletstore_restore() and 0xFFFF) != 51568) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1726,6 +1923,14 @@ public interface AuthorityInterface {
     fun `issueCertificate`(`subjectPublicKey`: kotlin.ByteArray, `name`: kotlin.String, `code`: kotlin.String, `validDays`: kotlin.UInt): kotlin.String
     
     /**
+     * A verifier's certificate (a counter, a service system) for `subject_public_key`, stating
+     * the license elements it may request from holders (decision 0019), valid `valid_days`
+     * days; returned as PEM with the issuing authority's certificate after it (the chain a
+     * request carries). Wallets accept it under this authority's root.
+     */
+    fun `issueVerifierCertificate`(`subjectPublicKey`: kotlin.ByteArray, `name`: kotlin.String, `code`: kotlin.String, `mayRequest`: List<kotlin.String>, `validDays`: kotlin.UInt): kotlin.String
+    
+    /**
      * The license issuer of this authority.
      */
     fun `issuer`(): Issuer
@@ -1876,6 +2081,31 @@ open class Authority: Disposable, AutoCloseable, AuthorityInterface
         FfiConverterByteArray.lower(`subjectPublicKey`),
         FfiConverterString.lower(`name`),
         FfiConverterString.lower(`code`),
+        FfiConverterUInt.lower(`validDays`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A verifier's certificate (a counter, a service system) for `subject_public_key`, stating
+     * the license elements it may request from holders (decision 0019), valid `valid_days`
+     * days; returned as PEM with the issuing authority's certificate after it (the chain a
+     * request carries). Wallets accept it under this authority's root.
+     */
+    @Throws(YinxinException::class)override fun `issueVerifierCertificate`(`subjectPublicKey`: kotlin.ByteArray, `name`: kotlin.String, `code`: kotlin.String, `mayRequest`: List<kotlin.String>, `validDays`: kotlin.UInt): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_authority_issue_verifier_certificate(
+        it,
+        
+        FfiConverterByteArray.lower(`subjectPublicKey`),
+        FfiConverterString.lower(`name`),
+        FfiConverterString.lower(`code`),
+        FfiConverterSequenceString.lower(`mayRequest`),
         FfiConverterUInt.lower(`validDays`),_status)
 }
     }
@@ -3212,6 +3442,907 @@ public object FfiConverterTypeIssuer: FfiConverter<Issuer, Long> {
 
 
 /**
+ * The platform keystore as the wallet store uses it: the app wraps the store's data key under
+ * a key that never leaves secure hardware (Android Keystore AES-GCM, iOS Secure Enclave) and
+ * unwraps it again.
+ */
+public interface StorageKey {
+    
+    /**
+     * The data key, wrapped (encrypted and authenticated) by the keystore.
+     */
+    fun `wrap`(`key`: kotlin.ByteArray): kotlin.ByteArray
+    
+    /**
+     * The data key again, from what `wrap` returned.
+     */
+    fun `unwrap`(`wrapped`: kotlin.ByteArray): kotlin.ByteArray
+    
+    companion object
+}
+
+/**
+ * The platform keystore as the wallet store uses it: the app wraps the store's data key under
+ * a key that never leaves secure hardware (Android Keystore AES-GCM, iOS Secure Enclave) and
+ * unwraps it again.
+ */
+open class StorageKeyImpl: Disposable, AutoCloseable, StorageKey
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_yinxin_ffi_fn_free_storagekey(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_yinxin_ffi_fn_clone_storagekey(handle, status)
+        }
+    }
+
+    
+    /**
+     * The data key, wrapped (encrypted and authenticated) by the keystore.
+     */
+    @Throws(YinxinException::class)override fun `wrap`(`key`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_wrap(
+        it,
+        
+        FfiConverterByteArray.lower(`key`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The data key again, from what `wrap` returned.
+     */
+    @Throws(YinxinException::class)override fun `unwrap`(`wrapped`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_storagekey_unwrap(
+        it,
+        
+        FfiConverterByteArray.lower(`wrapped`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceStorageKey {
+    internal object `wrap`: UniffiCallbackInterfaceStorageKeyMethod0 {
+        override fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeStorageKey.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`wrap`(
+                    FfiConverterByteArray.lift(`key`),
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray -> uniffiOutReturn.setValue(FfiConverterByteArray.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: YinxinException -> FfiConverterTypeYinxinError.lower(e) }
+            )
+        }
+    }
+    internal object `unwrap`: UniffiCallbackInterfaceStorageKeyMethod1 {
+        override fun callback(`uniffiHandle`: Long,`wrapped`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeStorageKey.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`unwrap`(
+                    FfiConverterByteArray.lift(`wrapped`),
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray -> uniffiOutReturn.setValue(FfiConverterByteArray.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: YinxinException -> FfiConverterTypeYinxinError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeStorageKey.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeStorageKey.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceStorageKey.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `wrap`,
+        `unwrap`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_yinxin_ffi_fn_init_callback_vtable_storagekey(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStorageKey: FfiConverter<StorageKey, Long> {
+    internal val handleMap = UniffiHandleMap<StorageKey>()
+
+    override fun lower(value: StorageKey): Long {
+        if (value is StorageKeyImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): StorageKey {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return StorageKeyImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): StorageKey {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: StorageKey) = 8UL
+
+    override fun write(value: StorageKey, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An unlocked wallet. Showing a license asks for the PIN again.
+ */
+public interface UnlockedWalletInterface {
+    
+    /**
+     * Imports a license and its holder key (PKCS#8 DER or PEM): every signed part verified,
+     * the key matched.
+     */
+    fun `add`(`credential`: kotlin.ByteArray, `holderKeyPkcs8`: kotlin.ByteArray): LicenseSummary
+    
+    /**
+     * Imports an agent's copy of a legal entity's license with the entity's delegation and
+     * the agent's key it names.
+     */
+    fun `addDelegated`(`credential`: kotlin.ByteArray, `agentKeyPkcs8`: kotlin.ByteArray, `delegation`: kotlin.ByteArray): LicenseSummary
+    
+    /**
+     * An encrypted backup protected by `passphrase` (at least 12 characters).
+     */
+    fun `backup`(`passphrase`: kotlin.String): kotlin.ByteArray
+    
+    /**
+     * The entity delegates a license to an agent's device key (SPKI DER or PEM) for `days`
+     * days, after the PIN: the delegation to give the agent's wallet.
+     */
+    fun `delegate`(`pinText`: kotlin.String, `identifier`: kotlin.String, `agentPublicKey`: kotlin.ByteArray, `agentName`: kotlin.String, `agentId`: kotlin.String, `elements`: List<kotlin.String>, `days`: kotlin.UInt, `atUnix`: kotlin.Long?): kotlin.ByteArray
+    
+    /**
+     * The consent log, oldest first.
+     */
+    fun `history`(): List<ConsentRecord>
+    
+    /**
+     * The credential of a license (to show its details).
+     */
+    fun `license`(`identifier`: kotlin.String): kotlin.ByteArray
+    
+    /**
+     * The licenses, and the record files that did not open.
+     */
+    fun `licenses`(): WalletListing
+    
+    /**
+     * QR text showing `elements` of a license after the PIN; the consent log records it.
+     */
+    fun `present`(`pinText`: kotlin.String, `identifier`: kotlin.String, `elements`: List<kotlin.String>, `atUnix`: kotlin.Long?): kotlin.String
+    
+    /**
+     * Answers a request with a license after the PIN (the holder's consent): exactly the
+     * elements asked for, in a code only that verifier accepts, once.
+     */
+    fun `presentForRequest`(`pinText`: kotlin.String, `identifier`: kotlin.String, `requestText`: kotlin.String, `atUnix`: kotlin.Long?): kotlin.String
+    
+    /**
+     * Verifies a verifier's request (its QR text) and says who asks, for what, why: what the
+     * app shows before asking for the PIN. A refused request is an error with its code
+     * (`request.not_authorised`, `request.sensitive`, `request.verifier_untrusted`…).
+     */
+    fun `readRequest`(`requestText`: kotlin.String, `atUnix`: kotlin.Long?): RequestInfo
+    
+    /**
+     * Removes a license and its key; false when there was none.
+     */
+    fun `remove`(`identifier`: kotlin.String): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * An unlocked wallet. Showing a license asks for the PIN again.
+ */
+open class UnlockedWallet: Disposable, AutoCloseable, UnlockedWalletInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_yinxin_ffi_fn_free_unlockedwallet(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_yinxin_ffi_fn_clone_unlockedwallet(handle, status)
+        }
+    }
+
+    
+    /**
+     * Imports a license and its holder key (PKCS#8 DER or PEM): every signed part verified,
+     * the key matched.
+     */
+    @Throws(YinxinException::class)override fun `add`(`credential`: kotlin.ByteArray, `holderKeyPkcs8`: kotlin.ByteArray): LicenseSummary {
+            return FfiConverterTypeLicenseSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add(
+        it,
+        
+        FfiConverterByteArray.lower(`credential`),
+        FfiConverterByteArray.lower(`holderKeyPkcs8`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports an agent's copy of a legal entity's license with the entity's delegation and
+     * the agent's key it names.
+     */
+    @Throws(YinxinException::class)override fun `addDelegated`(`credential`: kotlin.ByteArray, `agentKeyPkcs8`: kotlin.ByteArray, `delegation`: kotlin.ByteArray): LicenseSummary {
+            return FfiConverterTypeLicenseSummary.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_add_delegated(
+        it,
+        
+        FfiConverterByteArray.lower(`credential`),
+        FfiConverterByteArray.lower(`agentKeyPkcs8`),
+        FfiConverterByteArray.lower(`delegation`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * An encrypted backup protected by `passphrase` (at least 12 characters).
+     */
+    @Throws(YinxinException::class)override fun `backup`(`passphrase`: kotlin.String): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_backup(
+        it,
+        
+        FfiConverterString.lower(`passphrase`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The entity delegates a license to an agent's device key (SPKI DER or PEM) for `days`
+     * days, after the PIN: the delegation to give the agent's wallet.
+     */
+    @Throws(YinxinException::class)override fun `delegate`(`pinText`: kotlin.String, `identifier`: kotlin.String, `agentPublicKey`: kotlin.ByteArray, `agentName`: kotlin.String, `agentId`: kotlin.String, `elements`: List<kotlin.String>, `days`: kotlin.UInt, `atUnix`: kotlin.Long?): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate(
+        it,
+        
+        FfiConverterString.lower(`pinText`),
+        FfiConverterString.lower(`identifier`),
+        FfiConverterByteArray.lower(`agentPublicKey`),
+        FfiConverterString.lower(`agentName`),
+        FfiConverterString.lower(`agentId`),
+        FfiConverterSequenceString.lower(`elements`),
+        FfiConverterUInt.lower(`days`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The consent log, oldest first.
+     */
+    @Throws(YinxinException::class)override fun `history`(): List<ConsentRecord> {
+            return FfiConverterSequenceTypeConsentRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_history(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The credential of a license (to show its details).
+     */
+    @Throws(YinxinException::class)override fun `license`(`identifier`: kotlin.String): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_license(
+        it,
+        
+        FfiConverterString.lower(`identifier`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The licenses, and the record files that did not open.
+     */
+    @Throws(YinxinException::class)override fun `licenses`(): WalletListing {
+            return FfiConverterTypeWalletListing.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_licenses(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * QR text showing `elements` of a license after the PIN; the consent log records it.
+     */
+    @Throws(YinxinException::class)override fun `present`(`pinText`: kotlin.String, `identifier`: kotlin.String, `elements`: List<kotlin.String>, `atUnix`: kotlin.Long?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present(
+        it,
+        
+        FfiConverterString.lower(`pinText`),
+        FfiConverterString.lower(`identifier`),
+        FfiConverterSequenceString.lower(`elements`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Answers a request with a license after the PIN (the holder's consent): exactly the
+     * elements asked for, in a code only that verifier accepts, once.
+     */
+    @Throws(YinxinException::class)override fun `presentForRequest`(`pinText`: kotlin.String, `identifier`: kotlin.String, `requestText`: kotlin.String, `atUnix`: kotlin.Long?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_present_for_request(
+        it,
+        
+        FfiConverterString.lower(`pinText`),
+        FfiConverterString.lower(`identifier`),
+        FfiConverterString.lower(`requestText`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies a verifier's request (its QR text) and says who asks, for what, why: what the
+     * app shows before asking for the PIN. A refused request is an error with its code
+     * (`request.not_authorised`, `request.sensitive`, `request.verifier_untrusted`…).
+     */
+    @Throws(YinxinException::class)override fun `readRequest`(`requestText`: kotlin.String, `atUnix`: kotlin.Long?): RequestInfo {
+            return FfiConverterTypeRequestInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_read_request(
+        it,
+        
+        FfiConverterString.lower(`requestText`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes a license and its key; false when there was none.
+     */
+    @Throws(YinxinException::class)override fun `remove`(`identifier`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_remove(
+        it,
+        
+        FfiConverterString.lower(`identifier`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnlockedWallet: FfiConverter<UnlockedWallet, Long> {
+    override fun lower(value: UnlockedWallet): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): UnlockedWallet {
+        return UnlockedWallet(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): UnlockedWallet {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: UnlockedWallet) = 8UL
+
+    override fun write(value: UnlockedWallet, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Verifies QR codes at a counter: issuer signature and chain, digests, validity, status,
  * holder signature, freshness window, and once only (replay guard shared by all threads). A
  * thin wrapper over the core's [`yinxin::Verifier`].
@@ -3263,6 +4394,13 @@ public interface VerifierInterface {
      * Verifies QR text now, or at `at_unix`.
      */
     fun `verifyQr`(`text`: kotlin.String, `atUnix`: kotlin.Long?): Verdict
+    
+    /**
+     * Verifies a QR code that may answer this counter's request (`request_text`, which
+     * `verifier_public_key` (SPKI) signed; omit the key for an unsigned request): a code
+     * answering it is valid with `request_bound`; one answering another request is refused.
+     */
+    fun `verifyQrForRequest`(`text`: kotlin.String, `requestText`: kotlin.String, `verifierPublicKey`: kotlin.ByteArray?, `atUnix`: kotlin.Long?): Verdict
     
     companion object
 }
@@ -3534,6 +4672,28 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
     
 
     
+    /**
+     * Verifies a QR code that may answer this counter's request (`request_text`, which
+     * `verifier_public_key` (SPKI) signed; omit the key for an unsigned request): a code
+     * answering it is valid with `request_bound`; one answering another request is refused.
+     */override fun `verifyQrForRequest`(`text`: kotlin.String, `requestText`: kotlin.String, `verifierPublicKey`: kotlin.ByteArray?, `atUnix`: kotlin.Long?): Verdict {
+            return FfiConverterTypeVerdict.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_verifier_verify_qr_for_request(
+        it,
+        
+        FfiConverterString.lower(`text`),
+        FfiConverterString.lower(`requestText`),
+        FfiConverterOptionalByteArray.lower(`verifierPublicKey`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -3717,7 +4877,7 @@ public interface WalletInterface {
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
      * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
-     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * disclosure set, or the tree form for any subset: at most 642 characters for one business
      * license element, about 1,030 for all of it).
      */
     fun `present`(`identifier`: kotlin.String, `elements`: List<kotlin.String>, `atUnix`: kotlin.Long?): kotlin.String
@@ -3920,7 +5080,7 @@ open class Wallet: Disposable, AutoCloseable, WalletInterface
     /**
      * QR text showing the chosen elements of a stored license, signed by the holder key now
      * (or at `at_unix`): the smallest form holding exactly these elements (a pre-signed
-     * disclosure set, or the tree form for any subset: 645 characters for one business
+     * disclosure set, or the tree form for any subset: at most 642 characters for one business
      * license element, about 1,030 for all of it).
      */
     @Throws(YinxinException::class)override fun `present`(`identifier`: kotlin.String, `elements`: List<kotlin.String>, `atUnix`: kotlin.Long?): kotlin.String {
@@ -4074,6 +5234,457 @@ public object FfiConverterTypeWallet: FfiConverter<Wallet, Long> {
 
     override fun write(value: Wallet, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A wallet directory (locked).
+ */
+public interface WalletStoreInterface {
+    
+    /**
+     * Wrong PINs since the last right one.
+     */
+    fun `failedAttempts`(): kotlin.UInt
+    
+    /**
+     * Until when (Unix seconds) the wallet is locked, if it is at `at_unix`.
+     */
+    fun `lockedUntil`(`atUnix`: kotlin.Long?): kotlin.Long?
+    
+    /**
+     * Opens the wallet with the showing PIN (a wrong one is counted on disk; five lock it).
+     */
+    fun `unlock`(`pinText`: kotlin.String, `atUnix`: kotlin.Long?): UnlockedWallet
+    
+    companion object
+}
+
+/**
+ * A wallet directory (locked).
+ */
+open class WalletStore: Disposable, AutoCloseable, WalletStoreInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_yinxin_ffi_fn_free_walletstore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_yinxin_ffi_fn_clone_walletstore(handle, status)
+        }
+    }
+
+    
+    /**
+     * Wrong PINs since the last right one.
+     */
+    @Throws(YinxinException::class)override fun `failedAttempts`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_failed_attempts(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Until when (Unix seconds) the wallet is locked, if it is at `at_unix`.
+     */
+    @Throws(YinxinException::class)override fun `lockedUntil`(`atUnix`: kotlin.Long?): kotlin.Long? {
+            return FfiConverterOptionalLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_locked_until(
+        it,
+        
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Opens the wallet with the showing PIN (a wrong one is counted on disk; five lock it).
+     */
+    @Throws(YinxinException::class)override fun `unlock`(`pinText`: kotlin.String, `atUnix`: kotlin.Long?): UnlockedWallet {
+            return FfiConverterTypeUnlockedWallet.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_walletstore_unlock(
+        it,
+        
+        FfiConverterString.lower(`pinText`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Creates a wallet in `dir` (new or empty) with the showing PIN `pin` (six digits). With
+     * `storage_key` the platform keystore protects the data key; without, a key derived from
+     * the PIN (Argon2id) does.
+     */
+    @Throws(YinxinException::class) fun `create`(`dir`: kotlin.String, `pinText`: kotlin.String, `options`: WalletStoreOptions, `storageKey`: StorageKey?): WalletStore {
+            return FfiConverterTypeWalletStore.lift(
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_create(
+    
+        
+        FfiConverterString.lower(`dir`),
+        FfiConverterString.lower(`pinText`),
+        FfiConverterTypeWalletStoreOptions.lower(`options`),
+        FfiConverterOptionalTypeStorageKey.lower(`storageKey`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The wallet in `dir`; `storage_key` for a wallet the keystore protects.
+     */
+    @Throws(YinxinException::class) fun `open`(`dir`: kotlin.String, `storageKey`: StorageKey?): WalletStore {
+            return FfiConverterTypeWalletStore.lift(
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_open(
+    
+        
+        FfiConverterString.lower(`dir`),
+        FfiConverterOptionalTypeStorageKey.lower(`storageKey`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Restores a backup into `dir` (new or empty) with `passphrase`; `pin_text` becomes the
+     * showing PIN.
+     */
+    @Throws(YinxinException::class) fun `restore`(`dir`: kotlin.String, `backup`: kotlin.ByteArray, `passphrase`: kotlin.String, `pinText`: kotlin.String, `storageKey`: StorageKey?): WalletStore {
+            return FfiConverterTypeWalletStore.lift(
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_constructor_walletstore_restore(
+    
+        
+        FfiConverterString.lower(`dir`),
+        FfiConverterByteArray.lower(`backup`),
+        FfiConverterString.lower(`passphrase`),
+        FfiConverterString.lower(`pinText`),
+        FfiConverterOptionalTypeStorageKey.lower(`storageKey`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWalletStore: FfiConverter<WalletStore, Long> {
+    override fun lower(value: WalletStore): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): WalletStore {
+        return WalletStore(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): WalletStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: WalletStore) = 8UL
+
+    override fun write(value: WalletStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * One entry of the consent log.
+ */
+data class ConsentRecord (
+    /**
+     * When (Unix seconds).
+     */
+    var `atUnix`: kotlin.Long
+    , 
+    /**
+     * Which license.
+     */
+    var `license`: kotlin.String
+    , 
+    /**
+     * The elements shown (or delegated).
+     */
+    var `elements`: List<kotlin.String>
+    , 
+    /**
+     * To whom, for a request or a delegation.
+     */
+    var `verifierName`: kotlin.String?
+    , 
+    /**
+     * Its USCC.
+     */
+    var `verifierCode`: kotlin.String?
+    , 
+    /**
+     * The stated purpose.
+     */
+    var `purpose`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentRecord: FfiConverterRustBuffer<ConsentRecord> {
+    override fun read(buf: ByteBuffer): ConsentRecord {
+        return ConsentRecord(
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentRecord) = (
+            FfiConverterLong.allocationSize(value.`atUnix`) +
+            FfiConverterString.allocationSize(value.`license`) +
+            FfiConverterSequenceString.allocationSize(value.`elements`) +
+            FfiConverterOptionalString.allocationSize(value.`verifierName`) +
+            FfiConverterOptionalString.allocationSize(value.`verifierCode`) +
+            FfiConverterOptionalString.allocationSize(value.`purpose`)
+    )
+
+    override fun write(value: ConsentRecord, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`atUnix`, buf)
+            FfiConverterString.write(value.`license`, buf)
+            FfiConverterSequenceString.write(value.`elements`, buf)
+            FfiConverterOptionalString.write(value.`verifierName`, buf)
+            FfiConverterOptionalString.write(value.`verifierCode`, buf)
+            FfiConverterOptionalString.write(value.`purpose`, buf)
     }
 }
 
@@ -4550,6 +6161,77 @@ public object FfiConverterTypeOfdSignatureVerdict: FfiConverterRustBuffer<OfdSig
             FfiConverterSequenceString.write(value.`warnings`, buf)
             FfiConverterSequenceString.write(value.`unprotectedFiles`, buf)
             FfiConverterOptionalString.write(value.`timeStamp`, buf)
+    }
+}
+
+
+
+/**
+ * What a verified request asks, to show the holder before the PIN.
+ */
+data class RequestInfo (
+    /**
+     * Whether a verifier certificate under the wallet's anchors signed it.
+     */
+    var `authenticated`: kotlin.Boolean
+    , 
+    /**
+     * Who asks (the certificate's name), when authenticated.
+     */
+    var `verifierName`: kotlin.String?
+    , 
+    /**
+     * Its USCC, when the certificate names one.
+     */
+    var `verifierCode`: kotlin.String?
+    , 
+    /**
+     * The elements asked for.
+     */
+    var `elements`: List<kotlin.String>
+    , 
+    /**
+     * Why.
+     */
+    var `purpose`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestInfo: FfiConverterRustBuffer<RequestInfo> {
+    override fun read(buf: ByteBuffer): RequestInfo {
+        return RequestInfo(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RequestInfo) = (
+            FfiConverterBoolean.allocationSize(value.`authenticated`) +
+            FfiConverterOptionalString.allocationSize(value.`verifierName`) +
+            FfiConverterOptionalString.allocationSize(value.`verifierCode`) +
+            FfiConverterSequenceString.allocationSize(value.`elements`) +
+            FfiConverterString.allocationSize(value.`purpose`)
+    )
+
+    override fun write(value: RequestInfo, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`authenticated`, buf)
+            FfiConverterOptionalString.write(value.`verifierName`, buf)
+            FfiConverterOptionalString.write(value.`verifierCode`, buf)
+            FfiConverterSequenceString.write(value.`elements`, buf)
+            FfiConverterString.write(value.`purpose`, buf)
     }
 }
 
@@ -5404,6 +7086,26 @@ data class Verdict (
      * Its age in seconds at verification, for QR codes.
      */
     var `ageSeconds`: kotlin.Long?
+    , 
+    /**
+     * The code answered this verifier's request (`verify_qr_for_request`).
+     */
+    var `requestBound`: kotlin.Boolean
+    , 
+    /**
+     * For a legal entity's license shown by its agent (经办人): the agent's name.
+     */
+    var `agentName`: kotlin.String?
+    , 
+    /**
+     * The agent's resident ID number.
+     */
+    var `agentId`: kotlin.String?
+    , 
+    /**
+     * The entity the agent acts for.
+     */
+    var `onBehalfOf`: kotlin.String?
     
 ){
     
@@ -5428,6 +7130,10 @@ public object FfiConverterTypeVerdict: FfiConverterRustBuffer<Verdict> {
             FfiConverterSequenceTypeDisclosedElement.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5439,7 +7145,11 @@ public object FfiConverterTypeVerdict: FfiConverterRustBuffer<Verdict> {
             FfiConverterOptionalString.allocationSize(value.`status`) +
             FfiConverterSequenceTypeDisclosedElement.allocationSize(value.`disclosed`) +
             FfiConverterOptionalLong.allocationSize(value.`createdUnix`) +
-            FfiConverterOptionalLong.allocationSize(value.`ageSeconds`)
+            FfiConverterOptionalLong.allocationSize(value.`ageSeconds`) +
+            FfiConverterBoolean.allocationSize(value.`requestBound`) +
+            FfiConverterOptionalString.allocationSize(value.`agentName`) +
+            FfiConverterOptionalString.allocationSize(value.`agentId`) +
+            FfiConverterOptionalString.allocationSize(value.`onBehalfOf`)
     )
 
     override fun write(value: Verdict, buf: ByteBuffer) {
@@ -5451,6 +7161,10 @@ public object FfiConverterTypeVerdict: FfiConverterRustBuffer<Verdict> {
             FfiConverterSequenceTypeDisclosedElement.write(value.`disclosed`, buf)
             FfiConverterOptionalLong.write(value.`createdUnix`, buf)
             FfiConverterOptionalLong.write(value.`ageSeconds`, buf)
+            FfiConverterBoolean.write(value.`requestBound`, buf)
+            FfiConverterOptionalString.write(value.`agentName`, buf)
+            FfiConverterOptionalString.write(value.`agentId`, buf)
+            FfiConverterOptionalString.write(value.`onBehalfOf`, buf)
     }
 }
 
@@ -5515,6 +7229,109 @@ public object FfiConverterTypeVerifierConfig: FfiConverterRustBuffer<VerifierCon
             FfiConverterUInt.write(value.`windowSeconds`, buf)
             FfiConverterBoolean.write(value.`acceptUnknownStatus`, buf)
             FfiConverterBoolean.write(value.`gmOnly`, buf)
+    }
+}
+
+
+
+/**
+ * The licenses of a wallet, and the record files that did not open.
+ */
+data class WalletListing (
+    /**
+     * The licenses that opened.
+     */
+    var `licenses`: List<LicenseSummary>
+    , 
+    /**
+     * Names of damaged or altered record files (each refused on its own).
+     */
+    var `damaged`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWalletListing: FfiConverterRustBuffer<WalletListing> {
+    override fun read(buf: ByteBuffer): WalletListing {
+        return WalletListing(
+            FfiConverterSequenceTypeLicenseSummary.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WalletListing) = (
+            FfiConverterSequenceTypeLicenseSummary.allocationSize(value.`licenses`) +
+            FfiConverterSequenceString.allocationSize(value.`damaged`)
+    )
+
+    override fun write(value: WalletListing, buf: ByteBuffer) {
+            FfiConverterSequenceTypeLicenseSummary.write(value.`licenses`, buf)
+            FfiConverterSequenceString.write(value.`damaged`, buf)
+    }
+}
+
+
+
+/**
+ * How a new wallet is made.
+ */
+data class WalletStoreOptions (
+    /**
+     * Seal with SM4-GCM (GM-only deployments) instead of ChaCha20-Poly1305.
+     */
+    var `gm`: kotlin.Boolean
+    , 
+    /**
+     * The roots (PEM, possibly several) under which verifier certificates are accepted.
+     */
+    var `verifierAnchorsPem`: kotlin.String
+    , 
+    /**
+     * Elements never given to an unsigned request; `None`: the holder code and the resident
+     * ID number.
+     */
+    var `sensitive`: List<kotlin.String>?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWalletStoreOptions: FfiConverterRustBuffer<WalletStoreOptions> {
+    override fun read(buf: ByteBuffer): WalletStoreOptions {
+        return WalletStoreOptions(
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WalletStoreOptions) = (
+            FfiConverterBoolean.allocationSize(value.`gm`) +
+            FfiConverterString.allocationSize(value.`verifierAnchorsPem`) +
+            FfiConverterOptionalSequenceString.allocationSize(value.`sensitive`)
+    )
+
+    override fun write(value: WalletStoreOptions, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`gm`, buf)
+            FfiConverterString.write(value.`verifierAnchorsPem`, buf)
+            FfiConverterOptionalSequenceString.write(value.`sensitive`, buf)
     }
 }
 
@@ -5839,6 +7656,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeHttpClient: FfiConverterRustBuffer<HttpClient?> {
     override fun read(buf: ByteBuffer): HttpClient? {
         if (buf.get().toInt() == 0) {
@@ -5861,6 +7710,70 @@ public object FfiConverterOptionalTypeHttpClient: FfiConverterRustBuffer<HttpCli
         } else {
             buf.put(1)
             FfiConverterTypeHttpClient.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeStorageKey: FfiConverterRustBuffer<StorageKey?> {
+    override fun read(buf: ByteBuffer): StorageKey? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStorageKey.read(buf)
+    }
+
+    override fun allocationSize(value: StorageKey?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStorageKey.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StorageKey?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStorageKey.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<kotlin.String>?> {
+    override fun read(buf: ByteBuffer): List<kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceString.read(buf)
+    }
+
+    override fun allocationSize(value: List<kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceString.write(value, buf)
         }
     }
 }
@@ -5917,6 +7830,34 @@ public object FfiConverterSequenceByteArray: FfiConverterRustBuffer<List<kotlin.
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterByteArray.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConsentRecord: FfiConverterRustBuffer<List<ConsentRecord>> {
+    override fun read(buf: ByteBuffer): List<ConsentRecord> {
+        val len = buf.getInt()
+        return List<ConsentRecord>(len) {
+            FfiConverterTypeConsentRecord.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentRecord>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentRecord.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentRecord>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentRecord.write(it, buf)
         }
     }
 }
@@ -6237,6 +8178,27 @@ public object FfiConverterSequenceTypeTrustListEntrySpec: FfiConverterRustBuffer
         FfiConverterByteArray.lower(`signedValue`),
         FfiConverterByteArray.lower(`data`),
         FfiConverterTypeSealPolicy.lower(`policy`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A counter's signed request (decision 0019) as QR text (`YXR1:…`): `verifier_key_pkcs8`
+         * signs, `verifier_chain_pem` is its certificate (from
+         * `Authority::issue_verifier_certificate`) and issuers.
+         */
+    @Throws(YinxinException::class) fun `makeRequest`(`verifierKeyPkcs8`: kotlin.ByteArray, `verifierChainPem`: kotlin.String, `elements`: List<kotlin.String>, `purpose`: kotlin.String, `atUnix`: kotlin.Long?): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_func_make_request(
+    
+        
+        FfiConverterByteArray.lower(`verifierKeyPkcs8`),
+        FfiConverterString.lower(`verifierChainPem`),
+        FfiConverterSequenceString.lower(`elements`),
+        FfiConverterString.lower(`purpose`),
+        FfiConverterOptionalLong.lower(`atUnix`),_status)
 }
     )
     }
