@@ -146,19 +146,11 @@ impl Authority {
         code: String,
         valid_days: u32,
     ) -> Result<String, YinxinError> {
-        let key = PublicKey::from_pem_or_der(&subject_public_key).map_err(YinxinError::unreadable)?;
-        let now = time::OffsetDateTime::now_utc();
-        let until = crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?;
-        let issuer = &self.setup.issuer;
-        let cert = issuer
-            .issue(
-                &key,
-                &name,
-                &party(&code)?,
-                CertificateProfile::EndEntity,
-                now - Duration::minutes(3),
-                until.min(issuer.certificate().not_after()),
-            )
+        let (key, from, until) = self.subject(&subject_public_key, valid_days)?;
+        let cert = self
+            .setup
+            .issuer
+            .issue(&key, &name, &party(&code)?, CertificateProfile::EndEntity, from, until)
             .map_err(YinxinError::config)?;
         Ok(cert.to_pem())
     }
@@ -175,21 +167,27 @@ impl Authority {
         may_request: Vec<String>,
         valid_days: u32,
     ) -> Result<String, YinxinError> {
-        let key = PublicKey::from_pem_or_der(&subject_public_key).map_err(YinxinError::unreadable)?;
-        let now = time::OffsetDateTime::now_utc();
-        let until = crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?;
+        let (key, from, until) = self.subject(&subject_public_key, valid_days)?;
         let issuer = &self.setup.issuer;
         let cert = issuer
-            .issue_verifier(
-                &key,
-                &name,
-                &party(&code)?,
-                &may_request,
-                now - Duration::minutes(3),
-                until.min(issuer.certificate().not_after()),
-            )
+            .issue_verifier(&key, &name, &party(&code)?, &may_request, from, until)
             .map_err(YinxinError::config)?;
         Ok(format!("{}{}", cert.to_pem(), issuer.certificate().to_pem()))
+    }
+}
+
+impl Authority {
+    /// A subject's key and the validity of a certificate for it: from a few minutes ago (clock
+    /// skew) for `valid_days` days, within the issuing authority's own validity.
+    fn subject(
+        &self,
+        subject_public_key: &[u8],
+        valid_days: u32,
+    ) -> Result<(PublicKey, time::OffsetDateTime, time::OffsetDateTime), YinxinError> {
+        let key = PublicKey::from_pem_or_der(subject_public_key).map_err(YinxinError::unreadable)?;
+        let now = time::OffsetDateTime::now_utc();
+        let until = crate::later(now, Duration::days(i64::from(valid_days.max(1))), "valid_days")?;
+        Ok((key, now - Duration::minutes(3), until.min(self.setup.issuer.certificate().not_after())))
     }
 }
 

@@ -132,6 +132,19 @@ impl UnlockedWallet {
         if holder.as_ref() != Some(key.public_key()) {
             return Err(WalletError::HolderKeyMismatch);
         }
+        self.store(credential, key, summary, now, None)
+    }
+
+    /// Seals a new license record, then removes any earlier one of the same identifier (a
+    /// crash in between leaves both, and the next import or removal settles it).
+    fn store(
+        &self,
+        credential: Vec<u8>,
+        key: &SoftwareKey,
+        summary: LicenseSummary,
+        now: OffsetDateTime,
+        delegation: Option<Vec<u8>>,
+    ) -> Result<LicenseSummary, WalletError> {
         let previous: Vec<[u8; 16]> = self
             .records()?
             .into_iter()
@@ -142,16 +155,16 @@ impl UnlockedWallet {
             credential,
             key: key.to_pkcs8_der().map_err(|e| WalletError::HolderKey(e.to_string()))?,
             sm2_distid: key.public_key().sm2_distid().map(str::to_owned),
-            summary: summary.clone(),
+            summary,
             added: now,
-            delegation: None,
+            delegation,
         };
         let id: [u8; 16] = sealing::random()?;
         self.write_sealed(Kind::License, &id, &record.encode()?)?;
         for old in previous {
             remove(&self.path(Kind::License, &old))?;
         }
-        Ok(summary)
+        Ok(record.summary)
     }
 
     /// Imports an agent's copy of a legal entity's license: `delegation` (signed by the
@@ -176,26 +189,7 @@ impl UnlockedWallet {
                 crate::present::PresentError::DelegationInvalid("it names another license".into()).into()
             );
         }
-        let record = LicenseRecord {
-            credential,
-            key: agent_key.to_pkcs8_der().map_err(|e| WalletError::HolderKey(e.to_string()))?,
-            sm2_distid: agent_key.public_key().sm2_distid().map(str::to_owned),
-            summary: summary.clone(),
-            added: now,
-            delegation: Some(delegation),
-        };
-        let previous: Vec<[u8; 16]> = self
-            .records()?
-            .into_iter()
-            .filter(|(_, r)| r.as_ref().is_ok_and(|r| r.summary.identifier == summary.identifier))
-            .map(|(id, _)| id)
-            .collect();
-        let id: [u8; 16] = sealing::random()?;
-        self.write_sealed(Kind::License, &id, &record.encode()?)?;
-        for old in previous {
-            remove(&self.path(Kind::License, &old))?;
-        }
-        Ok(summary)
+        self.store(credential, agent_key, summary, now, Some(delegation))
     }
 
     /// The entity delegates a license it holds to an agent's device key (after the showing
