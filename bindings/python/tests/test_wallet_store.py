@@ -86,6 +86,8 @@ def test_pin_keystore_and_lockout(tmp_path, authority):
     assert wallet.add(issued.credential, key).identifier == issued.identifier
     listing = wallet.licenses()
     assert [l.holder_name for l in listing.licenses] == ["成都天府示例科技有限公司"]
+    details = {e.identifier: json.loads(e.value_json) for e in wallet.details(issued.identifier)}
+    assert details["legal_representative"] == "李四" and len(details) == 22
     assert listing.damaged == []
 
     qr = wallet.present(PIN, issued.identifier, ["holder_name"], None)

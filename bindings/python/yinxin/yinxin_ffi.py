@@ -586,6 +586,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate() != 56919:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_details() != 7777:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history() != 4407:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_license() != 24922:
@@ -778,6 +780,9 @@ _UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup.restype = cty
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate.restype = ctypes.c_uint16
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_details.argtypes = (
+)
+_UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_details.restype = ctypes.c_uint16
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history.argtypes = (
 )
 _UniffiLib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history.restype = ctypes.c_uint16
@@ -1096,6 +1101,12 @@ _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_details.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_details.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_history.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -4533,6 +4544,12 @@ class UnlockedWalletProtocol(typing.Protocol):
         days, after the PIN: the delegation to give the agent's wallet.
 """
         raise NotImplementedError
+    def details(self, identifier: str) -> typing.List[DisclosedElement]:
+        """
+        Every element of a license (its details, as the holder's own data: the credential's
+        signatures are checked with the key it carries, not against a trust anchor).
+"""
+        raise NotImplementedError
     def history(self, ) -> typing.List[ConsentRecord]:
         """
         The consent log, oldest first.
@@ -4701,6 +4718,25 @@ class UnlockedWallet(UnlockedWalletProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def details(self, identifier: str) -> typing.List[DisclosedElement]:
+        """
+        Every element of a license (its details, as the holder's own data: the credential's
+        signatures are checked with the key it carries, not against a trust anchor).
+"""
+        
+        _UniffiFfiConverterString.check_lower(identifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(identifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeDisclosedElement.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeYinxinError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_details,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)

@@ -1922,6 +1922,12 @@ public protocol UnlockedWalletProtocol: AnyObject, Sendable {
     func delegate(pinText: String, identifier: String, agentPublicKey: Data, agentName: String, agentId: String, elements: [String], days: UInt32, atUnix: Int64?) throws  -> Data
     
     /**
+     * Every element of a license (its details, as the holder's own data: the credential's
+     * signatures are checked with the key it carries, not against a trust anchor).
+     */
+    func details(identifier: String) throws  -> [DisclosedElement]
+    
+    /**
      * The consent log, oldest first.
      */
     func history() throws  -> [ConsentRecord]
@@ -2077,6 +2083,20 @@ open func delegate(pinText: String, identifier: String, agentPublicKey: Data, ag
         FfiConverterSequenceString.lower(elements),
         FfiConverterUInt32.lower(days),
         FfiConverterOptionInt64.lower(atUnix),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every element of a license (its details, as the holder's own data: the credential's
+     * signatures are checked with the key it carries, not against a trust anchor).
+     */
+open func details(identifier: String)throws  -> [DisclosedElement]  {
+    return try  FfiConverterSequenceTypeDisclosedElement.lift(try rustCallWithError(FfiConverterTypeYinxinError_lift) {
+        uniffiCallStatus in
+    uniffi_yinxin_ffi_fn_method_unlockedwallet_details(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(identifier),uniffiCallStatus
     )
 })
 }
@@ -6320,6 +6340,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate() != 56919) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_details() != 7777) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_yinxin_ffi_checksum_method_unlockedwallet_history() != 4407) {

@@ -630,6 +630,11 @@ RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_backup(uint64_t ptr, RustB
 RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate(uint64_t ptr, RustBuffer pin_text, RustBuffer identifier, RustBuffer agent_public_key, RustBuffer agent_name, RustBuffer agent_id, RustBuffer elements, uint32_t days, RustBuffer at_unix, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_DETAILS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_DETAILS
+RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_details(uint64_t ptr, RustBuffer identifier, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_HISTORY
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_FN_METHOD_UNLOCKEDWALLET_HISTORY
 RustBuffer uniffi_yinxin_ffi_fn_method_unlockedwallet_history(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1284,6 +1289,12 @@ uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_backup(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_DELEGATE
 #define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_DELEGATE
 uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_DETAILS
+#define UNIFFI_FFIDEF_UNIFFI_YINXIN_FFI_CHECKSUM_METHOD_UNLOCKEDWALLET_DETAILS
+uint16_t uniffi_yinxin_ffi_checksum_method_unlockedwallet_details(void
     
 );
 #endif

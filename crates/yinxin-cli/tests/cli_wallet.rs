@@ -33,8 +33,13 @@ fn the_whole_wallet_story() {
     issue(d, "business-license.json", "h1.pem", "business.cbor");
 
     ok(&yinxin_in(d, &["wallet", "init", "--dir", "w", "--pin-stdin"], PIN));
-    // No PIN flag, a PIN that is not six digits, a second init.
-    assert_eq!(code(&yinxin_in(d, &["wallet", "list", "--dir", "w"], PIN)), Some(2));
+    // The PIN comes from standard input with or without the flag (the contract's agent `add`
+    // line has none); a PIN that is not six digits, no PIN, a second init are refused.
+    let o = yinxin_in(d, &["wallet", "list", "--dir", "w", "--json"], PIN);
+    assert_eq!(json(&o), serde_json::json!([]));
+    let o = yinxin(d, &["wallet", "list", "--dir", "w"]);
+    assert_eq!(code(&o), Some(2));
+    assert!(err(&o).contains("error[cli.usage]"), "{}", err(&o));
     let o = yinxin_in(d, &["wallet", "list", "--dir", "w", "--pin-stdin"], "1234\n");
     assert!(err(&o).contains("error[wallet.pin_format]"), "{}", err(&o));
     let o = yinxin_in(d, &["wallet", "init", "--dir", "w", "--pin-stdin"], PIN);
@@ -344,8 +349,8 @@ fn an_agent_shows_the_business_license_for_the_company() {
             "delegation.cbor",
             "--holder-key",
             "agent.pem",
-            "--pin-stdin",
         ],
+        // Exactly the contract's line for the agent's wallet (the PIN still on standard input).
         "135790\n",
     ));
     let qr = ok(&yinxin_in(

@@ -249,6 +249,26 @@ impl UnlockedWallet {
         self.inner.credential(&identifier).map_err(err)
     }
 
+    /// Every element of a license (its details, as the holder's own data: the credential's
+    /// signatures are checked with the key it carries, not against a trust anchor).
+    pub fn details(&self, identifier: String) -> Result<Vec<crate::verifier::DisclosedElement>, YinxinError> {
+        let credential = self.inner.credential(&identifier).map_err(err)?;
+        let report = yinxin::license::untrusted::inspect(&credential, time::OffsetDateTime::now_utc())
+            .map_err(YinxinError::unreadable)?;
+        Ok(report
+            .into_iter()
+            .flat_map(|doc| {
+                doc.elements.into_iter().flat_map(|(ns, items)| {
+                    items.into_iter().map(move |(id, value)| crate::verifier::DisclosedElement {
+                        namespace: ns.clone(),
+                        identifier: id,
+                        value_json: value.to_json().to_string(),
+                    })
+                })
+            })
+            .collect())
+    }
+
     /// Removes a license and its key; false when there was none.
     pub fn remove(&self, identifier: String) -> Result<bool, YinxinError> {
         self.inner.remove(&identifier).map_err(err)

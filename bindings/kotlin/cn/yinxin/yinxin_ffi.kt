@@ -851,6 +851,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate(
     ): Int
+    external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_details(
+    ): Int
     external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_history(
     ): Int
     external fun uniffi_yinxin_ffi_checksum_method_unlockedwallet_license(
@@ -1039,6 +1041,8 @@ internal object UniffiLib {
     external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_backup(`ptr`: Long,`passphrase`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_delegate(`ptr`: Long,`pinText`: RustBuffer.ByValue,`identifier`: RustBuffer.ByValue,`agentPublicKey`: RustBuffer.ByValue,`agentName`: RustBuffer.ByValue,`agentId`: RustBuffer.ByValue,`elements`: RustBuffer.ByValue,`days`: Int,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_details(`ptr`: Long,`identifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_yinxin_ffi_fn_method_unlockedwallet_history(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1343,6 +1347,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_delegate() and 0xFFFF) != 56919) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_details() and 0xFFFF) != 7777) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_yinxin_ffi_checksum_method_unlockedwallet_history() and 0xFFFF) != 4407) {
@@ -3845,6 +3852,12 @@ public interface UnlockedWalletInterface {
     fun `delegate`(`pinText`: kotlin.String, `identifier`: kotlin.String, `agentPublicKey`: kotlin.ByteArray, `agentName`: kotlin.String, `agentId`: kotlin.String, `elements`: List<kotlin.String>, `days`: kotlin.UInt, `atUnix`: kotlin.Long?): kotlin.ByteArray
     
     /**
+     * Every element of a license (its details, as the holder's own data: the credential's
+     * signatures are checked with the key it carries, not against a trust anchor).
+     */
+    fun `details`(`identifier`: kotlin.String): List<DisclosedElement>
+    
+    /**
      * The consent log, oldest first.
      */
     fun `history`(): List<ConsentRecord>
@@ -4068,6 +4081,25 @@ open class UnlockedWallet: Disposable, AutoCloseable, UnlockedWalletInterface
         FfiConverterSequenceString.lower(`elements`),
         FfiConverterUInt.lower(`days`),
         FfiConverterOptionalLong.lower(`atUnix`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every element of a license (its details, as the holder's own data: the credential's
+     * signatures are checked with the key it carries, not against a trust anchor).
+     */
+    @Throws(YinxinException::class)override fun `details`(`identifier`: kotlin.String): List<DisclosedElement> {
+            return FfiConverterSequenceTypeDisclosedElement.lift(
+    callWithHandle {
+    uniffiRustCallWithError(YinxinException) { _status ->
+    UniffiLib.uniffi_yinxin_ffi_fn_method_unlockedwallet_details(
+        it,
+        
+        FfiConverterString.lower(`identifier`),_status)
 }
     }
     )

@@ -1,6 +1,6 @@
 //! `yinxin wallet`: the holder's encrypted store (issue 19) from the command line. Every
-//! command opens the wallet with the showing PIN, read from standard input (`--pin-stdin`;
-//! never from an argument, which other users of the machine could see).
+//! command opens the wallet with the showing PIN, read from standard input (`--pin-stdin` says
+//! so; the PIN is never taken from an argument, which other users of the machine could see).
 //!
 //! The software fallback protects the wallet's key with the PIN through Argon2id (the CLI has
 //! no platform keystore). Exit codes: 0 done; 1 a wrong PIN or a locked wallet
@@ -58,9 +58,10 @@ pub struct Common {
     /// The wallet directory.
     #[arg(long)]
     dir: PathBuf,
-    /// Read the showing PIN (six digits) from the first line of standard input. Required:
-    /// PINs are never taken from arguments.
-    #[arg(long, required = true)]
+    /// Read the showing PIN (six digits) from the first line of standard input. PINs are
+    /// never taken from arguments: standard input is where every wallet command reads it, with
+    /// or without this flag, which says so explicitly.
+    #[arg(long)]
     pin_stdin: bool,
     /// The time of the operation (RFC 3339, or a date taken as midnight Beijing time),
     /// default now.
