@@ -8,6 +8,7 @@ mod licenses;
 mod present;
 mod seal;
 mod status;
+mod wallet;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -83,6 +84,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
     let (n, mut story) = licenses::run(dir, 6)?;
     let n = status::run(&mut story, n + 1)?;
     let n = present::run(&story, n + 1)?;
+    let n = wallet::run(dir, &story, n + 1)?;
     seal::run(dir, n + 1)?;
     outln!("\nDone.");
     Ok(ExitCode::SUCCESS)
