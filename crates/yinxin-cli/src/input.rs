@@ -26,7 +26,7 @@ pub enum Input {
     Seal,
     /// An OFD package.
     Ofd,
-    /// A picture of a QR code (PNG, JPEG, GIF).
+    /// A picture of a QR code (PNG, JPEG, WebP, GIF).
     Image,
     /// A seal's picture.
     SealPicture,

@@ -58,7 +58,7 @@ pub struct PresentArgs {
 pub struct VerifyArgs {
     /// The QR text (YX1:…).
     qr_text: Option<String>,
-    /// Read the QR code from an image.
+    /// Read the QR code from an image (PNG, JPEG, WebP or GIF).
     #[arg(long, conflicts_with_all = ["qr_text", "stdin"])]
     image: Option<PathBuf>,
     /// Read the QR text from standard input.

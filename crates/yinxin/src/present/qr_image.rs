@@ -92,7 +92,8 @@ fn render_quadrants(code: &QrCode) -> String {
     out
 }
 
-/// Reads the QR text out of an encoded image (PNG; a screenshot or a camera photo).
+/// Reads the QR text out of an encoded image (PNG, JPEG, WebP or GIF; a screenshot or a camera
+/// photo), at most [`MAX_IMAGE_BYTES`] bytes and [`MAX_IMAGE_SIDE`] pixels a side.
 pub fn read_image(bytes: &[u8]) -> Result<String, PresentError> {
     if bytes.len() > MAX_IMAGE_BYTES {
         return Err(PresentError::QrImage(format!("image of {} bytes", bytes.len())));
@@ -187,5 +188,29 @@ mod tests {
         assert!(!render_terminal(text).expect("art").is_empty());
         assert_eq!(read_image(b"not an image").unwrap_err().code(), "present.qr_image");
         assert_eq!(render_png(&"A".repeat(5000), 4).unwrap_err().code(), "present.qr_too_long");
+    }
+
+    /// A code photographed or screenshotted arrives as JPEG or WebP: read like a PNG (issue 20
+    /// found JPEG refused). Made by the image crate's own encoders, JPEG at camera-like quality.
+    #[test]
+    fn jpeg_pictures_are_read() {
+        let text = format!("YX1:{}", "ABC123$%*+-./:".repeat(40));
+        let png = render_png(&text, 6).expect("png");
+        let img = image::load_from_memory(&png).expect("decode").to_luma8();
+        for quality in [95u8, 75, 50] {
+            let mut jpeg = std::io::Cursor::new(Vec::new());
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality)
+                .encode_image(&img)
+                .expect("jpeg");
+            let jpeg = jpeg.into_inner();
+            assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+            assert_eq!(read_image(&jpeg).expect("read"), text, "quality {quality}");
+        }
+        // WebP (what Android screenshots and some camera apps write).
+        let mut webp = std::io::Cursor::new(Vec::new());
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .encode(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::L8)
+            .expect("webp");
+        assert_eq!(read_image(&webp.into_inner()).expect("read webp"), text);
     }
 }

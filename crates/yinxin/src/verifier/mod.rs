@@ -124,7 +124,7 @@ impl Verifier {
         self.presentations.verify(bytes, at)
     }
 
-    /// Reads the QR code in a picture (PNG, JPEG, GIF) and verifies it.
+    /// Reads the QR code in a picture (PNG, JPEG, WebP, GIF) and verifies it.
     #[cfg(feature = "qr-image")]
     pub fn verify_qr_image(
         &self,
