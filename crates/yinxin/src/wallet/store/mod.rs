@@ -254,7 +254,7 @@ impl WalletStore {
     /// checked; the fifth locks the wallet ([`WalletError::Locked`], with the time it opens
     /// again), and a right one resets the count.
     pub fn unlock(&self, pin: &Pin, now: OffsetDateTime) -> Result<UnlockedWallet, WalletError> {
-        let (meta, data_key) = self.check_pin(pin, now, |meta| self.data_key(meta, pin))?;
+        let (meta, data_key) = check_pin_in(&self.dir, now, |meta| self.data_key(meta, pin))?;
         let settings = data_key
             .open(&settings_aad(&meta.id), &meta.settings)
             .and_then(|s| Settings::decode(&s))
@@ -262,17 +262,6 @@ impl WalletStore {
         let pin_salt: [u8; 16] = sealing::random()?;
         let pin_tag = pin::pin_tag(data_key.bytes(), &pin_salt, pin)?;
         Ok(UnlockedWallet::new(self.dir.clone(), meta.id, data_key, settings, pin_salt, pin_tag))
-    }
-
-    /// Runs `check` (which gives the data key when the PIN is right, `Ok(None)` when it is
-    /// wrong) under the durable attempt count.
-    pub(crate) fn check_pin<T>(
-        &self,
-        _pin: &Pin,
-        now: OffsetDateTime,
-        check: impl FnOnce(&Meta) -> Result<Option<T>, WalletError>,
-    ) -> Result<(Meta, T), WalletError> {
-        check_pin_in(&self.dir, now, check)
     }
 
     /// The data key if `pin` is right (`Ok(None)` if it is wrong).

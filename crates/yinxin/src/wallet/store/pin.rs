@@ -95,23 +95,25 @@ impl Attempts {
     }
 }
 
-/// The keyed hash a PIN is checked against once the data key is known: HMAC-SHA-256 under a
-/// key derived from the data key, over a per-wallet salt and the PIN.
-pub(crate) fn pin_tag(data_key: &[u8], salt: &[u8], pin: &Pin) -> Result<[u8; 32], WalletError> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(data_key).map_err(|_| WalletError::Io("bad key".into()))?;
+/// The keyed hash a PIN is checked against once the data key is known: HMAC-SHA-256 under the
+/// data key, over a per-wallet salt and the PIN.
+fn pin_mac(data_key: &[u8], salt: &[u8], pin: &Pin) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(data_key).ok()?;
     mac.update(b"yinxin wallet showing PIN\0");
     mac.update(salt);
     mac.update(pin.bytes());
+    Some(mac)
+}
+
+/// The PIN's tag, to store (keystore mode) or keep in memory (an unlocked wallet).
+pub(crate) fn pin_tag(data_key: &[u8], salt: &[u8], pin: &Pin) -> Result<[u8; 32], WalletError> {
+    let mac = pin_mac(data_key, salt, pin).ok_or_else(|| WalletError::Io("bad key".into()))?;
     Ok(mac.finalize().into_bytes().into())
 }
 
 /// Whether `tag` is the PIN's tag (compared in constant time).
 pub(crate) fn pin_matches(data_key: &[u8], salt: &[u8], pin: &Pin, tag: &[u8]) -> bool {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(data_key) else { return false };
-    mac.update(b"yinxin wallet showing PIN\0");
-    mac.update(salt);
-    mac.update(pin.bytes());
-    mac.verify_slice(tag).is_ok()
+    pin_mac(data_key, salt, pin).is_some_and(|mac| mac.verify_slice(tag).is_ok())
 }
 
 #[cfg(test)]
