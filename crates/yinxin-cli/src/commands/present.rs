@@ -10,7 +10,7 @@ use yinxin::ErrorCode;
 use yinxin::present::{Disclosure, PresentError, ReplayGuard, present, qr_text};
 
 use crate::commands::key::load_private_key;
-use crate::commands::qr_image::{Format, read_image, render};
+use crate::commands::qr_image::{Format, emit, read_image};
 use crate::commands::time_arg;
 use crate::failure::{EXIT_INVALID, EXIT_UNREADABLE, Failure};
 use crate::input::Input;
@@ -122,14 +122,7 @@ pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
     if matches!(args.format, Format::Png) && args.out.is_none() {
         return Err(Failure::usage("--format png needs --out FILE"));
     }
-    let mut bytes = render(&text, args.format)?;
-    if matches!(args.format, Format::Text | Format::Terminal) {
-        bytes.push(b'\n');
-    }
-    match &args.out {
-        Some(path) => crate::commands::output::write_new(path, &bytes, args.force, false)?,
-        None => out!("{}", String::from_utf8_lossy(&bytes)),
-    }
+    emit(&text, args.format, args.out.as_deref(), args.force)?;
     eprintln!(
         "{} characters, QR version {} at error correction M",
         text.len(),

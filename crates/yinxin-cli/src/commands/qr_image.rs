@@ -25,6 +25,24 @@ pub fn version(text: &str) -> Result<i16, Failure> {
     qr_image::version(text).map_err(|e| Failure::unreadable(&e, "QR code"))
 }
 
+/// Writes `text` as a QR code in `format` to `out` (a new file, or replacing one with `force`),
+/// or prints it on stdout when there is no `out`; text and terminal forms end with a newline.
+/// A PNG needs `out`.
+pub fn emit(text: &str, format: Format, out: Option<&Path>, force: bool) -> Result<(), Failure> {
+    let mut bytes = render(text, format)?;
+    if matches!(format, Format::Text | Format::Terminal) {
+        bytes.push(b'\n');
+    }
+    match out {
+        Some(path) => crate::commands::output::write_new(path, &bytes, force, false),
+        None if matches!(format, Format::Png) => Err(Failure::usage("--format png needs --out FILE")),
+        None => {
+            out!("{}", String::from_utf8_lossy(&bytes));
+            Ok(())
+        }
+    }
+}
+
 /// Renders `text` in `format`: bytes to write (PNG, SVG) or text to print (terminal).
 pub fn render(text: &str, format: Format) -> Result<Vec<u8>, Failure> {
     let err = |e: yinxin::present::PresentError| Failure::unreadable(&e, "QR code");

@@ -10,7 +10,7 @@ use yinxin::present::request::{make_request, make_unsigned_request, request_text
 use yinxin::trust::parse_pem_certificates;
 
 use crate::commands::key::load_private_key;
-use crate::commands::qr_image::{Format, render};
+use crate::commands::qr_image::{Format, emit};
 use crate::commands::time_arg;
 use crate::failure::Failure;
 use crate::input::Input;
@@ -73,11 +73,7 @@ fn make(args: &MakeArgs) -> Result<ExitCode, Failure> {
     }
     .map_err(|e| Failure::unreadable(&e, "request"))?;
     let text = request_text(&request).map_err(|e| Failure::unreadable(&e, "request"))?;
-    let mut bytes = render(&text, args.format)?;
-    if matches!(args.format, Format::Text | Format::Terminal) {
-        bytes.push(b'\n');
-    }
-    crate::commands::output::write_new(&args.out, &bytes, args.force, false)?;
+    emit(&text, args.format, Some(&args.out), args.force)?;
     eprintln!(
         "a request for {} ({} characters) in {}",
         args.elements.join(","),

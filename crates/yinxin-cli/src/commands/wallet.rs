@@ -20,7 +20,7 @@ use yinxin::wallet::WalletError;
 use yinxin::wallet::store::{CreateOptions, Passphrase, Pin, Protection, Suite, UnlockedWallet, WalletStore};
 
 use crate::commands::key::load_private_key;
-use crate::commands::qr_image::{Format, render};
+use crate::commands::qr_image::{Format, emit};
 use crate::commands::time_arg;
 use crate::commands::verdict::element_text;
 use crate::failure::{EXIT_INVALID, Failure};
@@ -407,14 +407,7 @@ fn present(args: &PresentArgs) -> Result<ExitCode, Failure> {
     }
     .map_err(|e| failure(&e, &args.license))?;
     let text = qr_text::encode(&code).map_err(|e| Failure::unreadable(&e, "encode"))?;
-    let mut bytes = render(&text, args.format)?;
-    if matches!(args.format, Format::Text | Format::Terminal) {
-        bytes.push(b'\n');
-    }
-    match &args.out {
-        Some(path) => crate::commands::output::write_new(path, &bytes, args.force, false)?,
-        None => out!("{}", String::from_utf8_lossy(&bytes)),
-    }
+    emit(&text, args.format, args.out.as_deref(), args.force)?;
     Ok(ExitCode::SUCCESS)
 }
 
