@@ -238,3 +238,33 @@ pub fn business_license_for(issuer_code: &str) -> String {
     meta.insert("license_identifier".into(), id.into());
     v.to_string()
 }
+
+/// One camera-like photo of a presentation code (`test-vectors/photos`, made by `make.py`
+/// with an independent QR encoder) and the text it holds.
+pub struct Photo {
+    /// The file name (`01.jpg` …).
+    pub name: String,
+    /// The JPEG bytes.
+    pub jpeg: Vec<u8>,
+    /// The QR text the photo shows.
+    pub text: String,
+}
+
+/// The directory of the photo set.
+pub fn photos_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("photos")
+}
+
+/// Every photo of the set, in order, with its expected text (`expected.tsv`).
+pub fn photos() -> Vec<Photo> {
+    let dir = photos_dir();
+    let list = std::fs::read_to_string(dir.join("expected.tsv")).expect("test-vectors/photos/expected.tsv");
+    list.lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(name, text)| Photo {
+            name: name.to_owned(),
+            jpeg: std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("photo {name}: {e}")),
+            text: text.to_owned(),
+        })
+        .collect()
+}

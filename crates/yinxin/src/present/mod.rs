@@ -21,6 +21,8 @@ mod error;
 mod presentation;
 #[cfg(feature = "qr-image")]
 pub mod qr_image;
+#[cfg(feature = "qr-image")]
+pub mod qr_photo;
 pub mod qr_text;
 mod replay;
 mod replay_cache;
