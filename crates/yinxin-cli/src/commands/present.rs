@@ -91,7 +91,7 @@ pub struct VerifyArgs {
     /// issuers of the --status-list tokens are known already. Repeatable.
     #[arg(long = "issuer-cert")]
     issuer_certs: Vec<String>,
-    /// Print {"valid", "verdict", "error"?, "message"?, "doc_type", "status", "disclosed",
+    /// Print {"valid", "verdict", "error"?, "message"?, "doc_type", "status", "issuer", "disclosed",
     /// "created", "age_s", "request_bound"} ("status": valid, revoked, suspended, unknown or
     /// none).
     #[arg(long)]
@@ -129,22 +129,6 @@ pub fn run_present(args: &PresentArgs) -> Result<ExitCode, Failure> {
         crate::commands::qr_image::version(&text)?
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn unreadable(e: &PresentError) -> bool {
-    use yinxin::license::LicenseError as L;
-    matches!(
-        e,
-        PresentError::QrPrefix
-            | PresentError::QrTooLong(_)
-            | PresentError::QrEncoding
-            | PresentError::QrInflate
-            | PresentError::QrTruncated
-            | PresentError::QrTooLarge(_)
-            | PresentError::QrPayload
-            | PresentError::Malformed(_)
-            | PresentError::License(L::Malformed(_) | L::TooLarge(_) | L::TooDeep | L::IssuerAuth(_))
-    )
 }
 
 pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
@@ -208,70 +192,42 @@ pub fn run_verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     }
     let exit = match &result {
         Ok(_) => ExitCode::SUCCESS,
-        Err(e) if unreadable(e) => ExitCode::from(EXIT_UNREADABLE),
+        Err(e) if e.is_unreadable() => ExitCode::from(EXIT_UNREADABLE),
         Err(_) => ExitCode::from(EXIT_INVALID),
     };
+    if args.json {
+        outln!("{}", yinxin::present::verdict::to_json(&result));
+    }
     match &result {
-        Ok(v) => {
-            let disclosed: serde_json::Map<String, serde_json::Value> = v
-                .license()
-                .elements()
-                .values()
-                .flat_map(|items| items.iter().map(|(k, val)| (k.clone(), val.to_json())))
-                .collect();
+        Ok(v) if !args.json => {
             let outcome = v.license().status_outcome();
-            if args.json {
-                outln!(
-                    "{}",
-                    serde_json::json!({
-                        "valid": true,
-                        "verdict": "VALID",
-                        "doc_type": v.license().doc_type(),
-                        "status": outcome.map(yinxin::status::StatusOutcome::name),
-                        "trust_list": crate::commands::verdict::trust_list_json(v.license().chain()),
-                        "disclosed": disclosed,
-                        "created": v.created().unix_timestamp(),
-                        "age_s": v.age().whole_seconds(),
-                        "request_bound": v.request_bound(),
-                        "agent": v.agent().map(|a| serde_json::json!({"name": a.name, "id": a.id})),
-                        "on_behalf_of": v.agent().map(|a| a.entity.clone()),
-                    })
-                );
-            } else {
-                outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
-                outln!("status\t{}", crate::commands::license::status_line(outcome));
-                if let Some(a) = v.agent() {
-                    outln!("agent\t{} ({}) on behalf of {}", a.name, a.id, a.entity);
-                }
-                if v.request_bound() {
-                    outln!("request\tanswers this counter's request");
-                }
-                if let Some(line) = crate::commands::verdict::trust_list_text(v.license().chain()) {
-                    outln!("trusted by\t{line}");
-                }
-                for items in v.license().elements().values() {
-                    for (k, val) in items {
-                        outln!("{k}\t{}", crate::commands::verdict::element_text(val));
-                    }
+            outln!("VALID\t{}\tcreated {}s ago", v.license().doc_type(), v.age().whole_seconds());
+            outln!("status\t{}", crate::commands::license::status_line(outcome));
+            if let Some(a) = v.agent() {
+                outln!("agent\t{} ({}) on behalf of {}", a.name, a.id, a.entity);
+            }
+            if v.request_bound() {
+                outln!("request\tanswers this counter's request");
+            }
+            if let Some(line) = crate::commands::verdict::trust_list_text(v.license().chain()) {
+                outln!("trusted by\t{line}");
+            }
+            for items in v.license().elements().values() {
+                for (k, val) in items {
+                    outln!("{k}\t{}", crate::commands::verdict::element_text(val));
                 }
             }
         }
+        Ok(_) => {}
         Err(e) => {
-            let license_error = match e {
-                PresentError::License(l) => Some(l),
-                _ => None,
-            };
-            let status = e.status_name();
-            if args.json {
-                outln!(
-                    "{}",
-                    serde_json::json!({"valid": false, "verdict": "INVALID", "error": e.code(), "message": e.to_string(), "status": status})
-                );
-            } else {
+            if !args.json {
                 outln!("INVALID\t{}\t{e}", e.code());
             }
             eprintln!("error[{}]: {e}", e.code());
-            if let Some(h) = license_error.and_then(crate::commands::license::hint) {
+            if let Some(h) = match e {
+                PresentError::License(l) => crate::commands::license::hint(l),
+                _ => None,
+            } {
                 eprintln!("hint: {h}");
             }
         }

@@ -72,13 +72,7 @@ pub fn validity_text(v: &yinxin::license::ValidityInfo) -> String {
 /// The trust list an issuer was trusted through, for a JSON verdict: `{"provider", "region",
 /// "next_update"}`, or null for a configured anchor.
 pub fn trust_list_json(chain: &yinxin::trust::VerifiedChain) -> serde_json::Value {
-    chain.scope().map_or(serde_json::Value::Null, |s| {
-        serde_json::json!({
-            "provider": s.provider,
-            "region": s.region,
-            "next_update": s.next_update.map(yinxin::text::rfc3339),
-        })
-    })
+    yinxin::present::verdict::trust_list_json(chain)
 }
 
 /// The same as a line of text: `trust list from <provider> (region <code>)`.

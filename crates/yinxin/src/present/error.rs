@@ -112,6 +112,27 @@ impl PresentError {
             _ => None,
         }
     }
+
+    /// Whether the input was not a presentation at all (not a `YX1:` text, not base45, cut
+    /// short, too large, not a license, no readable QR code in the picture), as opposed to a
+    /// presentation that was read and failed a check. The CLI exits 2 for these, 1 for the
+    /// others; `POST /v1/verify` answers 400 for these, 200 with `"valid": false` for the others.
+    pub fn is_unreadable(&self) -> bool {
+        use crate::license::LicenseError as L;
+        matches!(
+            self,
+            Self::QrPrefix
+                | Self::QrTooLong(_)
+                | Self::QrEncoding
+                | Self::QrInflate
+                | Self::QrTruncated
+                | Self::QrTooLarge(_)
+                | Self::QrPayload
+                | Self::QrImage(_)
+                | Self::Malformed(_)
+                | Self::License(L::Malformed(_) | L::TooLarge(_) | L::TooDeep | L::IssuerAuth(_))
+        )
+    }
 }
 
 impl ErrorCode for PresentError {

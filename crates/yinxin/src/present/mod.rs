@@ -28,6 +28,7 @@ mod replay;
 mod replay_cache;
 pub mod request;
 mod tree_form;
+pub mod verdict;
 
 pub use error::PresentError;
 pub use presentation::{
