@@ -29,8 +29,14 @@ impl Drop for Serve {
 }
 
 fn serve(d: &Path, dir: &str) -> Serve {
+    serve_with(d, &["--dir", dir])
+}
+
+/// `yinxin serve --addr 127.0.0.1:0` with `args`, once it printed its address.
+fn serve_with(d: &Path, args: &[&str]) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yinxin"))
-        .args(["serve", "--dir", dir, "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .current_dir(d)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -234,4 +240,96 @@ fn verify_licenses_of_both_regions_from_served_lists_then_offline() {
     let o = verify(d, &addr, "cq.cbor", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).starts_with("error[fetch.network]"), "{}", err(&o));
+}
+
+/// POST `body` to `/v1/verify` as `content_type`: the status and the JSON answer.
+fn post_verify(addr: &str, content_type: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST /v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let _ = s.write_all(body);
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let status = String::from_utf8_lossy(&answer[9..12]).parse().unwrap();
+    (status, serde_json::from_slice(&answer[split..]).unwrap())
+}
+
+/// The CLI contract of issue 20: `serve` with verifier options answers `POST /v1/verify` with
+/// the verdict `verify --json` prints (text or picture), 4xx with {"error", "message"} for
+/// unreadable input, 413 past the limit; one replay guard for all requests.
+#[test]
+fn serve_verifies_presentations_like_verify_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_authority(d, "auth", "ed25519", "发证机关", "11510000MB0123456W");
+    ok(&yinxin(d, &["key", "generate", "--alg", "es256", "--out", "holder.pem"]));
+    let fixture = yinxin_test_vectors::fixture_path("business-license.json");
+    ok(&yinxin(
+        d,
+        &[
+            "license",
+            "issue",
+            "--authority",
+            "auth",
+            "--license",
+            fixture.to_str().unwrap(),
+            "--holder-key",
+            "holder.pem",
+            "--out",
+            "l.cbor",
+        ],
+    ));
+    std::fs::create_dir(d.join("pub")).unwrap();
+    let present = |disclose: &str| {
+        ok(&yinxin(
+            d,
+            &["present", "--license", "l.cbor", "--holder-key", "holder.pem", "--disclose", disclose],
+        ))
+        .trim()
+        .to_owned()
+    };
+    let s = serve_with(
+        d,
+        &["--dir", "pub", "--trust", "auth/root.pem", "--issuer-cert", "auth/issuer.pem", "--window", "120"],
+    );
+    let code = present("holder_name,legal_representative");
+    let (status, served) = post_verify(&s.addr, "text/plain", code.as_bytes());
+    assert_eq!(status, 200);
+    // The same fields as `verify --json` on another fresh code (created and age_s differ).
+    let other = present("holder_name,legal_representative");
+    let cli = json(&yinxin(
+        d,
+        &["verify", &other, "--trust", "auth/root.pem", "--issuer-cert", "auth/issuer.pem", "--json"],
+    ));
+    for field in
+        ["valid", "verdict", "doc_type", "status", "issuer", "disclosed", "trust_list", "request_bound"]
+    {
+        assert_eq!(served[field], cli[field], "{field}");
+    }
+    assert_eq!(served["valid"], true);
+    let (status, again) = post_verify(&s.addr, "text/plain", code.as_bytes());
+    assert_eq!((status, again["error"].as_str()), (200, Some("present.replayed")));
+    let png_path = d.join("code.png");
+    let fresh = present("holder_name");
+    std::fs::write(&png_path, yinxin::present::qr_image::render_png(&fresh, 4).unwrap()).unwrap();
+    let (status, pictured) = post_verify(&s.addr, "image/png", &std::fs::read(&png_path).unwrap());
+    assert_eq!((status, pictured["valid"].as_bool()), (200, Some(true)), "{pictured}");
+    let (status, junk) = post_verify(&s.addr, "text/plain", b"YX1:not base45");
+    assert_eq!(status, 400);
+    assert!(junk["error"].as_str().unwrap().starts_with("present."), "{junk}");
+    assert!(junk["message"].is_string());
+    let (status, big) = post_verify(&s.addr, "text/plain", &[b'A'; 20_000]);
+    assert_eq!((status, big["error"].as_str()), (413, Some("serve.body_too_large")));
+    let (code, stderr) = s.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("/v1/verify"), "{stderr}");
+
+    // Verifier options without a trust anchor are a usage error, before binding.
+    let o = yinxin(d, &["serve", "--dir", "pub", "--addr", "127.0.0.1:0", "--status-list", "x.cwt"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
 }

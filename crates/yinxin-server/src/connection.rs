@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-use crate::publication::Publication;
+use crate::route::App;
 use crate::{Limits, ServeError};
 
 /// Request heads (request line and headers) of at most this many bytes.
@@ -31,7 +31,7 @@ fn http1(limits: Limits) -> http1::Builder {
 
 pub async fn accept_loop(
     listener: TcpListener,
-    publication: Arc<Publication>,
+    app: Arc<App>,
     tls: Option<TlsAcceptor>,
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
@@ -57,10 +57,10 @@ pub async fn accept_loop(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let publication = publication.clone();
+        let app = app.clone();
         let service = service_fn(move |req| {
-            let response = crate::respond::respond(&req, &publication, time::OffsetDateTime::now_utc());
-            async move { Ok::<_, std::convert::Infallible>(response) }
+            let app = app.clone();
+            async move { Ok::<_, std::convert::Infallible>(app.route(req).await) }
         });
         let builder = builder.clone();
         let watcher = graceful.watcher();

@@ -13,6 +13,12 @@
 //!   list's `nextUpdate` (at most an hour).
 //! * `GET /health`.
 //!
+//! Given a verifier ([`ServeOptions::verifier`]), it is also the counter's verification
+//! service: `POST /v1/verify` (a QR text or a photo of the code to the JSON verdict, see
+//! [`verify`]), `GET /openapi.json` (the API described) and the counter page at `/` (camera,
+//! verdict, speech; [`page`]). Trust lists followed by URL are refreshed every ten minutes
+//! while it runs.
+//!
 //! It is bounded: GET and HEAD only, request heads of at most 16 KiB and 64 headers, read
 //! within 10 s; at most 1,024 connections, each closed after 5 minutes ([`Limits`]); paths of plain
 //! segments only (no `..`, no hidden files, nothing outside the directory); files over 16 MiB
@@ -25,9 +31,12 @@
 
 mod connection;
 mod error;
+pub mod page;
 mod publication;
 mod respond;
+mod route;
 mod tls;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -46,6 +55,9 @@ pub struct ServeOptions {
     pub tls: Option<TlsFiles>,
     /// Connection limits.
     pub limits: Limits,
+    /// Verify presentations with this (`POST /v1/verify`, the counter page, `/openapi.json`);
+    /// `None`: distribution only.
+    pub verifier: Option<Arc<yinxin::Verifier>>,
 }
 
 /// How long and how many: the bounds that keep slow or idle clients from holding the server.
@@ -82,7 +94,7 @@ pub struct TlsFiles {
 /// A bound server, not yet serving.
 pub struct Server {
     listener: tokio::net::TcpListener,
-    publication: Arc<publication::Publication>,
+    app: Arc<route::App>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     limits: Limits,
 }
@@ -95,7 +107,9 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(&options.addr)
             .await
             .map_err(|e| ServeError::Bind(format!("{}: {e}", options.addr)))?;
-        Ok(Self { listener, publication, tls, limits: options.limits })
+        let verify = options.verifier.clone().map(|v| Arc::new(verify::VerifyService::new(v)));
+        let app = Arc::new(route::App { publication, verify });
+        Ok(Self { listener, app, tls, limits: options.limits })
     }
 
     /// The address bound (with the port chosen for port 0).
@@ -111,7 +125,10 @@ impl Server {
     /// Serves until `shutdown` completes, then stops accepting and lets the requests in
     /// flight finish (at most 10 s).
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), ServeError> {
-        connection::accept_loop(self.listener, self.publication, self.tls, self.limits, shutdown).await
+        if let Some(verify) = &self.app.verify {
+            tokio::spawn(refresh_trust_lists(verify.verifier()));
+        }
+        connection::accept_loop(self.listener, self.app, self.tls, self.limits, shutdown).await
     }
 }
 
@@ -130,6 +147,25 @@ pub fn serve_blocking(
         on_bound(server.local_addr()?, server.is_tls());
         server.run(stop_signal()).await
     })
+}
+
+/// How often trust lists followed by URL are fetched again (each only when its copy is due).
+const TRUST_LIST_REFRESH: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Refreshes the verifier's trust lists every [`TRUST_LIST_REFRESH`]; a failure keeps the copy
+/// in use (and the verifier refuses licenses of a list gone stale).
+async fn refresh_trust_lists(verifier: Arc<yinxin::Verifier>) {
+    let mut ticks = tokio::time::interval(TRUST_LIST_REFRESH);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let v = verifier.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            v.refresh_trust_lists(time::OffsetDateTime::now_utc(), false)
+        })
+        .await;
+    }
 }
 
 /// SIGTERM or SIGINT (Ctrl-C).

@@ -70,6 +70,7 @@ async fn world() -> World {
         addr: "127.0.0.1:0".into(),
         tls: None,
         limits: Limits::default(),
+        verifier: None,
     })
     .await
     .unwrap();

@@ -21,7 +21,13 @@ struct Running {
 }
 
 async fn start(dir: &Path, limits: Limits) -> Running {
-    let options = ServeOptions { dir: dir.to_path_buf(), addr: "127.0.0.1:0".into(), tls: None, limits };
+    let options = ServeOptions {
+        dir: dir.to_path_buf(),
+        addr: "127.0.0.1:0".into(),
+        tls: None,
+        limits,
+        verifier: None,
+    };
     let server = Server::bind(&options).await.unwrap();
     let addr = server.local_addr().unwrap();
     let (stop, rx) = tokio::sync::oneshot::channel::<()>();
@@ -194,6 +200,7 @@ async fn a_missing_directory_or_a_taken_port_is_a_clear_error() {
         addr: "127.0.0.1:0".into(),
         tls: None,
         limits: Limits::default(),
+        verifier: None,
     };
     let err = Server::bind(&missing).await.err().unwrap();
     assert_eq!(yinxin::ErrorCode::code(&err), "serve.directory");
@@ -203,6 +210,7 @@ async fn a_missing_directory_or_a_taken_port_is_a_clear_error() {
         addr: s.addr.to_string(),
         tls: None,
         limits: Limits::default(),
+        verifier: None,
     };
     assert_eq!(yinxin::ErrorCode::code(&Server::bind(&taken).await.err().unwrap()), "serve.bind");
     s.stop().await;
@@ -227,6 +235,7 @@ async fn https_with_a_rustls_certificate() {
             key: dir.path().join("tls.key"),
         }),
         limits: Limits::default(),
+        verifier: None,
     };
     let server = Server::bind(&options).await.unwrap();
     assert!(server.is_tls());

@@ -4,7 +4,13 @@
 //! photos gave exactly the expected text, and the median and slowest time of those read.
 //!
 //!     cargo run --release -p yinxin --features qr-image --example photo_rates
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout, missing_docs)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    missing_docs
+)]
 
 use std::process::Command;
 use std::time::Instant;
