@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Rust tests, then the language bindings (stale check,
-# Swift header, Python and Kotlin flows). Installs what the tests need on a fresh machine
+# Swift header, Python and Kotlin flows), then the counter page in Chromium (web/run-tests.sh). Installs what the tests need on a fresh machine
 # first: OpenSSL 3 (interoperability tests), a JDK and JNA (Kotlin tests; kotlinc itself comes
 # from the npm registry, see bindings/kotlin/run-tests.sh), npm, Python's venv.
 set -euo pipefail
@@ -67,7 +67,17 @@ else
   failures+=("Kotlin binding tests")
 fi
 echo "$kotlin_line"
-printf '%s\npython bindings: %s\n%s\n' "$summary" "$python_line" "$kotlin_line" >"${YINXIN_TEST_SUMMARY:-/dev/null}"
+echo "== counter page (Chromium)"
+page_line="not run"
+if page_out=$(web/run-tests.sh 2>&1); then
+  page_line=$(tail -n 1 <<<"$page_out")
+else
+  echo "$page_out"
+  page_line="counter page FAILED: $(tail -n 1 <<<"$page_out")"
+  failures+=("counter page browser tests (web/run-tests.sh)")
+fi
+echo "$page_line"
+printf '%s\npython bindings: %s\n%s\n%s\n' "$summary" "$python_line" "$kotlin_line" "$page_line" >"${YINXIN_TEST_SUMMARY:-/dev/null}"
 if ((${#failures[@]})); then
   echo "== FAILED (${#failures[@]}):" >&2
   printf '  - %s\n' "${failures[@]}" >&2
