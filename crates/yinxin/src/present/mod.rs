@@ -21,7 +21,7 @@ mod error;
 mod presentation;
 #[cfg(feature = "qr-image")]
 pub mod qr_image;
-#[cfg(feature = "qr-image")]
+#[cfg(feature = "qr-photo")]
 pub mod qr_photo;
 pub mod qr_text;
 mod replay;

@@ -1,6 +1,7 @@
 //! QR images (feature `qr-image`): render QR text as PNG, SVG or terminal art (qrcode, error
-//! correction M), and read QR text back from a screenshot or a camera photo
-//! ([`super::qr_photo`]: ZXing's and quirc's readers), within limits on the image size.
+//! correction M), and read QR text back from a screenshot or a camera photo (rqrr; with the
+//! `qr-photo` feature, `present::qr_photo`: ZXing's and quirc's readers with retries), within
+//! limits on the image size.
 
 use qrcode::{EcLevel, QrCode, Version};
 
@@ -98,10 +99,9 @@ pub fn read_image(bytes: &[u8]) -> Result<String, PresentError> {
     if bytes.len() > MAX_IMAGE_BYTES {
         return Err(PresentError::QrImage(format!("image of {} bytes", bytes.len())));
     }
+    #[cfg(feature = "qr-photo")]
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let img = jpeg_luma(bytes)?;
-        return super::qr_photo::read_luma(img)
-            .ok_or_else(|| PresentError::QrImage("no readable QR code found".into()));
+        return read_luma(jpeg_luma(bytes)?);
     }
     let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
@@ -110,10 +110,23 @@ pub fn read_image(bytes: &[u8]) -> Result<String, PresentError> {
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| PresentError::QrImage(e.to_string()))?.to_luma8();
-    super::qr_photo::read_luma(img).ok_or_else(|| PresentError::QrImage("no readable QR code found".into()))
+    read_luma(reader.decode().map_err(|e| PresentError::QrImage(e.to_string()))?.to_luma8())
 }
 
+/// The QR text in a grey picture: the photo readers with the `qr-photo` feature, rqrr alone
+/// without it (screenshots).
+fn read_luma(img: image::GrayImage) -> Result<String, PresentError> {
+    #[cfg(feature = "qr-photo")]
+    let text = super::qr_photo::read_luma(img);
+    #[cfg(not(feature = "qr-photo"))]
+    let text = rqrr::PreparedImage::prepare(img)
+        .detect_grids()
+        .iter()
+        .find_map(|g| g.decode().ok().map(|(_, text)| text));
+    text.ok_or_else(|| PresentError::QrImage("no readable QR code found".into()))
+}
+
+#[cfg(feature = "qr-photo")]
 /// A JPEG (a camera photo) decoded straight to grey: the colour conversion a full decode
 /// would do is a fifth of the reading time of a 1-megapixel photo.
 fn jpeg_luma(bytes: &[u8]) -> Result<image::GrayImage, PresentError> {
