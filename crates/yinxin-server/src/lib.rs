@@ -17,7 +17,7 @@
 //! service: `POST /v1/verify` (a QR text or a photo of the code to the JSON verdict, see
 //! [`verify`]), `GET /openapi.json` (the API described) and the counter page at `/` (camera,
 //! verdict, speech; [`page`]). Trust lists followed by URL are refreshed every ten minutes
-//! while it runs.
+//! while it runs, and the status list files it was given are read again then.
 //!
 //! It is bounded: GET and HEAD only, request heads of at most 16 KiB and 64 headers, read
 //! within 10 s; at most 1,024 connections, each closed after 5 minutes ([`Limits`]); paths of plain
@@ -58,6 +58,9 @@ pub struct ServeOptions {
     /// Verify presentations with this (`POST /v1/verify`, the counter page, `/openapi.json`);
     /// `None`: distribution only.
     pub verifier: Option<Arc<yinxin::Verifier>>,
+    /// Status List Token files the verifier was given: read again with the trust lists, so
+    /// a publisher replacing one (`status publish`) is taken up without a restart.
+    pub status_list_files: Vec<PathBuf>,
 }
 
 /// How long and how many: the bounds that keep slow or idle clients from holding the server.
@@ -97,6 +100,7 @@ pub struct Server {
     app: Arc<route::App>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     limits: Limits,
+    status_list_files: Vec<PathBuf>,
 }
 
 impl Server {
@@ -109,7 +113,13 @@ impl Server {
             .map_err(|e| ServeError::Bind(format!("{}: {e}", options.addr)))?;
         let verify = options.verifier.clone().map(|v| Arc::new(verify::VerifyService::new(v)));
         let app = Arc::new(route::App { publication, verify });
-        Ok(Self { listener, app, tls, limits: options.limits })
+        Ok(Self {
+            listener,
+            app,
+            tls,
+            limits: options.limits,
+            status_list_files: options.status_list_files.clone(),
+        })
     }
 
     /// The address bound (with the port chosen for port 0).
@@ -126,7 +136,7 @@ impl Server {
     /// flight finish (at most 10 s).
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), ServeError> {
         if let Some(verify) = &self.app.verify {
-            tokio::spawn(refresh_trust_lists(verify.verifier()));
+            tokio::spawn(refresh(verify.verifier(), self.status_list_files.clone()));
         }
         connection::accept_loop(self.listener, self.app, self.tls, self.limits, shutdown).await
     }
@@ -152,20 +162,51 @@ pub fn serve_blocking(
 /// How often trust lists followed by URL are fetched again (each only when its copy is due).
 const TRUST_LIST_REFRESH: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// Refreshes the verifier's trust lists every [`TRUST_LIST_REFRESH`]; a failure keeps the copy
-/// in use (and the verifier refuses licenses of a list gone stale).
-async fn refresh_trust_lists(verifier: Arc<yinxin::Verifier>) {
+/// Every [`TRUST_LIST_REFRESH`]: refreshes the verifier's trust lists and reads its status list
+/// files again. A failure keeps the copy in use (and the verifier refuses licenses whose list
+/// went stale: status unknown); a file replaced by a newer token replaces it.
+async fn refresh(verifier: Arc<yinxin::Verifier>, status_list_files: Vec<PathBuf>) {
     let mut ticks = tokio::time::interval(TRUST_LIST_REFRESH);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticks.tick().await;
     loop {
         ticks.tick().await;
         let v = verifier.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            v.refresh_trust_lists(time::OffsetDateTime::now_utc(), false)
-        })
-        .await;
+        let files = status_list_files.clone();
+        let _ = tokio::task::spawn_blocking(move || refresh_now(&v, &files)).await;
     }
+}
+
+fn refresh_now(verifier: &yinxin::Verifier, status_list_files: &[PathBuf]) {
+    let now = time::OffsetDateTime::now_utc();
+    for report in verifier.refresh_trust_lists(now, false) {
+        if let yinxin::fetch::SourceOutcome::Failed { code, message, .. } = report.outcome {
+            eprintln!("warning[{code}]: {}: {message}; the copy kept is used", report.url);
+        }
+    }
+    for path in status_list_files {
+        if let Err(message) = reload_status_list(verifier, path, now) {
+            eprintln!("warning: {}: {message}; the list loaded before is used", path.display());
+        }
+    }
+}
+
+/// Reads a status list file again (at most the token limit) and adds it to the verifier.
+fn reload_status_list(
+    verifier: &yinxin::Verifier,
+    path: &std::path::Path,
+    now: time::OffsetDateTime,
+) -> Result<(), String> {
+    use std::io::Read as _;
+    let limit = yinxin::status::MAX_TOKEN_SIZE as u64;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("over {limit} bytes"));
+    }
+    verifier.add_status_list(&bytes, now).map_err(|e| e.to_string())
 }
 
 /// SIGTERM or SIGINT (Ctrl-C).
@@ -188,5 +229,56 @@ async fn stop_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use time::{Duration, OffsetDateTime};
+    use yinxin::ErrorCode as _;
+    use yinxin::authority::ListValidity;
+    use yinxin::crypto::Algorithm;
+    use yinxin::license::{IssueOptions, StatusReference};
+    use yinxin::status::StatusList;
+
+    /// A status list file replaced while the server runs is taken up at the next refresh; a
+    /// file gone or oversized leaves the list loaded before in use.
+    #[test]
+    fn status_list_files_are_read_again() {
+        const URI: &str = "https://status.example.gov.cn/lists/1";
+        let now = OffsetDateTime::now_utc();
+        let options = IssueOptions {
+            status: Some(StatusReference { index: 7, uri: URI.into() }),
+            ..IssueOptions::default()
+        };
+        let world = yinxin_test_vectors::kit::issued(Algorithm::Ed25519, "business-license.json", options);
+        let verifier = world.verifier();
+        let validity = ListValidity { ttl: Duration::hours(1), valid_for: Duration::days(1) };
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("1.cwt");
+        let mut list = StatusList::new(2, 1024).unwrap();
+        let token =
+            world.authority.sign_status_list(URI, &list, validity, now - Duration::minutes(1)).unwrap();
+        std::fs::write(&file, &token.token).unwrap();
+        refresh_now(&verifier, std::slice::from_ref(&file));
+        assert!(verifier.verify_license(&world.license.bytes, now).is_ok());
+
+        list.set(7, 1).unwrap();
+        let revoked = world.authority.sign_status_list(URI, &list, validity, now).unwrap();
+        std::fs::write(&file, &revoked.token).unwrap();
+        refresh_now(&verifier, std::slice::from_ref(&file));
+        let e = verifier.verify_license(&world.license.bytes, now).unwrap_err();
+        assert_eq!(e.code(), "license.revoked");
+
+        std::fs::remove_file(&file).unwrap();
+        assert!(reload_status_list(&verifier, &file, now).is_err());
+        std::fs::write(&file, vec![0u8; yinxin::status::MAX_TOKEN_SIZE + 1]).unwrap();
+        assert_eq!(
+            reload_status_list(&verifier, &file, now).unwrap_err(),
+            format!("over {} bytes", yinxin::status::MAX_TOKEN_SIZE)
+        );
+        assert_eq!(verifier.verify_license(&world.license.bytes, now).unwrap_err().code(), "license.revoked");
     }
 }

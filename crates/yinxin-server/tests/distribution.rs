@@ -71,6 +71,7 @@ async fn world() -> World {
         tls: None,
         limits: Limits::default(),
         verifier: None,
+        status_list_files: Vec::new(),
     })
     .await
     .unwrap();

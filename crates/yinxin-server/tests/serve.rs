@@ -27,6 +27,7 @@ async fn start(dir: &Path, limits: Limits) -> Running {
         tls: None,
         limits,
         verifier: None,
+        status_list_files: Vec::new(),
     };
     let server = Server::bind(&options).await.unwrap();
     let addr = server.local_addr().unwrap();
@@ -201,6 +202,7 @@ async fn a_missing_directory_or_a_taken_port_is_a_clear_error() {
         tls: None,
         limits: Limits::default(),
         verifier: None,
+        status_list_files: Vec::new(),
     };
     let err = Server::bind(&missing).await.err().unwrap();
     assert_eq!(yinxin::ErrorCode::code(&err), "serve.directory");
@@ -211,6 +213,7 @@ async fn a_missing_directory_or_a_taken_port_is_a_clear_error() {
         tls: None,
         limits: Limits::default(),
         verifier: None,
+        status_list_files: Vec::new(),
     };
     assert_eq!(yinxin::ErrorCode::code(&Server::bind(&taken).await.err().unwrap()), "serve.bind");
     s.stop().await;
@@ -236,6 +239,7 @@ async fn https_with_a_rustls_certificate() {
         }),
         limits: Limits::default(),
         verifier: None,
+        status_list_files: Vec::new(),
     };
     let server = Server::bind(&options).await.unwrap();
     assert!(server.is_tls());

@@ -26,6 +26,7 @@ async fn start(
         tls: None,
         limits: Limits::default(),
         verifier: verifier.map(Arc::new),
+        status_list_files: Vec::new(),
     };
     let server = Server::bind(&options).await.unwrap();
     let addr = server.local_addr().unwrap();

@@ -69,6 +69,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
         tls,
         limits: Limits::default(),
         verifier,
+        status_list_files: args.status_lists.iter().map(PathBuf::from).collect(),
     };
     let dir = args.dir.display().to_string();
     yinxin_server::serve_blocking(&options, |addr, tls| {
