@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the Rust tests, then the language bindings (stale check,
-# Swift header, Python and Kotlin flows), then the counter page in Chromium (web/run-tests.sh). Installs what the tests need on a fresh machine
-# first: OpenSSL 3 (interoperability tests), a JDK and JNA (Kotlin tests; kotlinc itself comes
-# from the npm registry, see bindings/kotlin/run-tests.sh), npm, Python's venv.
+# Runs every test of the project: the Rust tests (with a throw-away PostgreSQL cluster for the
+# registry's PostgreSQL backend), then the language bindings (stale check, Swift header, Python
+# and Kotlin flows), then the counter page in Chromium (web/run-tests.sh). Installs what the
+# tests need on a fresh machine first: OpenSSL 3 (interoperability tests), a JDK and JNA
+# (Kotlin tests; kotlinc itself comes from the npm registry, see bindings/kotlin/run-tests.sh),
+# npm, Python's venv, PostgreSQL (scripts/postgres-test-cluster.sh), Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +28,14 @@ if [ ! -d ../shared/vectors ] && [ -z "${YINXIN_SHARED:-}" ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# A throw-away PostgreSQL cluster for the registry's PostgreSQL backend (conformance suite,
+# concurrency, the CLI with postgres:// registries); the tests refuse to skip it here.
+pg=$(mktemp -d)
+chmod 755 "$pg"
+trap 'scripts/postgres-test-cluster.sh stop "$pg/cluster" >/dev/null 2>&1 || true; rm -rf "$log" "$pg"' EXIT
+YINXIN_TEST_POSTGRES=$(scripts/postgres-test-cluster.sh start "$pg/cluster")
+export YINXIN_TEST_POSTGRES YINXIN_REQUIRE_POSTGRES=1
+echo "PostgreSQL for the tests: $YINXIN_TEST_POSTGRES"
 # Every part runs even when an earlier one failed; the failures are listed at the end.
 failures=()
 set +e

@@ -4,6 +4,8 @@
 //! status change in an append-only audit log, and the state the signed status lists are built
 //! from. [`Registry`] is the storage trait (defined in the core, `yinxin::registry`); [`SqliteRegistry`] is the embedded default (SQLite
 //! through rusqlite, bundled, WAL, `synchronous = FULL`): no server, no setup.
+//! [`PostgresRegistry`] serves many issuing desks and processes on one PostgreSQL database;
+//! [`AnyRegistry`] opens either from a path or a `postgres://` URL.
 //!
 //! Guarantees:
 //! * **Nothing acknowledged is lost.** A call that returned `Ok` has committed its transaction
@@ -19,8 +21,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod any;
+pub mod postgres;
 mod sqlite;
 
+pub use any::{AnyRegistry, is_postgres_url};
+pub use postgres::PostgresRegistry;
 pub use sqlite::SqliteRegistry;
 /// The registry interface and its records live in the core (`yinxin::registry`), where the
 /// `Authority` facade uses them; named here too for the implementations' users.

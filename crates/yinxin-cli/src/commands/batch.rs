@@ -10,7 +10,7 @@ use yinxin::ErrorCode;
 use yinxin::authority::Issuance;
 use yinxin::crypto::{PublicKey, SoftwareKey};
 use yinxin::license::{IssueOptions, LicenseData};
-use yinxin_registry::{Registry, SqliteRegistry};
+use yinxin_registry::{AnyRegistry, Registry};
 
 use crate::commands::authority::load_authority;
 use crate::commands::batch_tally::Tally;
@@ -28,7 +28,7 @@ pub struct BatchArgs {
     /// The authority directory (from `authority init`).
     #[arg(long)]
     authority: PathBuf,
-    /// The registry database (created if missing).
+    /// The registry (created if missing): a SQLite file, or postgres://user@host:port/db.
     #[arg(long)]
     registry: PathBuf,
     /// One license per line, in the JSON shape of the reference licenses
@@ -134,7 +134,7 @@ fn read_lines(
     args: &BatchArgs,
     mut reader: Box<dyn std::io::BufRead>,
     keys: &mut HolderKeys<'_>,
-    reg: &mut SqliteRegistry,
+    reg: &mut AnyRegistry,
     authority: &yinxin::Authority<SoftwareKey>,
     tally: &mut Tally,
     bar: &indicatif::ProgressBar,
@@ -216,7 +216,7 @@ struct Chunk {
 /// Issues a chunk in one transaction; if anything in it is refused, issues its licenses one
 /// by one to isolate the refusals.
 fn flush(
-    reg: &mut SqliteRegistry,
+    reg: &mut AnyRegistry,
     authority: &yinxin::Authority<SoftwareKey>,
     out_dir: &Path,
     chunk: &mut Chunk,

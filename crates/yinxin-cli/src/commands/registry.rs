@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use yinxin::authority::ListValidity;
 use yinxin::status::Status;
 use yinxin::trust::Certificate;
-use yinxin_registry::{Registry, RegistryConfig, RegistryError, SqliteRegistry};
+use yinxin_registry::{AnyRegistry, Registry, RegistryConfig, RegistryError};
 
 use crate::commands::authority::load_authority;
 use crate::commands::time_arg::rfc3339;
@@ -25,11 +25,28 @@ pub enum RegistryCommand {
     Check(CheckArgs),
     /// Show the audit log: every issuance and status change, oldest first.
     Log(LogArgs),
+    /// Apply the schema migrations of a PostgreSQL registry (`--to URL`), and with `--from
+    /// REG.db` copy a SQLite registry into it (refused when the target holds licenses).
+    Migrate(MigrateArgs),
+}
+
+#[derive(Args)]
+pub struct MigrateArgs {
+    /// A SQLite registry to copy: every list, license, status and audit entry, with the same
+    /// indices and the audit log in the same order.
+    #[arg(long)]
+    from: Option<PathBuf>,
+    /// The PostgreSQL registry, postgres://user@host:port/db (migrated to the newest schema).
+    #[arg(long)]
+    to: String,
+    /// Print {"schema_versions_applied", "copied", "problems"}.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
 pub struct LogArgs {
-    /// The registry database.
+    /// The registry: a SQLite file, or postgres://user@host:port/db.
     #[arg(long)]
     registry: PathBuf,
     /// Only this license (or seal) identifier.
@@ -46,7 +63,7 @@ pub struct LogArgs {
 
 #[derive(Args)]
 pub struct ListArgs {
-    /// The registry database.
+    /// The registry: a SQLite file, or postgres://user@host:port/db.
     #[arg(long)]
     registry: PathBuf,
     /// One JSON object per license.
@@ -56,7 +73,7 @@ pub struct ListArgs {
 
 #[derive(Args)]
 pub struct CheckArgs {
-    /// The registry database.
+    /// The registry: a SQLite file, or postgres://user@host:port/db.
     #[arg(long)]
     registry: PathBuf,
 }
@@ -64,7 +81,7 @@ pub struct CheckArgs {
 /// `yinxin license revoke|suspend|reinstate`.
 #[derive(Args)]
 pub struct ChangeArgs {
-    /// The registry database.
+    /// The registry: a SQLite file, or postgres://user@host:port/db.
     #[arg(long)]
     registry: PathBuf,
     /// The license identifier.
@@ -86,7 +103,7 @@ pub struct ChangeArgs {
 /// `yinxin status publish`.
 #[derive(Args)]
 pub struct PublishArgs {
-    /// The registry database.
+    /// The registry: a SQLite file, or postgres://user@host:port/db.
     #[arg(long)]
     registry: PathBuf,
     /// The authority directory whose issuer key signs the lists.
@@ -109,7 +126,58 @@ pub fn run(cmd: RegistryCommand) -> Result<ExitCode, Failure> {
         RegistryCommand::List(args) => list(&args),
         RegistryCommand::Check(args) => check(&args),
         RegistryCommand::Log(args) => log(&args),
+        RegistryCommand::Migrate(args) => migrate(&args),
     }
+}
+
+fn migrate(args: &MigrateArgs) -> Result<ExitCode, Failure> {
+    if !yinxin_registry::is_postgres_url(Path::new(&args.to)) {
+        return Err(Failure::usage("--to takes a postgres://user@host:port/db URL"));
+    }
+    let applied =
+        yinxin_registry::postgres::migrate_url(&args.to).map_err(|e| registry_failure(&e, "--to"))?;
+    let mut copied = None;
+    let mut problems = Vec::new();
+    if let Some(from) = &args.from {
+        if yinxin_registry::is_postgres_url(from) {
+            return Err(Failure::usage("--from takes a SQLite registry file"));
+        }
+        let source = yinxin_registry::SqliteRegistry::open_existing(from)
+            .map_err(|e| registry_failure(&e, from.display()))?;
+        let mut target = yinxin_registry::PostgresRegistry::open(&args.to, source.config())
+            .map_err(|e| registry_failure(&e, "--to"))?;
+        if target.config() != source.config() {
+            return Err(Failure::usage(format!(
+                "the target registry was created for lists under {}, the source's are under {}",
+                target.config().uri_base,
+                source.config().uri_base
+            )));
+        }
+        let n = target.import(&source).map_err(|e| registry_failure(&e, "--to"))?;
+        problems = target.check_consistency().map_err(|e| registry_failure(&e, "check"))?;
+        copied = Some(n);
+    }
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::json!({"schema_versions_applied": applied, "copied": copied, "problems": problems})
+        );
+    } else {
+        outln!(
+            "schema: {}",
+            if applied.is_empty() { "up to date".to_owned() } else { format!("applied {applied:?}") }
+        );
+        if let Some(n) = copied {
+            outln!(
+                "copied {n} licenses from {}",
+                args.from.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+            );
+        }
+        for p in &problems {
+            outln!("{p}");
+        }
+    }
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
 }
 
 /// A registry failure for the CLI: unknown licenses and broken databases are unreadable input
@@ -121,21 +189,21 @@ pub fn registry_failure(e: &RegistryError, context: impl std::fmt::Display) -> F
     }
 }
 
-/// Opens (creating if needed) a registry.
-/// Opens the registry at `path`, creating it if missing. A new registry publishes its lists
+/// Opens the registry at `path` (a SQLite file, or a `postgres://user@host:port/db` URL),
+/// creating it if missing. A new registry publishes its lists
 /// under `uri_base`, by default under the issuer's own code
 /// (`https://status.example.gov.cn/<USCC>/lists`) so that two authorities never share a URI; an
 /// existing one keeps the base it was created with.
-pub fn open(path: &Path, uri_base: Option<&str>, issuer: &Certificate) -> Result<SqliteRegistry, Failure> {
+pub fn open(path: &Path, uri_base: Option<&str>, issuer: &Certificate) -> Result<AnyRegistry, Failure> {
     let config = match uri_base {
         Some(base) => RegistryConfig::new(base),
         None => RegistryConfig::for_authority(&yinxin::status::issuer_id(Some(issuer))),
     };
-    SqliteRegistry::open(path, &config).map_err(|e| registry_failure(&e, path.display()))
+    AnyRegistry::open(path, &config).map_err(|e| registry_failure(&e, path.display()))
 }
 
-fn open_existing(path: &Path) -> Result<SqliteRegistry, Failure> {
-    SqliteRegistry::open_existing(path).map_err(|e| registry_failure(&e, path.display()))
+fn open_existing(path: &Path) -> Result<AnyRegistry, Failure> {
+    AnyRegistry::open_existing(path).map_err(|e| registry_failure(&e, path.display()))
 }
 
 fn list(args: &ListArgs) -> Result<ExitCode, Failure> {

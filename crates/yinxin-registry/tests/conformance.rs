@@ -1,12 +1,18 @@
-//! The SQLite registry: issuance batches, random never-reused indices, list growth, status
-//! transitions, the append-only audit log, and consistency.
+//! One conformance suite for every registry backend (SQLite, and PostgreSQL when
+//! `YINXIN_TEST_POSTGRES` names a server: `scripts/test-all.sh` starts a throw-away cluster and
+//! sets it; `YINXIN_REQUIRE_POSTGRES=1` makes its absence a failure): issuance batches, random
+//! never-reused indices, list growth and closing, status transitions, the append-only audit
+//! log (refused by the database itself), the lists to publish, and consistency.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod backends;
 
 use std::collections::HashSet;
 
+use backends::{Backend, backends};
 use yinxin::ErrorCode;
 use yinxin::status::Status;
-use yinxin_registry::{IssuedRecord, Registry, RegistryConfig, RegistryError, SqliteRegistry, StatusSlot};
+use yinxin_registry::{IssuedRecord, Registry, RegistryConfig, RegistryError, StatusSlot};
 
 fn config(size: u64) -> RegistryConfig {
     RegistryConfig { list_size: size, ..RegistryConfig::new("https://status.example.gov.cn/lists/") }
@@ -26,17 +32,23 @@ fn records(prefix: &str, slots: &[StatusSlot]) -> Vec<IssuedRecord> {
         .collect()
 }
 
-fn issue(reg: &mut SqliteRegistry, prefix: &str, n: usize) -> Result<Vec<IssuedRecord>, RegistryError> {
+fn issue(reg: &mut dyn Registry, prefix: &str, n: usize) -> Result<Vec<IssuedRecord>, RegistryError> {
     reg.issue_batch(n, &mut |slots| Ok(records(prefix, slots)))
 }
 
 #[test]
 fn batches_get_random_distinct_indices_and_lists_grow() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut reg = SqliteRegistry::open(&dir.path().join("r.db"), &config(100)).unwrap();
-    let issued = issue(&mut reg, "a", 50).unwrap();
+    for backend in backends() {
+        batches_get_random_distinct_indices_and_lists_grow_on(&backend);
+    }
+}
+
+fn batches_get_random_distinct_indices_and_lists_grow_on(backend: &Backend) {
+    let mut store = backend.open(&config(100));
+    let reg = store.registry();
+    let issued = issue(reg, "a", 50).unwrap();
     assert_eq!(issued.len(), 50);
-    let more = issue(&mut reg, "b", 100).unwrap();
+    let more = issue(reg, "b", 100).unwrap();
     let all: Vec<&IssuedRecord> = issued.iter().chain(&more).collect();
     let slots: HashSet<&StatusSlot> = all.iter().map(|r| &r.slot).collect();
     assert_eq!(slots.len(), 150, "no slot given twice");
@@ -52,14 +64,20 @@ fn batches_get_random_distinct_indices_and_lists_grow() {
     let first: Vec<u64> = issued.iter().take(10).map(|r| r.slot.index).collect();
     assert_ne!(first, (0..10).collect::<Vec<_>>());
     assert_eq!(reg.licenses().unwrap().len(), 150);
-    assert!(reg.check_consistency().unwrap().is_empty());
+    assert_eq!(store.problems(), Vec::<String>::new(), "{}", backend.name());
 }
 
 #[test]
 fn failed_batches_record_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut reg = SqliteRegistry::open(&dir.path().join("r.db"), &config(1000)).unwrap();
-    issue(&mut reg, "a", 3).unwrap();
+    for backend in backends() {
+        failed_batches_record_nothing_on(&backend);
+    }
+}
+
+fn failed_batches_record_nothing_on(backend: &Backend) {
+    let mut store = backend.open(&config(1000));
+    let reg = store.registry();
+    issue(reg, "a", 3).unwrap();
     // A duplicate identifier anywhere in the batch refuses the whole batch.
     let err = reg
         .issue_batch(3, &mut |slots| {
@@ -68,7 +86,7 @@ fn failed_batches_record_nothing() {
             Ok(r)
         })
         .unwrap_err();
-    assert_eq!(err.code(), "registry.duplicate");
+    assert_eq!(err.code(), "registry.duplicate", "{}: {err}", backend.name());
     // A failing signer records nothing.
     let err = reg
         .issue_batch(2, &mut |_| {
@@ -78,15 +96,20 @@ fn failed_batches_record_nothing() {
     assert_eq!(err.code(), "license.issuer_code_mismatch");
     assert_eq!(reg.licenses().unwrap().len(), 3);
     assert!(reg.license("c-0").unwrap().is_none());
-    assert!(reg.check_consistency().unwrap().is_empty());
+    assert_eq!(store.problems(), Vec::<String>::new(), "{}", backend.name());
 }
 
 #[test]
 fn status_transitions_and_audit_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("r.db");
-    let mut reg = SqliteRegistry::open(&path, &config(1000)).unwrap();
-    issue(&mut reg, "x", 3).unwrap();
+    for backend in backends() {
+        status_transitions_and_audit_log_on(&backend);
+    }
+}
+
+fn status_transitions_and_audit_log_on(backend: &Backend) {
+    let mut store = backend.open(&config(1000));
+    let reg = store.registry();
+    issue(reg, "x", 3).unwrap();
     reg.set_status("x-0", Status::Suspended, "clerk", "under review").unwrap();
     reg.set_status("x-0", Status::Valid, "clerk", "review passed").unwrap();
     reg.set_status("x-0", Status::Invalid, "director", "fraud").unwrap();
@@ -142,26 +165,22 @@ fn status_transitions_and_audit_log() {
     assert_eq!(list.len(), 1000);
 
     // The audit log and the licenses cannot be rewritten, even with raw SQL.
-    drop(reg);
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    assert!(raw.execute("UPDATE audit SET reason = 'nothing happened'", []).is_err());
-    assert!(raw.execute("DELETE FROM audit", []).is_err());
-    assert!(raw.execute("DELETE FROM licenses", []).is_err());
-    drop(raw);
-    let reg = SqliteRegistry::open_existing(&path).unwrap();
-    assert!(reg.check_consistency().unwrap().is_empty());
-    assert_eq!(reg.config().list_size, 1000, "configuration persists");
+    drop(store);
+    for sql in ["UPDATE audit SET reason = 'nothing happened'", "DELETE FROM audit", "DELETE FROM licenses"] {
+        assert!(backend.raw_sql(sql).is_err(), "{}: {sql} was allowed", backend.name());
+    }
+    if backend.name() == "postgres" {
+        assert!(backend.raw_sql("TRUNCATE audit CASCADE").is_err(), "TRUNCATE was allowed");
+    }
+    let store = backend.open_existing();
+    assert_eq!(store.problems(), Vec::<String>::new(), "{}", backend.name());
+    assert_eq!(store.config().list_size, 1000, "configuration persists");
 }
 
 #[test]
 fn opening_a_missing_registry_without_creating_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    assert_eq!(
-        SqliteRegistry::open_existing(&dir.path().join("none.db")).unwrap_err().code(),
-        "registry.config"
-    );
-    assert_eq!(
-        SqliteRegistry::open(&dir.path().join("bad.db"), &config(0)).unwrap_err().code(),
-        "registry.config"
-    );
+    for backend in backends() {
+        assert_eq!(backend.try_open_existing().unwrap_err().code(), "registry.config", "{}", backend.name());
+        assert_eq!(backend.try_open(&config(0)).unwrap_err().code(), "registry.config", "{}", backend.name());
+    }
 }
