@@ -34,7 +34,7 @@ pg=$(mktemp -d)
 chmod 755 "$pg"
 trap 'scripts/postgres-test-cluster.sh stop "$pg/cluster" >/dev/null 2>&1 || true; rm -rf "$log" "$pg"' EXIT
 YINXIN_TEST_POSTGRES=$(scripts/postgres-test-cluster.sh start "$pg/cluster")
-export YINXIN_TEST_POSTGRES YINXIN_REQUIRE_POSTGRES=1
+export YINXIN_TEST_POSTGRES YINXIN_TEST_POSTGRES_DIR="$pg/cluster" YINXIN_REQUIRE_POSTGRES=1
 echo "PostgreSQL for the tests: $YINXIN_TEST_POSTGRES"
 # Every part runs even when an earlier one failed; the failures are listed at the end.
 failures=()

@@ -1,6 +1,9 @@
 //! Durability: writers are killed with SIGKILL at random moments, over many iterations; every
 //! acknowledged issuance and status change must then be in the registry, and the registry must
-//! be consistent.
+//! be consistent. On SQLite, and on PostgreSQL (when `YINXIN_TEST_POSTGRES` names a server),
+//! where the server itself is also stopped in immediate mode (as a crash would: no checkpoint,
+//! recovery from the write-ahead log at the next start) when `YINXIN_TEST_POSTGRES_DIR` names
+//! its cluster (`scripts/test-all.sh` sets both).
 //!
 //! The batch writer is killed once it has acknowledged a random number of licenses (read from
 //! its stdout), not after a fixed time, so the test kills mid-batch on any machine and load.
@@ -15,7 +18,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use yinxin::status::Status;
-use yinxin_registry::{Registry, SqliteRegistry};
+use yinxin_registry::{AnyRegistry, Registry};
 
 const ITERATIONS: usize = 12;
 const LICENSES_PER_ITERATION: usize = 4000;
@@ -93,11 +96,62 @@ fn run_and_kill(mut cmd: Command, after: Duration) -> Vec<String> {
 
 #[test]
 fn acknowledged_writes_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.db");
+    survive(dir.path(), db.to_str().unwrap(), ITERATIONS, &|_| {});
+}
+
+/// The same on PostgreSQL, with the server crashed (immediate stop) and restarted after every
+/// other iteration.
+#[test]
+fn acknowledged_writes_survive_sigkill_and_a_postgresql_crash() {
+    let Some(base) = std::env::var("YINXIN_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) else {
+        assert!(
+            std::env::var("YINXIN_REQUIRE_POSTGRES").map_or(true, |v| v != "1"),
+            "YINXIN_REQUIRE_POSTGRES=1 but no YINXIN_TEST_POSTGRES"
+        );
+        eprintln!("note: YINXIN_TEST_POSTGRES not set: durability on PostgreSQL not tested here");
+        return;
+    };
+    let cluster = std::env::var("YINXIN_TEST_POSTGRES_DIR").ok().filter(|d| !d.is_empty());
+    if std::env::var("YINXIN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        assert!(
+            cluster.is_some(),
+            "YINXIN_REQUIRE_POSTGRES=1: YINXIN_TEST_POSTGRES_DIR must name the cluster"
+        );
+    }
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let name = format!("yx_kill_{}", hex::encode(b));
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    drop(admin);
+    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/postgres-test-cluster.sh");
+    let crashes = std::sync::atomic::AtomicUsize::new(0);
+    let crash = |iteration: usize| {
+        let Some(cluster) = &cluster else { return };
+        if iteration % 2 == 1 {
+            for step in [&["stop", cluster.as_str(), "immediate"][..], &["restart", cluster.as_str()][..]] {
+                assert!(Command::new(&script).args(step).status().unwrap().success(), "{step:?}");
+            }
+            crashes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    survive(dir.path(), &url, 6, &crash);
+    if cluster.is_some() {
+        assert_eq!(crashes.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+}
+
+/// `iterations` rounds of: a batch writer killed mid-way, revocations killed at random
+/// moments, `after_kills(iteration)` (a server crash), then every acknowledged write checked
+/// in the registry at `registry` (a path or a URL).
+fn survive(d: &Path, registry: &str, iterations: usize, after_kills: &dyn Fn(usize)) {
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     eprintln!("kill test seed {seed}");
     let mut rng = Lcg(seed);
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
     let ok = |cmd: &mut Command| assert!(cmd.current_dir(d).status().unwrap().success());
     ok(yinxin()
         .args([
@@ -114,12 +168,12 @@ fn acknowledged_writes_survive_sigkill() {
         ])
         .stdout(Stdio::null()));
     ok(yinxin().args(["key", "generate", "--alg", "ed25519", "--out", "holder.pem"]).stdout(Stdio::null()));
-    let db = d.join("registry.db");
+    let db = registry;
 
     let mut acked_issued: HashMap<String, u64> = HashMap::new();
     let mut acked_revoked: Vec<String> = Vec::new();
     let mut killed_mid_batch = 0;
-    for iteration in 0..ITERATIONS {
+    for iteration in 0..iterations {
         let input = d.join(format!("in{iteration}.jsonl"));
         write_input(&input, iteration);
         let mut cmd = yinxin();
@@ -166,8 +220,9 @@ fn acknowledged_writes_survive_sigkill() {
             }
         }
 
+        after_kills(iteration);
         // After every crash: consistent, and everything acknowledged is there.
-        let reg = SqliteRegistry::open_existing(&db).unwrap();
+        let reg = AnyRegistry::open_existing(Path::new(db)).unwrap();
         assert_eq!(
             reg.check_consistency().unwrap(),
             Vec::<String>::new(),
@@ -190,7 +245,7 @@ fn acknowledged_writes_survive_sigkill() {
         }
     }
     eprintln!(
-        "{} issuances and {} revocations acknowledged; {killed_mid_batch} of {ITERATIONS} batches killed mid-way",
+        "{} issuances and {} revocations acknowledged; {killed_mid_batch} of {iterations} batches killed mid-way",
         acked_issued.len(),
         acked_revoked.len()
     );
