@@ -179,7 +179,7 @@ fn survive(d: &Path, registry: &str, iterations: usize, after_kills: &dyn Fn(usi
         let mut cmd = yinxin();
         cmd.current_dir(d)
             .args(["license", "issue-batch", "--authority", "auth", "--registry"])
-            .arg(&db)
+            .arg(db)
             .args([
                 "--input",
                 input.to_str().unwrap(),
@@ -208,7 +208,7 @@ fn survive(d: &Path, registry: &str, iterations: usize, after_kills: &dyn Fn(usi
             }
             let id = ids[rng.next(ids.len() as u64) as usize].clone();
             let mut cmd = yinxin();
-            cmd.current_dir(d).args(["license", "revoke", "--registry"]).arg(&db).args([
+            cmd.current_dir(d).args(["license", "revoke", "--registry"]).arg(db).args([
                 "--id",
                 &id,
                 "--reason",
