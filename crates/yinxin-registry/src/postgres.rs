@@ -379,7 +379,7 @@ impl PostgresRegistry {
 }
 
 /// The URL without its password, for messages.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
@@ -676,5 +676,18 @@ impl Registry for PostgresRegistry {
         }
         tx.commit().map_err(db)?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://issuer:hunter2@db:5432/yinxin"), "postgres://issuer@db:5432/yinxin");
+        assert_eq!(redact("postgres://issuer@db/yinxin"), "postgres://issuer@db/yinxin");
+        assert_eq!(redact("postgresql://a:b:c@h/d"), "postgresql://a@h/d");
+        assert_eq!(redact("registry.db"), "registry.db");
     }
 }

@@ -60,8 +60,15 @@ pub struct OneLicense<'a> {
 pub fn issue_one(one: OneLicense<'_>) -> Result<(IssuedLicense, StatusSlot), Failure> {
     let mut reg = open(one.registry, one.uri_base, one.authority.certificate())?;
     let id = one.data.meta.license_identifier.clone();
-    if reg.license(&id).map_err(|e| registry_failure(&e, one.registry.display()))?.is_some() {
-        return Err(registry_failure(&RegistryError::Duplicate(id), one.registry.display()));
+    if reg
+        .license(&id)
+        .map_err(|e| registry_failure(&e, crate::commands::registry::shown(one.registry)))?
+        .is_some()
+    {
+        return Err(registry_failure(
+            &RegistryError::Duplicate(id),
+            crate::commands::registry::shown(one.registry),
+        ));
     }
     let issuance = Issuance { data: one.data, holder: one.holder, options: one.options };
     let done = one

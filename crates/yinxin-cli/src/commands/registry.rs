@@ -199,11 +199,16 @@ pub fn open(path: &Path, uri_base: Option<&str>, issuer: &Certificate) -> Result
         Some(base) => RegistryConfig::new(base),
         None => RegistryConfig::for_authority(&yinxin::status::issuer_id(Some(issuer))),
     };
-    AnyRegistry::open(path, &config).map_err(|e| registry_failure(&e, path.display()))
+    AnyRegistry::open(path, &config).map_err(|e| registry_failure(&e, shown(path)))
 }
 
 fn open_existing(path: &Path) -> Result<AnyRegistry, Failure> {
-    AnyRegistry::open_existing(path).map_err(|e| registry_failure(&e, path.display()))
+    AnyRegistry::open_existing(path).map_err(|e| registry_failure(&e, shown(path)))
+}
+
+/// A registry location for messages: a URL without its password.
+pub fn shown(path: &Path) -> String {
+    yinxin_registry::postgres::redact(&path.to_string_lossy())
 }
 
 fn list(args: &ListArgs) -> Result<ExitCode, Failure> {
@@ -273,9 +278,9 @@ pub fn change(args: &ChangeArgs, to: Status) -> Result<ExitCode, Failure> {
          Verifiers see the change only once the status lists are published again: \
          yinxin status publish --registry {} --authority DIR --out DIR",
         entry.sequence,
-        args.registry.display(),
+        shown(&args.registry),
         entry.identifier,
-        args.registry.display()
+        shown(&args.registry)
     );
     Ok(ExitCode::SUCCESS)
 }
