@@ -157,7 +157,10 @@ async function main() {
       await browser.close();
     }
   } finally {
+    // Stopped before the summary, so that the summary is the last line printed.
+    const exited = new Promise((resolve) => server.child.once("exit", resolve));
     server.child.kill("SIGTERM");
+    await exited;
   }
   for (const line of results) console.log(`ok: ${line}`);
   console.log(`counter page: ${results.length} checks passed`);

@@ -3,7 +3,13 @@
 //! several issuer processes can share one registry without clashing.
 //!
 //!     cargo run --release -p yinxin-cli --example batch_input -- N PREFIX > lines.jsonl
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::print_stdout, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    missing_docs
+)]
 
 use std::io::Write as _;
 

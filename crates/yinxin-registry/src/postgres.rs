@@ -234,8 +234,8 @@ impl PostgresRegistry {
         }
         let insert = tx
             .prepare(
-                "INSERT INTO licenses (identifier, holder_code, doc_type, list_id, idx, status, issued_at, updated_at)
-                 VALUES ($1, $2, $3, (SELECT id FROM status_lists WHERE uri = $4), $5, $6, $7, $8)",
+                "INSERT INTO licenses (identifier, holder_code, doc_type, list_id, idx, status, issued_at, updated_at, seq)
+                 VALUES ($1, $2, $3, (SELECT id FROM status_lists WHERE uri = $4), $5, $6, $7, $8, nextval('licenses_issue_order'))",
             )
             .map_err(db)?;
         for l in &licenses {
@@ -299,30 +299,41 @@ impl PostgresRegistry {
         }
         let at = now();
         let written = (|| -> Result<(), postgres::Error> {
-            let insert = tx.prepare(
-                "INSERT INTO licenses (identifier, holder_code, doc_type, list_id, idx, status, issued_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
-            )?;
             // In index order, so two batches that drew the same indices wait for each other in
             // the same order (one fails and retries) instead of each holding what the other needs.
-            let mut order: Vec<(&IssuedRecord, &(i64, StatusSlot))> =
-                records.iter().zip(&allocated).collect();
-            order.sort_by_key(|(_, (list_id, slot))| (*list_id, slot.index));
-            for (record, (list_id, slot)) in order {
-                let idx = i64::try_from(slot.index).unwrap_or(i64::MAX);
-                tx.execute(
-                    &insert,
-                    &[&record.identifier, &record.holder_code, &record.doc_type, list_id, &idx, &at],
-                )?;
-            }
+            let mut order: Vec<(usize, &IssuedRecord, &(i64, StatusSlot))> =
+                records.iter().zip(&allocated).enumerate().map(|(k, (r, a))| (k, r, a)).collect();
+            order.sort_by_key(|(_, _, (list_id, slot))| (*list_id, slot.index));
+            let column = |f: &dyn Fn(&IssuedRecord) -> &str| -> Vec<String> {
+                order.iter().map(|(_, r, _)| f(r).to_owned()).collect()
+            };
+            // Issuance order numbers in the records' order, whatever order the rows go in.
+            let n = i64::try_from(records.len()).unwrap_or(i64::MAX);
+            let numbers: Vec<i64> = tx
+                .query("SELECT nextval('licenses_issue_order') FROM generate_series(1, $1::bigint)", &[&n])?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let seqs: Vec<i64> =
+                order.iter().map(|(k, _, _)| numbers.get(*k).copied().unwrap_or(0)).collect();
+            let lists: Vec<i64> = order.iter().map(|(_, _, (list_id, _))| *list_id).collect();
+            let indices: Vec<i64> =
+                order.iter().map(|(_, _, (_, slot))| i64::try_from(slot.index).unwrap_or(i64::MAX)).collect();
+            // One statement for the batch (a round trip per license is what limits a remote server).
+            tx.execute(
+                "INSERT INTO licenses (identifier, holder_code, doc_type, list_id, idx, status, issued_at, updated_at, seq)
+                 SELECT i, h, d, l, x, 0, $6, $6, q FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $7::bigint[]) AS t(i, h, d, l, x, q)",
+                &[&column(&|r| &r.identifier), &column(&|r| &r.holder_code), &column(&|r| &r.doc_type), &lists, &indices, &at, &seqs],
+            )?;
             // The end: in commit order.
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COMMIT_LOCK])?;
-            let audit = tx.prepare(
-                "INSERT INTO audit (identifier, old_status, new_status, actor, reason, at) VALUES ($1, NULL, 0, $2, 'issued', $3)",
+            let ids: Vec<String> = records.iter().map(|r| r.identifier.clone()).collect();
+            let actors: Vec<String> = records.iter().map(|r| r.actor.clone()).collect();
+            tx.execute(
+                "INSERT INTO audit (identifier, old_status, new_status, actor, reason, at)
+                 SELECT i, NULL, 0, a, 'issued', $3 FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS t(i, a, n) ORDER BY n",
+                &[&ids, &actors, &at],
             )?;
-            for record in &records {
-                tx.execute(&audit, &[&record.identifier, &record.actor, &at])?;
-            }
             let mut per_list: Vec<(i64, i64)> = Vec::new();
             for (list_id, _) in &allocated {
                 match per_list.iter_mut().find(|(id, _)| id == list_id) {
@@ -482,7 +493,6 @@ fn allocate(
     let mut out = Vec::with_capacity(count);
     let mut taken: HashSet<(i64, i64)> = HashSet::new();
     let mut skip: Vec<i64> = Vec::new();
-    let exists = tx.prepare("SELECT 1 FROM licenses WHERE list_id = $1 AND idx = $2")?;
     while out.len() < count {
         let open = tx.query_opt(
             "SELECT id, uri, size, used FROM status_lists WHERE NOT closed AND NOT (id = ANY($1)) ORDER BY id LIMIT 1",
@@ -510,17 +520,32 @@ fn allocate(
             skip.push(list_id);
             continue;
         }
-        for _ in 0..here {
-            let index = loop {
-                let candidate = random_below(size)?;
-                if taken.contains(&(list_id, candidate)) {
-                    continue;
+        // Random candidates, checked against the list in one query per round.
+        let mut chosen: Vec<i64> = Vec::new();
+        let want = usize::try_from(here).unwrap_or(usize::MAX);
+        while chosen.len() < want {
+            let mut candidates: Vec<i64> = Vec::new();
+            while candidates.len() < want - chosen.len() {
+                let c = random_below(size)?;
+                if !taken.contains(&(list_id, c)) && !candidates.contains(&c) {
+                    candidates.push(c);
                 }
-                if tx.query_opt(&exists, &[&list_id, &candidate])?.is_none() {
-                    break candidate;
+            }
+            let used: HashSet<i64> = tx
+                .query(
+                    "SELECT idx FROM licenses WHERE list_id = $1 AND idx = ANY($2)",
+                    &[&list_id, &candidates],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            for c in candidates {
+                if !used.contains(&c) && taken.insert((list_id, c)) {
+                    chosen.push(c);
                 }
-            };
-            taken.insert((list_id, index));
+            }
+        }
+        for index in chosen {
             out.push((list_id, StatusSlot { uri: uri.clone(), index: u64::try_from(index).unwrap_or(0) }));
         }
         skip.push(list_id);

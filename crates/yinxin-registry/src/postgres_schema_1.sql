@@ -18,9 +18,11 @@ CREATE TABLE licenses (
     status SMALLINT NOT NULL,
     issued_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
-    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    -- Issuance order (from licenses_issue_order, in the order of each batch's records).
+    seq BIGINT NOT NULL,
     UNIQUE (list_id, idx)
 );
+CREATE SEQUENCE licenses_issue_order;
 CREATE INDEX licenses_status ON licenses (list_id, status) WHERE status <> 0;
 CREATE INDEX licenses_seq ON licenses (seq);
 CREATE TABLE audit (
