@@ -63,18 +63,9 @@ fn batches_get_random_distinct_indices_and_lists_grow_on(backend: &Backend) {
     // Random, not sequential: the first ten indices are not 0..10 in order.
     let first: Vec<u64> = issued.iter().take(10).map(|r| r.slot.index).collect();
     assert_ne!(first, (0..10).collect::<Vec<_>>());
-    let order: Vec<&str> = reg
-        .licenses()
-        .unwrap()
-        .iter()
-        .map(|r| r.identifier.clone())
-        .collect::<Vec<_>>()
-        .leak()
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let issued_order: Vec<&str> = all.iter().map(|r| r.identifier.as_str()).collect();
-    assert_eq!(order, issued_order, "{}: licenses in issuance order", backend.name());
+    let listed: Vec<String> = reg.licenses().unwrap().into_iter().map(|r| r.identifier).collect();
+    let issued_order: Vec<String> = all.iter().map(|r| r.identifier.clone()).collect();
+    assert_eq!(listed, issued_order, "{}: licenses in issuance order", backend.name());
     assert_eq!(store.problems(), Vec::<String>::new(), "{}", backend.name());
 }
 
