@@ -597,20 +597,7 @@ impl Registry for PostgresRegistry {
             .ok_or_else(|| RegistryError::NotFound(identifier.to_owned()))?
             .get(0);
         let from = status(from);
-        let allowed = matches!(
-            (from, to),
-            (Status::Valid, Status::Invalid)
-                | (Status::Suspended, Status::Invalid)
-                | (Status::Valid, Status::Suspended)
-                | (Status::Suspended, Status::Valid)
-        );
-        if !allowed {
-            return Err(RegistryError::Transition {
-                identifier: identifier.to_owned(),
-                from: from.name(),
-                to: to.name(),
-            });
-        }
+        yinxin::registry::check_transition(identifier, from, to)?;
         let at = now();
         let new = i16::from(to.value());
         tx.execute(

@@ -379,20 +379,7 @@ impl Registry for SqliteRegistry {
             .db()?
             .ok_or_else(|| RegistryError::NotFound(identifier.to_owned()))?;
         let from = status(from);
-        let allowed = matches!(
-            (from, to),
-            (Status::Valid, Status::Invalid)
-                | (Status::Suspended, Status::Invalid)
-                | (Status::Valid, Status::Suspended)
-                | (Status::Suspended, Status::Valid)
-        );
-        if !allowed {
-            return Err(RegistryError::Transition {
-                identifier: identifier.to_owned(),
-                from: from.name(),
-                to: to.name(),
-            });
-        }
+        yinxin::registry::check_transition(identifier, from, to)?;
         let at = now();
         tx.execute(
             "UPDATE licenses SET status = ?1, updated_at = ?2 WHERE identifier = ?3",

@@ -18,6 +18,24 @@ pub use model::{
 
 use crate::status::{Status, StatusList};
 
+/// Whether a license may go from `from` to `to` (revoke: INVALID from VALID or SUSPENDED, final;
+/// suspend: SUSPENDED from VALID; reinstate: VALID from SUSPENDED): the rule every
+/// [`Registry::set_status`] applies, as [`RegistryError::Transition`] otherwise.
+pub fn check_transition(identifier: &str, from: Status, to: Status) -> Result<(), RegistryError> {
+    let allowed = matches!(
+        (from, to),
+        (Status::Valid, Status::Invalid)
+            | (Status::Suspended, Status::Invalid)
+            | (Status::Valid, Status::Suspended)
+            | (Status::Suspended, Status::Valid)
+    );
+    if allowed {
+        Ok(())
+    } else {
+        Err(RegistryError::Transition { identifier: identifier.to_owned(), from: from.name(), to: to.name() })
+    }
+}
+
 /// The signing step of an issuance batch: given the allocated slots, returns one record per
 /// slot, in order.
 pub type SignBatch<'a> = dyn FnMut(&[StatusSlot]) -> Result<Vec<IssuedRecord>, RegistryError> + 'a;
